@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Provisions the real services hostwatch runs and tests against, pinned and cached outside the clone:
+#   temporal  - Temporal CLI (dev server + Web UI), built from the Go module proxy
+#   ferretdb  - MongoDB wire-protocol database (SQLite backend), built from the Go module proxy
+#   test-server - Temporal time-skipping test server (Java), from Maven Central
+# A second run finds everything in the cache and returns at once.
+# Prints nothing but errors unless VERBOSE=1. Exits non-zero with a clear line when a registry is unreachable.
+set -euo pipefail
+
+TEMPORAL_CLI_VERSION=v1.5.1
+FERRETDB_VERSION=v1.24.2
+TEST_SERVER_VERSION=1.38.0
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${HOSTWATCH_CACHE:-$HOME/.cache/hostwatch}"
+BIN="$CACHE/bin"
+mkdir -p "$BIN" "$CACHE/gomod" "$CACHE/gocache"
+export GOMODCACHE="$CACHE/gomod" GOCACHE="$CACHE/gocache" GOFLAGS=-modcacherw GOTOOLCHAIN=local
+
+log() { if [ "${VERBOSE:-0}" = 1 ]; then echo "provision: $*" >&2; fi; }
+fail() { echo "provision: $*" >&2; exit 1; }
+
+need() { command -v "$1" >/dev/null 2>&1 || fail "'$1' is required ($2) but is not on PATH"; }
+
+stamp_ok() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
+
+# Builds a Go main package at a pinned module version. The module is downloaded explicitly and built
+# inside its own directory (with its own go.sum), because `go install mod@version` also asks the proxy
+# for the module's version list, which some proxies refuse.
+build_go() { # name module version package-dir
+  local name=$1 module=$2 version=$3 pkg=$4
+  stamp_ok "$name" "$version" && { log "$name $version cached"; return; }
+  need go "to build $name"
+  echo "provision: building $name $version from the Go module proxy (first time only, takes minutes)" >&2
+  local dir
+  dir=$(go mod download -json "$module@$version" 2>"$CACHE/$name.download.log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+  [ -n "$dir" ] && [ -d "$dir" ] || fail "could not download $module@$version from the Go module proxy (is it reachable? see $CACHE/$name.download.log)"
+  # Build from a private copy: some modules expect generated files (FerretDB's version.txt) beside the source.
+  local src="$CACHE/src/$name-$version"
+  rm -rf "$src" && mkdir -p "$CACHE/src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  if [ -d "$src/build/version" ]; then echo "$version" > "$src/build/version/version.txt"; fi
+  (cd "$src" && go build -trimpath -o "$BIN/$name.tmp" "./$pkg") >"$CACHE/$name.build.log" 2>&1 \
+    || fail "building $name failed; see $CACHE/$name.build.log"
+  rm -rf "$src"
+  mv "$BIN/$name.tmp" "$BIN/$name"
+  echo "$version" > "$BIN/$name.version"
+}
+
+provision_test_server() {
+  local dir="$CACHE/test-server-$TEST_SERVER_VERSION"
+  [ -f "$dir/.complete" ] && { log "test server $TEST_SERVER_VERSION cached"; return; }
+  need mvn "to fetch the Temporal test server from Maven Central"
+  need java "to run the Temporal test server"
+  echo "provision: fetching temporal-test-server $TEST_SERVER_VERSION from Maven Central" >&2
+  rm -rf "$dir" && mkdir -p "$dir/lib"
+  mvn -q -B -f "$HERE/test-server-pom.xml" -DtestServerVersion="$TEST_SERVER_VERSION" \
+    dependency:copy-dependencies -DoutputDirectory="$dir/lib" >"$CACHE/test-server.log" 2>&1 \
+    || fail "could not fetch io.temporal:temporal-test-server:$TEST_SERVER_VERSION from Maven Central; see $CACHE/test-server.log"
+  # The launcher runs `<path> <port>`, and kills the process directly: exec the JVM so the kill reaches it.
+  cat > "$BIN/temporal-test-server" <<SH
+#!/usr/bin/env bash
+exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$dir/lib/*" io.temporal.testserver.TestServer "\$@"
+SH
+  chmod +x "$BIN/temporal-test-server"
+  touch "$dir/.complete"
+}
+
+build_go temporal github.com/temporalio/cli "$TEMPORAL_CLI_VERSION" cmd/temporal
+build_go ferretdb github.com/FerretDB/FerretDB "$FERRETDB_VERSION" cmd/ferretdb
+provision_test_server
+log "all services ready in $BIN"

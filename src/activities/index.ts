@@ -1,0 +1,65 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { StateChange } from '../alerting/types.js';
+import type { CheckPage, CheckPageRequest, HostStore, StateWriteResult } from '../store/hosts-store.js';
+import { isPermanentSmtpFailure, messageIdFor, type Mailer } from '../mail/mailer.js';
+
+export interface ActivityDeps {
+  hosts: HostStore;
+  mailer: Mailer;
+  /** Sender address, e.g. `hostwatch <alerts@example.com>`. */
+  from: string;
+  /** Time zone used when a check's input names none. */
+  defaultTimezone: string;
+}
+
+export interface DigestRequest {
+  recipients: string[];
+  subject: string;
+  text: string;
+  /** Identifies the run; the Message-ID is derived from it. */
+  runKey: string;
+}
+
+export interface DigestReceipt {
+  messageId: string;
+  accepted: number;
+  rejected: string[];
+}
+
+export const SMTP_REJECTED = 'SmtpRejected';
+
+/** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    async checkDefaults(): Promise<{ timezone: string }> {
+      return { timezone: deps.defaultTimezone };
+    },
+
+    async loadHostsPage(req: CheckPageRequest): Promise<CheckPage> {
+      return deps.hosts.loadCheckPage(req);
+    },
+
+    async sendDigest(req: DigestRequest): Promise<DigestReceipt> {
+      const messageId = messageIdFor(req.runKey, deps.from);
+      try {
+        const sent = await deps.mailer.send({ from: deps.from, to: req.recipients, subject: req.subject, text: req.text, messageId });
+        return { messageId, accepted: sent.accepted.length, rejected: sent.rejected };
+      } catch (err) {
+        if (isPermanentSmtpFailure(err)) {
+          throw ApplicationFailure.create({
+            type: SMTP_REJECTED,
+            nonRetryable: true,
+            message: `mail server rejected the digest: ${(err as Error).message}`,
+          });
+        }
+        throw err;
+      }
+    },
+
+    async recordAlertState(req: { changes: StateChange[]; checkTime: number }): Promise<StateWriteResult> {
+      return deps.hosts.applyStateChanges(req.changes, req.checkTime);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

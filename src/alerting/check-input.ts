@@ -1,0 +1,90 @@
+import { isValidTimezone } from './local-time.js';
+import { DEFAULT_STEPS } from './policy.js';
+
+/** The check workflow's one argument, as the schedule (or `temporal schedule create --input`) supplies it. */
+export interface CheckInput {
+  /** Addresses that receive the digest. */
+  recipients: string[];
+  /** Minutes offline at which notices go out. Default `[1, 10, 60, 240, 1440]`. */
+  steps?: number[];
+  /** Local hours (0-23) that hold notices back. Default none. */
+  ignoreHours?: number[];
+  /** IANA time zone. Default: the worker's `HOSTWATCH_TIMEZONE`. */
+  timezone?: string;
+}
+
+export interface ValidCheckInput {
+  recipients: string[];
+  steps: number[];
+  ignoreHours: number[];
+  timezone?: string;
+}
+
+/** Bad check input; `field` names the offending field, e.g. `steps[2]`. */
+export class InvalidCheckInputError extends Error {
+  override name = 'InvalidCheckInputError';
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`invalid check input: ${field} ${reason}`);
+  }
+}
+
+const KNOWN_FIELDS = new Set(['recipients', 'steps', 'ignoreHours', 'timezone']);
+// Deliberately loose (RFC 5322 allows far more); catches typos such as a missing @ or embedded spaces/commas.
+const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
+const MAX_RECIPIENTS = 100;
+
+function intArray(value: unknown, field: string): number[] {
+  if (!Array.isArray(value)) throw new InvalidCheckInputError(field, 'must be an array of whole numbers');
+  value.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidCheckInputError(`${field}[${i}]`, `must be a whole number, got ${JSON.stringify(v)}`);
+  });
+  return value as number[];
+}
+
+/** Validates and fills defaults; throws {@link InvalidCheckInputError} naming the first bad field. */
+export function parseCheckInput(raw: unknown): ValidCheckInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidCheckInputError('input', 'must be a JSON object like {"recipients": ["ops@example.com"]}');
+  }
+  const input = raw as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_FIELDS.has(key)) throw new InvalidCheckInputError(key, `is not a known field (expected one of ${[...KNOWN_FIELDS].join(', ')})`);
+  }
+
+  const { recipients } = input;
+  if (!Array.isArray(recipients) || recipients.length === 0) {
+    throw new InvalidCheckInputError('recipients', 'must be a non-empty array of email addresses');
+  }
+  if (recipients.length > MAX_RECIPIENTS) throw new InvalidCheckInputError('recipients', `has more than ${MAX_RECIPIENTS} addresses`);
+  recipients.forEach((r, i) => {
+    if (typeof r !== 'string' || !ADDRESS.test(r)) throw new InvalidCheckInputError(`recipients[${i}]`, `is not an email address: ${JSON.stringify(r)}`);
+  });
+
+  let steps = [...DEFAULT_STEPS];
+  if (input.steps !== undefined) {
+    steps = intArray(input.steps, 'steps');
+    if (steps.length === 0) throw new InvalidCheckInputError('steps', 'must not be empty');
+    steps.forEach((s, i) => {
+      if (s <= 0) throw new InvalidCheckInputError(`steps[${i}]`, `must be a positive number of minutes, got ${s}`);
+      if (i > 0 && s <= steps[i - 1]!) throw new InvalidCheckInputError(`steps[${i}]`, `must be greater than the step before it (${steps[i - 1]}), got ${s}`);
+    });
+  }
+
+  let ignoreHours: number[] = [];
+  if (input.ignoreHours !== undefined) {
+    ignoreHours = intArray(input.ignoreHours, 'ignoreHours');
+    ignoreHours.forEach((h, i) => {
+      if (h < 0 || h > 23) throw new InvalidCheckInputError(`ignoreHours[${i}]`, `must be an hour from 0 to 23, got ${h}`);
+    });
+  }
+
+  const { timezone } = input;
+  if (timezone !== undefined && (typeof timezone !== 'string' || !isValidTimezone(timezone))) {
+    throw new InvalidCheckInputError('timezone', `is not a known IANA time zone: ${JSON.stringify(timezone)}`);
+  }
+
+  return { recipients: [...recipients] as string[], steps: [...steps], ignoreHours: [...new Set(ignoreHours)], ...(timezone !== undefined && { timezone: timezone as string }) };
+}

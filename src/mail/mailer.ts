@@ -1,0 +1,59 @@
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  /** RFC 5322 Message-ID, angle brackets included. */
+  messageId: string;
+}
+
+export interface SentMail {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<SentMail>;
+  close(): void;
+}
+
+/** SMTP over nodemailer. `smtpUrl` is e.g. `smtp://user:pass@mail.example.com:587` or `smtps://...:465`. */
+export function createSmtpMailer(smtpUrl: string): Mailer {
+  const transport = nodemailer.createTransport(smtpUrl, {
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  } as nodemailer.TransportOptions);
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        messageId: mail.messageId,
+      });
+      return {
+        messageId: info.messageId,
+        accepted: (info.accepted as unknown[]).map(String),
+        rejected: (info.rejected as unknown[]).map(String),
+      };
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** A 5xx reply is the server's final word (bad recipient, bad credentials, policy); anything else may pass. */
+export function isPermanentSmtpFailure(err: unknown): boolean {
+  const code = (err as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/** `<hostwatch.<run>@<domain of from>>`: a retried send of the same run carries the same id. */
+export function messageIdFor(runKey: string, from: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'hostwatch.invalid';
+  return `<hostwatch.${runKey.replace(/[^A-Za-z0-9.-]/g, '-')}@${domain}>`;
+}

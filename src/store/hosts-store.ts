@@ -1,0 +1,161 @@
+import { ObjectId, type Collection, type Db, type AnyBulkWriteOperation, MongoServerError } from 'mongodb';
+import type { HostSnapshot, StateChange } from '../alerting/types.js';
+import { hashSecret, newCredentials, type Credentials } from './credentials.js';
+
+/** A document of the `hosts` collection. */
+export interface HostDoc {
+  _id: ObjectId;
+  name: string;
+  active: boolean;
+  /** Alerts enabled for this host. */
+  alarm: boolean;
+  secretKey: string;
+  /** SHA-256 of the secret; the secret itself is never stored. */
+  secretHash: string;
+  /** Latest report body. */
+  data: Record<string, unknown> | null;
+  /** Server time of the latest report; null until the first one. */
+  lastReportAt: Date | null;
+  createdAt: Date;
+  mutedUntil?: Date;
+  /** ALERTING.md alert state; absent when nothing has been notified. */
+  alert?: { outage: Date; step: number; notifiedAt: Date; backAt?: Date };
+}
+
+export class DuplicateHostError extends Error {
+  override name = 'DuplicateHostError';
+  constructor(readonly hostName: string) {
+    super(`a host named "${hostName}" already exists`);
+  }
+}
+
+export interface CheckPageRequest {
+  /** Hosts whose last report is at or before this instant are offline long enough to matter. */
+  cutoff: number;
+  /** Continue after this host id (exclusive); omit for the first page. */
+  afterId?: string;
+  limit: number;
+}
+
+export interface CheckPage {
+  hosts: HostSnapshot[];
+  /** Present when another page may follow. */
+  nextAfterId?: string;
+}
+
+export interface StateWriteResult {
+  applied: number;
+  /** Changes whose condition no longer held (a newer report or a higher step already recorded). */
+  skipped: number;
+}
+
+const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, alert: 1 } as const;
+
+export class HostStore {
+  readonly collection: Collection<HostDoc>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<HostDoc>('hosts');
+  }
+
+  /**
+   * Indexes that keep a check to offline or alerted hosts: `lastReportAt` for the offline range and a sparse
+   * index on `alert.outage` for hosts with alert state. Both are supported by MongoDB and FerretDB.
+   */
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { name: 1 }, name: 'name_unique', unique: true },
+      { key: { secretKey: 1 }, name: 'secretKey_unique', unique: true },
+      { key: { lastReportAt: 1 }, name: 'lastReportAt' },
+      { key: { 'alert.outage': 1 }, name: 'alert_outage', sparse: true },
+    ]);
+  }
+
+  async add(name: string, options: { alarm?: boolean; active?: boolean } = {}): Promise<{ id: string } & Credentials> {
+    const credentials = newCredentials();
+    const _id = new ObjectId();
+    try {
+      await this.collection.insertOne({
+        _id,
+        name,
+        active: options.active ?? true,
+        alarm: options.alarm ?? true,
+        secretKey: credentials.key,
+        secretHash: hashSecret(credentials.secret),
+        data: null,
+        lastReportAt: null,
+        createdAt: new Date(),
+      });
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === 11000) throw new DuplicateHostError(name);
+      throw err;
+    }
+    return { id: _id.toHexString(), ...credentials };
+  }
+
+  /**
+   * Stores a report: the body becomes `data` and `lastReportAt` is set to `at` (server time). If the host has
+   * alert state and this is the first report since the outage, `alert.backAt` records when it was seen again.
+   */
+  async recordReport(id: string, data: Record<string, unknown>, at: Date): Promise<boolean> {
+    const _id = new ObjectId(id);
+    await this.collection.updateOne(
+      { _id, 'alert.outage': { $exists: true }, 'alert.backAt': { $exists: false } },
+      { $set: { 'alert.backAt': at } },
+    );
+    const result = await this.collection.updateOne({ _id }, { $set: { data, lastReportAt: at } });
+    return result.matchedCount === 1;
+  }
+
+  /** One page of eligible hosts that are offline at the cutoff or have alert state, in id order. */
+  async loadCheckPage(req: CheckPageRequest): Promise<CheckPage> {
+    const filter = {
+      active: true,
+      alarm: true,
+      secretHash: { $type: 'string' as const },
+      $or: [{ lastReportAt: { $lte: new Date(req.cutoff) } }, { 'alert.outage': { $exists: true } }],
+      ...(req.afterId !== undefined && { _id: { $gt: new ObjectId(req.afterId) } }),
+    };
+    const docs = await this.collection.find(filter, { projection: CHECK_PROJECTION }).sort({ _id: 1 }).limit(req.limit).toArray();
+    const hosts: HostSnapshot[] = [];
+    for (const d of docs) {
+      if (!d.lastReportAt) continue; // never reported: not eligible (ALERTING.md "Eligible host")
+      hosts.push({
+        id: d._id.toHexString(),
+        name: d.name,
+        lastReportAt: d.lastReportAt.getTime(),
+        ...(d.mutedUntil && { mutedUntil: d.mutedUntil.getTime() }),
+        ...(d.alert && {
+          alert: { outage: d.alert.outage.getTime(), step: d.alert.step, ...(d.alert.backAt && { backAt: d.alert.backAt.getTime() }) },
+        }),
+      });
+    }
+    const last = docs.at(-1);
+    return { hosts, ...(docs.length === req.limit && last && { nextAfterId: last._id.toHexString() }) };
+  }
+
+  /**
+   * Rule 3: conditional writes after delivery. A notice is recorded only while the host is still in the same
+   * outage and the recorded step is lower (never lowers a step); a clear only removes state for the outage it
+   * names. Re-applying the same changes is a no-op, so a retried activity is safe.
+   */
+  async applyStateChanges(changes: readonly StateChange[], checkTime: number): Promise<StateWriteResult> {
+    if (changes.length === 0) return { applied: 0, skipped: 0 };
+    const notifiedAt = new Date(checkTime);
+    const ops: AnyBulkWriteOperation<HostDoc>[] = changes.map((c) => {
+      const _id = new ObjectId(c.hostId);
+      const outage = new Date(c.outage);
+      if (c.kind === 'notify') {
+        return {
+          updateOne: {
+            filter: { _id, lastReportAt: outage, $or: [{ 'alert.outage': { $ne: outage } }, { 'alert.step': { $lt: c.step } }] },
+            update: { $set: { alert: { outage, step: c.step, notifiedAt } } },
+          },
+        };
+      }
+      return { updateOne: { filter: { _id, 'alert.outage': outage }, update: { $unset: { alert: '' } } } };
+    });
+    const result = await this.collection.bulkWrite(ops, { ordered: false });
+    return { applied: result.modifiedCount, skipped: changes.length - result.modifiedCount };
+  }
+}
