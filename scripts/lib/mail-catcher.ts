@@ -1,0 +1,108 @@
+/**
+ * A real SMTP server (npm smtp-server) that keeps every message it accepts, parsed with mailparser.
+ * Tests use its fault modes; `npm run dev` shows its inbox in a browser.
+ */
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { freePort } from './services.js';
+
+export interface CaughtMail {
+  receivedAt: Date;
+  envelopeTo: string[];
+  messageId: string;
+  subject: string;
+  text: string;
+  parsed: ParsedMail;
+}
+
+/** What the server answers to the next messages. */
+export type Fault =
+  | { kind: 'none' }
+  /** 4xx to DATA for the next `count` messages (a transient failure). */
+  | { kind: 'tempfail'; count: number }
+  /** 5xx to DATA for every message (a permanent rejection). */
+  | { kind: 'reject' };
+
+export class MailCatcher {
+  readonly messages: CaughtMail[] = [];
+  /** Every DATA attempt, accepted or not. */
+  attempts = 0;
+  fault: Fault = { kind: 'none' };
+  private server: SMTPServer;
+  private waiters: Array<() => void> = [];
+  port = 0;
+
+  constructor() {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth: (_auth, _session, cb) => cb(null, { user: 'hostwatch' }),
+      onData: (stream, session, cb) => void this.receive(stream, session.envelope.rcptTo.map((r) => r.address), cb),
+    });
+  }
+
+  async start(port?: number): Promise<this> {
+    this.port = port ?? (await freePort());
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Resolves once `count` messages have been accepted, or rejects after `timeoutMs`. */
+  async waitFor(count: number, timeoutMs = 30_000): Promise<CaughtMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages.length < count) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`expected ${count} messages, got ${this.messages.length} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.messages.slice(0, count);
+  }
+
+  private async receive(stream: SMTPServerDataStream, envelopeTo: string[], cb: (err?: Error | null) => void): Promise<void> {
+    this.attempts++;
+    const fault = this.fault;
+    if (fault.kind === 'tempfail' && fault.count > 0) {
+      fault.count--;
+      return this.refuse(stream, cb, 451, '4.3.0 temporary failure, try again later');
+    }
+    if (fault.kind === 'reject') return this.refuse(stream, cb, 554, '5.7.1 message rejected by policy');
+    try {
+      const parsed = await simpleParser(stream);
+      this.messages.push({
+        receivedAt: new Date(),
+        envelopeTo,
+        messageId: parsed.messageId ?? '',
+        subject: parsed.subject ?? '',
+        text: parsed.text ?? '',
+        parsed,
+      });
+      cb(null);
+      for (const w of this.waiters.splice(0)) w();
+    } catch (err) {
+      cb(err as Error);
+    }
+  }
+
+  private refuse(stream: SMTPServerDataStream, cb: (err?: Error | null) => void, code: number, message: string): void {
+    stream.on('end', () => cb(Object.assign(new Error(message), { responseCode: code })));
+    stream.resume();
+  }
+}

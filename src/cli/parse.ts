@@ -1,0 +1,58 @@
+import { InvalidCheckInputError, parseCheckInput, type CheckInput } from '../alerting/check-input.js';
+
+/** A usage error: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "30s", "1m", "2h", "1d" -> milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+)\s*([smhd])$/.exec(text.trim());
+  if (!m || Number(m[1]) === 0) throw new UsageError(`${flag} must be a positive duration like 30s, 1m, 2h or 1d, got "${text}"`);
+  return Number(m[1]) * UNITS[m[2]!]!;
+}
+
+export function parseList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function parseNumbers(text: string, flag: string): number[] {
+  return parseList(text).map((s) => {
+    if (!/^-?\d+$/.test(s)) throw new UsageError(`${flag} must be a comma-separated list of whole numbers, got "${s}"`);
+    return Number(s);
+  });
+}
+
+const FLAG_FOR: Record<string, string> = { recipients: '--recipients', steps: '--steps', ignoreHours: '--ignore-hours', timezone: '--timezone' };
+
+export interface CheckInputFlags {
+  recipients?: string;
+  steps?: string;
+  ignoreHours?: string;
+  timezone?: string;
+}
+
+/**
+ * Builds the workflow input from flags over an optional base (the schedule's current input, for `update`),
+ * validated exactly as the workflow validates it. `--ignore-hours ""` clears quiet hours.
+ */
+export function checkInputFromFlags(flags: CheckInputFlags, base: Partial<CheckInput> = {}): CheckInput {
+  const input: Record<string, unknown> = { ...base };
+  if (flags.recipients !== undefined) input.recipients = parseList(flags.recipients);
+  if (flags.steps !== undefined) input.steps = parseNumbers(flags.steps, '--steps');
+  if (flags.ignoreHours !== undefined) input.ignoreHours = parseNumbers(flags.ignoreHours, '--ignore-hours');
+  if (flags.timezone !== undefined) input.timezone = flags.timezone;
+  if (input.recipients === undefined) throw new UsageError('--recipients is required (comma-separated email addresses)');
+  try {
+    parseCheckInput(input);
+  } catch (err) {
+    if (err instanceof InvalidCheckInputError) {
+      const flag = FLAG_FOR[err.field.replace(/\[\d+\]$/, '')];
+      throw new UsageError(flag ? `${flag}: ${err.message}` : err.message);
+    }
+    throw err;
+  }
+  return input as unknown as CheckInput;
+}

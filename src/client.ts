@@ -1,0 +1,128 @@
+import { Client, Connection } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { loadConfigOrExit, type Config } from './config.js';
+import { checkInputFromFlags, parseDuration, UsageError, type CheckInputFlags } from './cli/parse.js';
+import {
+  createSchedule,
+  currentSettings,
+  DEFAULT_SCHEDULE_ID,
+  describeSchedule,
+  formatDescription,
+  triggerSchedule,
+  updateSchedule,
+  withSchedule,
+} from './cli/schedules.js';
+
+type ScheduleFlags = CheckInputFlags & { id: string; every?: string; paused?: boolean; json?: boolean; note?: string };
+
+async function withClient<T>(getConfig: () => Readonly<Config>, fn: (client: Client) => Promise<T>): Promise<T> {
+  const config = getConfig();
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
+  } catch (err) {
+    throw new UsageError(`cannot reach Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS): ${(err as Error).message}`);
+  }
+  try {
+    return await fn(new Client({ connection, namespace: config.temporal.namespace }));
+  } finally {
+    await connection.close();
+  }
+}
+
+function scheduleCommand(config: () => Readonly<Config>): Command {
+  const schedule = new Command('schedule').description('manage the Temporal Schedule that runs the check every minute');
+  const idOption = () => new Option('--id <scheduleId>', 'schedule id').default(DEFAULT_SCHEDULE_ID);
+  const inputOptions = (cmd: Command, required: boolean) =>
+    cmd
+      .addOption(idOption())
+      .option('--recipients <emails>', `comma-separated addresses that receive the digest${required ? ' (required)' : ''}`)
+      .option('--steps <minutes>', 'comma-separated minutes offline at which to notify (default 1,10,60,240,1440)')
+      .option('--ignore-hours <hours>', 'comma-separated local hours 0-23 that hold notices back (default none; "" clears)')
+      .option('--timezone <zone>', `IANA time zone for quiet hours and digest times (default HOSTWATCH_TIMEZONE of the worker)`)
+      .option('--every <duration>', `how often the check runs, e.g. 30s, 1m, 5m${required ? ' (default 1m)' : ''}`);
+
+  const create = inputOptions(new Command('create').description('create the schedule'), true)
+    .option('--paused', 'create it paused')
+    .action(async (flags: ScheduleFlags) => {
+      const input = checkInputFromFlags(flags);
+      const everyMs = parseDuration(flags.every ?? '1m', '--every');
+      await withClient(config, async (client) => {
+        const taskQueue = config().temporal.taskQueue;
+        await createSchedule(client, flags.id, { input, everyMs, taskQueue }, flags.paused ?? false);
+        console.log(`created schedule "${flags.id}": every ${everyMs / 1000}s, task queue "${taskQueue}", input ${JSON.stringify(input)}`);
+      });
+    })
+    .addHelpText('after', '\nExample:\n  hostwatch schedule create --recipients ops@example.com --ignore-hours 1,2,3 --timezone Europe/Berlin');
+
+  const update = inputOptions(new Command('update').description('change recipients, steps, quiet hours, time zone or interval; unnamed settings keep their values'), false).action(
+    async (flags: ScheduleFlags) => {
+      await withClient(config, async (client) => {
+        const current = currentSettings(await describeSchedule(client, flags.id));
+        const input = checkInputFromFlags(flags, current.input);
+        const everyMs = flags.every !== undefined ? parseDuration(flags.every, '--every') : (current.everyMs ?? 60_000);
+        await updateSchedule(client, flags.id, { input, everyMs, taskQueue: current.taskQueue ?? config().temporal.taskQueue });
+        console.log(`updated schedule "${flags.id}": every ${everyMs / 1000}s, input ${JSON.stringify(input)}`);
+      });
+    },
+  );
+
+  const describe = new Command('describe')
+    .description('show the schedule: state, interval, input, next and recent runs')
+    .addOption(idOption())
+    .option('--json', 'print the full description as JSON')
+    .action(async (flags: ScheduleFlags) => {
+      await withClient(config, async (client) => {
+        const d = await describeSchedule(client, flags.id);
+        console.log(flags.json ? JSON.stringify(d, null, 2) : formatDescription(flags.id, d));
+      });
+    });
+
+  const simple = (name: string, description: string, run: (client: Client, flags: ScheduleFlags) => Promise<string>) =>
+    new Command(name)
+      .description(description)
+      .addOption(idOption())
+      .action(async (flags: ScheduleFlags) => withClient(config, async (client) => console.log(await run(client, flags))));
+
+  const trigger = simple('trigger', 'run the check now (skipped if a run is in progress)', async (client, f) => {
+    await triggerSchedule(client, f.id);
+    return `triggered schedule "${f.id}"`;
+  });
+  const pause = simple('pause', 'stop starting runs until unpaused', async (client, f) => {
+    await withSchedule(client, f.id, (h) => h.pause(f.note ?? 'paused with hostwatch CLI'));
+    return `paused schedule "${f.id}"`;
+  }).option('--note <text>', 'why it is paused (shown in the Web UI)');
+  const unpause = simple('unpause', 'resume starting runs', async (client, f) => {
+    await withSchedule(client, f.id, (h) => h.unpause('unpaused with hostwatch CLI'));
+    return `unpaused schedule "${f.id}"`;
+  });
+  const remove = simple('delete', 'delete the schedule (runs already started finish)', async (client, f) => {
+    await withSchedule(client, f.id, (h) => h.delete());
+    return `deleted schedule "${f.id}"`;
+  });
+
+  return schedule.addCommand(create).addCommand(update).addCommand(describe).addCommand(trigger).addCommand(pause).addCommand(unpause).addCommand(remove);
+}
+
+/** Config is read when a command runs, so `--help` works even with a bad environment. */
+export function buildProgram(config: () => Readonly<Config> = () => loadConfigOrExit()): Command {
+  const program = new Command('hostwatch')
+    .description('hostwatch: email alerts when your servers stop reporting in (Temporal + MongoDB)')
+    .showHelpAfterError()
+    .addHelpText('after', '\nConfiguration comes from environment variables; see README.md.');
+  return program.addCommand(scheduleCommand(config));
+}
+
+async function main(argv: string[]): Promise<void> {
+  let config: Readonly<Config> | undefined;
+  await buildProgram(() => (config ??= loadConfigOrExit())).parseAsync(argv);
+}
+
+main(process.argv).catch((err) => {
+  if (err instanceof UsageError) {
+    console.error(`hostwatch: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { HostStore } from '../../src/store/hosts-store.js';
+import { connectMongo, type MongoHandle } from '../../src/store/mongo.js';
+
+/** A fresh, uniquely named database on the suite's FerretDB, with hostwatch's indexes. */
+export async function freshStore(): Promise<{ mongo: MongoHandle; hosts: HostStore; dbName: string; uri: string }> {
+  const uri = inject('mongoUri');
+  const dbName = `t_${randomBytes(6).toString('hex')}`;
+  const mongo = await connectMongo(uri, dbName);
+  const hosts = new HostStore(mongo.db);
+  await hosts.ensureIndexes();
+  return { mongo, hosts, dbName, uri };
+}
+
+/** Adds a host that last reported at `lastReportAt` (epoch ms); returns its id. */
+export async function addReportedHost(hosts: HostStore, name: string, lastReportAt: number, opts: { alarm?: boolean; active?: boolean } = {}): Promise<string> {
+  const { id } = await hosts.add(name, opts);
+  await hosts.recordReport(id, { hostname: name }, new Date(lastReportAt));
+  return id;
+}
