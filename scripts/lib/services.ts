@@ -109,7 +109,7 @@ export async function startFerretDb(opts: { port?: number; dataDir?: string } = 
   const svc = await launch(
     'ferretdb',
     'ferretdb',
-    ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=warn', `--state-dir=${dir}`],
+    ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=' + (process.env.FERRETDB_LOG_LEVEL ?? 'warn'), `--state-dir=${dir}`],
     port,
     dir,
     owned,

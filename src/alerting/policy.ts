@@ -27,7 +27,8 @@ export function offlineCutoff(checkTime: number, steps: readonly number[]): numb
 export interface HostEvaluation {
   offline?: OfflineLine;
   recovery?: RecoveryLine;
-  change?: StateChange;
+  /** Writes to apply, in order, once the digest is accepted. */
+  changes: StateChange[];
   muted: boolean;
 }
 
@@ -36,9 +37,9 @@ export interface HostEvaluation {
  * Quiet hours (rule 5) are decided for the whole run before any host is evaluated.
  */
 export function evaluateHost(host: HostSnapshot, checkTime: number, steps: readonly number[]): HostEvaluation {
-  if (host.mutedUntil !== undefined && host.mutedUntil > checkTime) return { muted: true };
+  if (host.mutedUntil !== undefined && host.mutedUntil > checkTime) return { muted: true, changes: [] };
 
-  const result: HostEvaluation = { muted: false };
+  const result: HostEvaluation = { muted: false, changes: [] };
   const alert = host.alert;
   const sameOutage = alert !== undefined && alert.outage === host.lastReportAt;
 
@@ -53,7 +54,7 @@ export function evaluateHost(host: HostSnapshot, checkTime: number, steps: reado
       seenAgainAt,
       goneMs: seenAgainAt - alert.outage,
     };
-    result.change = { kind: 'clear', hostId: host.id, outage: alert.outage };
+    result.changes.push({ kind: 'clear', hostId: host.id, outage: alert.outage });
   }
 
   // Rules 1 and 2: the highest due step, once, if it is above what this outage was notified for.
@@ -68,8 +69,9 @@ export function evaluateHost(host: HostSnapshot, checkTime: number, steps: reado
       offlineMs: checkTime - host.lastReportAt,
       lastReportAt: host.lastReportAt,
     };
-    // A notice for the new outage replaces any cleared state in the same write.
-    result.change = { kind: 'notify', hostId: host.id, outage: host.lastReportAt, step: due };
+    // After a clear for an ended outage: if this notice's write is skipped (the host reported again before
+    // it), the clear still lands, so the recovery line is not repeated.
+    result.changes.push({ kind: 'notify', hostId: host.id, outage: host.lastReportAt, step: due });
   }
   return result;
 }
@@ -103,7 +105,7 @@ export function evaluateHosts(
     if (result.muted) into.hostsMuted++;
     if (result.offline) into.offline.push(result.offline);
     if (result.recovery) into.recoveries.push(result.recovery);
-    if (result.change) into.changes.push(result.change);
+    into.changes.push(...result.changes);
   }
   return into;
 }

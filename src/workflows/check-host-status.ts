@@ -14,8 +14,8 @@ import type { Activities } from '../activities/index.js';
 
 /** Hosts per page: a page of snapshots stays far below Temporal's 512 KiB payload warning. */
 export const HOSTS_PAGE_SIZE = 500;
-/** State changes per write. */
-export const STATE_CHUNK_SIZE = 500;
+/** State changes per write: small enough that one write finishes well within its timeout on FerretDB too. */
+export const STATE_CHUNK_SIZE = 100;
 
 // Transient failures retry with backoff; every activity gives up within two minutes, so a run does too
 // (and the next scheduled run starts over from the database).

@@ -91,3 +91,21 @@ test('a report records when an alerted host was first seen again, once', async (
   expect(doc?.lastReportAt).toEqual(new Date(T + 2 * MIN));
   expect(doc?.data).toEqual({ n: 2 });
 });
+
+test('rule 4 with a new outage: the clear lands even when the notice is skipped by a newer report', async () => {
+  const first = T - 300 * MIN;
+  const id = await addReportedHost(hosts, 'flap', first);
+  await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage: first, step: 240 }], T);
+  const second = T - 20 * MIN;
+  await hosts.recordReport(id, {}, new Date(second)); // back, then silent again
+  await hosts.recordReport(id, {}, new Date(T)); // reports once more before the check records its changes
+  const result = await hosts.applyStateChanges(
+    [
+      { kind: 'clear', hostId: id, outage: first },
+      { kind: 'notify', hostId: id, outage: second, step: 10 },
+    ],
+    T,
+  );
+  expect(result).toEqual({ applied: 1, skipped: 1 });
+  expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toBeUndefined();
+});

@@ -1,0 +1,148 @@
+import { expect, test } from 'vitest';
+import { DEFAULT_MAX_LINES, formatDigest } from '../../src/alerting/digest.js';
+import { formatDuration, formatLocalTime, localHour } from '../../src/alerting/local-time.js';
+import type { OfflineLine, RecoveryLine } from '../../src/alerting/types.js';
+
+const SEC = 1_000;
+const MIN = 60 * SEC;
+const HOUR = 60 * MIN;
+// 2026-07-01 12:00:00 UTC = 08:00 in New York (EDT, UTC-4) = 14:00 in Berlin (CEST, UTC+2)
+const T = Date.UTC(2026, 6, 1, 12, 0, 0);
+
+function offline(name: string, offlineMs: number, step = 1): OfflineLine {
+  return { kind: 'offline', hostId: `id-${name}`, name, step, offlineMs, lastReportAt: T - offlineMs };
+}
+
+function recovered(name: string, wentSilentAt: number, seenAgainAt: number): RecoveryLine {
+  return { kind: 'recovered', hostId: `id-${name}`, name, wentSilentAt, seenAgainAt, goneMs: seenAgainAt - wentSilentAt };
+}
+
+function bodyLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.startsWith('OFFLINE') || l.startsWith('BACK') || l.startsWith('...'));
+}
+
+test('rule 7 (one digest per run): formatDuration gives the worked example wording', () => {
+  expect(formatDuration(61 * MIN + 30 * SEC)).toBe('61 minutes');
+  expect(formatDuration(MIN)).toBe('1 minute');
+  expect(formatDuration(MIN + 59 * SEC)).toBe('1 minute');
+  expect(formatDuration(26 * HOUR + MIN + 30 * SEC)).toBe('26 h 1 min');
+  expect(formatDuration(240 * MIN + 30 * SEC)).toBe('4 h 0 min');
+  expect(formatDuration(119 * MIN + 59 * SEC)).toBe('119 minutes');
+  expect(formatDuration(120 * MIN)).toBe('2 h 0 min');
+  expect(formatDuration(0)).toBe('0 minutes');
+  expect(formatDuration(-5 * MIN)).toBe('0 minutes');
+});
+
+test('rule 5 (quiet hours): localHour and formatLocalTime use the configured IANA zone', () => {
+  expect(localHour(T, 'UTC')).toBe(12);
+  expect(localHour(T, 'America/New_York')).toBe(8);
+  expect(localHour(T, 'Europe/Berlin')).toBe(14);
+  expect(localHour(T, 'Asia/Kolkata')).toBe(17); // UTC+5:30 -> 17:30
+  expect(formatLocalTime(T + 5 * SEC, 'Asia/Kolkata')).toBe('2026-07-01 17:30:05');
+  expect(formatLocalTime(T + 5 * SEC, 'Asia/Kolkata', false)).toBe('2026-07-01 17:30');
+  expect(formatLocalTime(Date.UTC(2026, 6, 1, 2, 0, 0), 'America/New_York')).toBe('2026-06-30 22:00:00');
+  expect(formatLocalTime(Date.UTC(2026, 0, 1, 0, 0, 0), 'UTC')).toBe('2026-01-01 00:00:00');
+});
+
+test('rule 7 (one digest per run): subject carries the counts and the local time with the zone name', () => {
+  const d = formatDigest({
+    offline: [offline('a', 61 * MIN), offline('b', 11 * MIN)],
+    recoveries: [recovered('c', T - 3 * HOUR, T - 10 * MIN)],
+    checkTime: T,
+    timezone: 'America/New_York',
+  });
+  expect(d.subject).toContain('2 hosts offline');
+  expect(d.subject).toContain('1 back online');
+  expect(d.subject).toContain('2026-07-01 08:00');
+  expect(d.subject).toContain('(America/New_York)');
+  expect(d.subject).toMatch(/^\[hostwatch\] /);
+
+  const one = formatDigest({ offline: [offline('a', 61 * MIN)], recoveries: [], checkTime: T, timezone: 'Europe/Berlin' });
+  expect(one.subject).toContain('1 host offline');
+  expect(one.subject).not.toContain('back online');
+  expect(one.subject).toContain('2026-07-01 14:00 (Europe/Berlin)');
+
+  const back = formatDigest({ offline: [], recoveries: [recovered('c', T - HOUR, T - MIN)], checkTime: T, timezone: 'UTC' });
+  expect(back.subject).toContain('1 back online');
+  expect(back.subject).not.toContain('offline');
+  expect(back.subject).toContain('2026-07-01 12:00 (UTC)');
+});
+
+test('rule 7 (one digest per run): each line names the host, the offline duration and the last report in the zone', () => {
+  const d = formatDigest({ offline: [offline('db-7', 61 * MIN + 30 * SEC, 60)], recoveries: [], checkTime: T, timezone: 'America/New_York' });
+  const [line, ...rest] = bodyLines(d.text);
+  expect(rest).toEqual([]);
+  expect(line).toContain('db-7');
+  expect(line).toContain('offline 61 minutes');
+  // last report 10:58:30 UTC = 06:58:30 EDT
+  expect(line).toContain('last report 2026-07-01 06:58:30');
+  expect(d.text).toContain('2026-07-01 08:00:00 (America/New_York)');
+  expect(d.listed).toBe(1);
+});
+
+test('rule 7 (one digest per run): a recovery line says when it went silent, when it was seen again and how long it was gone', () => {
+  const wentSilentAt = Date.UTC(2026, 5, 30, 1, 58, 30); // 03:58:30 in Berlin
+  const seenAgainAt = wentSilentAt + 26 * HOUR + MIN + 30 * SEC; // 06:00:00 next day in Berlin
+  const d = formatDigest({ offline: [], recoveries: [recovered('web-1', wentSilentAt, seenAgainAt)], checkTime: T, timezone: 'Europe/Berlin' });
+  const [line] = bodyLines(d.text);
+  expect(line).toContain('web-1');
+  expect(line).toContain('back online after 26 h 1 min');
+  expect(line).toContain('silent since 2026-06-30 03:58:30');
+  expect(line).toContain('seen again 2026-07-01 06:00:00');
+});
+
+test('rule 7 (one digest per run): most severe (longest offline) first, recovery lines after offline lines', () => {
+  const d = formatDigest({
+    offline: [offline('mid', 2 * HOUR, 60), offline('short', 10 * MIN, 10), offline('long', 30 * HOUR, 1440), offline('amid', 2 * HOUR, 60)],
+    recoveries: [recovered('zeta', T - 5 * HOUR, T - HOUR), recovered('alpha', T - 2 * HOUR, T - HOUR)],
+    checkTime: T,
+    timezone: 'UTC',
+  });
+  const names = bodyLines(d.text).map((l) => l.split(':')[0]!.split(/\s+/)[1]);
+  // equal durations are ordered by name so the order is deterministic (rule 8)
+  expect(names).toEqual(['long', 'amid', 'mid', 'short', 'alpha', 'zeta']);
+  expect(bodyLines(d.text).map((l) => l.split(/\s+/)[0])).toEqual(['OFFLINE', 'OFFLINE', 'OFFLINE', 'OFFLINE', 'BACK', 'BACK']);
+  expect(d.text).toContain('4 hosts offline, 2 back online.');
+  expect(d.listed).toBe(6);
+});
+
+test('rule 7 (one digest per run): a large digest lists the most severe lines and says "... and N more", counts stay exact', () => {
+  const offlineLines = Array.from({ length: 5 }, (_, i) => offline(`h${i}`, (i + 1) * 10 * MIN, 10));
+  const recoveries = [recovered('r1', T - HOUR, T - MIN), recovered('r2', T - HOUR, T - MIN)];
+  const d = formatDigest({ offline: offlineLines, recoveries, checkTime: T, timezone: 'UTC', maxLines: 3 });
+  const lines = bodyLines(d.text);
+  expect(lines).toHaveLength(4);
+  expect(lines.slice(0, 3).map((l) => l.split(':')[0]!.split(/\s+/)[1])).toEqual(['h4', 'h3', 'h2']);
+  expect(lines[3]).toBe('... and 4 more');
+  expect(d.listed).toBe(3);
+  expect(d.subject).toContain('5 hosts offline');
+  expect(d.subject).toContain('2 back online');
+  expect(d.text).toContain('5 hosts offline, 2 back online.');
+});
+
+test('rule 7 (one digest per run): no "more" line when everything fits, including exactly maxLines', () => {
+  const lines = [offline('a', 10 * MIN), offline('b', 20 * MIN)];
+  const exact = formatDigest({ offline: lines, recoveries: [], checkTime: T, timezone: 'UTC', maxLines: 2 });
+  expect(exact.listed).toBe(2);
+  expect(exact.text).not.toContain('more');
+  const cut = formatDigest({ offline: lines, recoveries: [], checkTime: T, timezone: 'UTC', maxLines: 1 });
+  expect(bodyLines(cut.text)).toEqual([expect.stringContaining(' b: '), '... and 1 more']);
+});
+
+test('rule 7 (one digest per run): the default limit is DEFAULT_MAX_LINES lines', () => {
+  const many = Array.from({ length: DEFAULT_MAX_LINES + 7 }, (_, i) => offline(`h${String(i).padStart(4, '0')}`, 10 * MIN + i * SEC));
+  const d = formatDigest({ offline: many, recoveries: [], checkTime: T, timezone: 'UTC' });
+  expect(d.listed).toBe(DEFAULT_MAX_LINES);
+  expect(bodyLines(d.text).at(-1)).toBe('... and 7 more');
+  expect(d.subject).toContain(`${DEFAULT_MAX_LINES + 7} hosts offline`);
+});
+
+test('rule 8 (deterministic): formatDigest does not reorder its input arrays and gives the same text twice', () => {
+  const offlineLines = Object.freeze([offline('b', 10 * MIN), offline('a', 20 * MIN)]);
+  const recoveries = Object.freeze([recovered('y', T - HOUR, T - MIN), recovered('x', T - HOUR, T - MIN)]);
+  const input = { offline: offlineLines, recoveries, checkTime: T, timezone: 'Asia/Kolkata' };
+  const first = formatDigest(input);
+  expect(formatDigest(input)).toEqual(first);
+  expect(offlineLines.map((l) => l.name)).toEqual(['b', 'a']);
+  expect(recoveries.map((l) => l.name)).toEqual(['y', 'x']);
+});

@@ -1,0 +1,108 @@
+import { expect, test } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function problemsFor(env: NodeJS.ProcessEnv): { err: ConfigError; problems: string[] } {
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  const err = caught as ConfigError;
+  return { err, problems: err.problems };
+}
+
+test('config: defaults when nothing is set', () => {
+  expect(loadConfig({})).toEqual({
+    temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'hostwatch' },
+    mongo: { uri: 'mongodb://localhost:27017', db: 'hostwatch' },
+    mail: { smtpUrl: 'smtp://localhost:1025', from: 'hostwatch <hostwatch@localhost>' },
+    timezone: 'UTC',
+  });
+});
+
+test('config: empty variables count as unset; unrelated variables are ignored', () => {
+  const c = loadConfig({ TEMPORAL_ADDRESS: '', HOSTWATCH_TIMEZONE: '', PATH: '/usr/bin', HOME: '/root' });
+  expect(c.temporal.address).toBe('localhost:7233');
+  expect(c.timezone).toBe('UTC');
+});
+
+test('config: every variable is read', () => {
+  const c = loadConfig({
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    TEMPORAL_NAMESPACE: 'ops',
+    TEMPORAL_TASK_QUEUE: 'hw',
+    MONGODB_URI: 'mongodb+srv://cluster0.example.net',
+    MONGODB_DB: 'hw_prod',
+    SMTP_URL: 'smtps://alerts:pw@mail.example.com:465',
+    ALERT_FROM: 'Ops <ops@example.com>',
+    HOSTWATCH_TIMEZONE: 'Europe/Berlin',
+  });
+  expect(c).toEqual({
+    temporal: { address: 'temporal.internal:7233', namespace: 'ops', taskQueue: 'hw' },
+    mongo: { uri: 'mongodb+srv://cluster0.example.net', db: 'hw_prod' },
+    mail: { smtpUrl: 'smtps://alerts:pw@mail.example.com:465', from: 'Ops <ops@example.com>' },
+    timezone: 'Europe/Berlin',
+  });
+  expect(loadConfig({ ALERT_FROM: 'ops@example.com' }).mail.from).toBe('ops@example.com');
+});
+
+test('config: each bad variable gives exactly one problem line naming it', () => {
+  const bad: Record<string, string> = {
+    TEMPORAL_ADDRESS: 'localhost',
+    MONGODB_URI: 'http://localhost:27017',
+    MONGODB_DB: 'has space',
+    SMTP_URL: 'http://mail.example.com',
+    ALERT_FROM: 'not an address',
+    HOSTWATCH_TIMEZONE: 'Mars/Olympus_Mons',
+  };
+  for (const [name, value] of Object.entries(bad)) {
+    const { err, problems } = problemsFor({ [name]: value });
+    expect(problems, name).toHaveLength(1);
+    expect(problems[0]!.startsWith(`${name}: `), problems[0]).toBe(true);
+    expect(err.message).toContain(problems[0]);
+    expect(err.name).toBe('ConfigError');
+  }
+});
+
+test('config: several bad variables give several lines, one each', () => {
+  const { err, problems } = problemsFor({ TEMPORAL_ADDRESS: 'a b:1', HOSTWATCH_TIMEZONE: 'Nowhere/Town', MONGODB_DB: 'a.b', TEMPORAL_NAMESPACE: 'fine' });
+  expect(problems).toHaveLength(3);
+  expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['HOSTWATCH_TIMEZONE', 'MONGODB_DB', 'TEMPORAL_ADDRESS']);
+  expect(err.message.split('\n')).toHaveLength(4); // header + one line per problem
+});
+
+test('config: a bad SMTP_URL holding a password is not echoed in the error', () => {
+  const secret = 'hunter2-Sup3rS3cret';
+  for (const value of [`http://alerts:${secret}@mail.example.com:587`, `smtp://alerts:${secret}@`, `alerts:${secret}`]) {
+    const { err, problems } = problemsFor({ SMTP_URL: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.startsWith('SMTP_URL: ')).toBe(true);
+    expect(err.message).not.toContain(secret);
+    expect(JSON.stringify(problems)).not.toContain(secret);
+    expect(err.message).not.toContain(value);
+  }
+});
+
+test('config: a bad MONGODB_URI holding a password is not echoed either', () => {
+  const secret = 'dbPassw0rd-xyz';
+  const { err } = problemsFor({ MONGODB_URI: `postgres://u:${secret}@db:5432` });
+  expect(err.message).toContain('MONGODB_URI');
+  expect(err.message).not.toContain(secret);
+});
+
+test('config: the result is frozen, nested objects too', () => {
+  const c = loadConfig({});
+  expect(Object.isFrozen(c)).toBe(true);
+  expect(Object.isFrozen(c.temporal)).toBe(true);
+  expect(Object.isFrozen(c.mongo)).toBe(true);
+  expect(Object.isFrozen(c.mail)).toBe(true);
+  expect(() => {
+    (c as { timezone: string }).timezone = 'Europe/Berlin';
+  }).toThrow(TypeError);
+  expect(() => {
+    (c.mail as { smtpUrl: string }).smtpUrl = 'smtp://evil:25';
+  }).toThrow(TypeError);
+  expect(c.timezone).toBe('UTC');
+});

@@ -1,0 +1,254 @@
+/**
+ * The check workflow on the Temporal time-skipping test server, with real activities: FerretDB for hosts and
+ * a real SMTP server for mail. Rules cited are those of ../shared/ALERTING.md.
+ */
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { ObjectId } from 'mongodb';
+import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
+import { dueStep, DEFAULT_STEPS, localHour } from '../../src/alerting/index.js';
+import type { CheckInput } from '../../src/alerting/check-input.js';
+import type { HostStore } from '../../src/store/hosts-store.js';
+import type { CheckSummary } from '../../src/workflows/index.js';
+import { addReportedHost, freshStore } from '../support/db.js';
+import { hostwatchWorker, TEST_WORKFLOWS_PATH, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
+
+const MIN = 60_000;
+const RECIPIENTS = ['ops@example.com', 'oncall@example.com'];
+
+let env: TestWorkflowEnvironment;
+let catcher: MailCatcher;
+let hosts: HostStore;
+let worker: Worker;
+let taskQueue: string;
+let seq = 0;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  catcher = await new MailCatcher().start();
+});
+afterAll(async () => {
+  await env?.teardown();
+  await catcher?.stop();
+});
+beforeEach(async () => {
+  catcher.messages.length = 0;
+  catcher.attempts = 0;
+  catcher.fault = { kind: 'none' };
+  ({ hosts } = await freshStore());
+  taskQueue = uniqueTaskQueue('check');
+  worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, smtpUrl: catcher.url, timezone: 'UTC', workflowsPath: TEST_WORKFLOWS_PATH });
+});
+
+/** Runs with the worker up. The first workflow task of a fresh worker runs under a plain client (time locked). */
+async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  return worker.runUntil(async () => {
+    await new Client({ connection: env.connection }).workflow.execute('checkHostStatus', {
+      taskQueue,
+      workflowId: `warm-${taskQueue}`,
+      args: [{ recipients: ['warm@example.com'], steps: [100_000] }],
+    });
+    return fn();
+  });
+}
+
+/**
+ * Runs one check. With `skipTime` the wait lets the server skip simulated time (retry backoff); otherwise time
+ * stays locked, because this standalone server also races time ahead during a slow activity (a multi-page
+ * load or write), which would time it out.
+ */
+function runCheck(input: unknown, opts: { skipTime?: boolean } = {}): Promise<CheckSummary> {
+  const client = opts.skipTime ? env.client : new Client({ connection: env.connection });
+  return client.workflow.execute('checkHostStatus', { taskQueue, workflowId: `check-${taskQueue}-${++seq}`, args: [input] });
+}
+
+/** Parses "offline 61 minutes" / "offline 4 h 0 min" back to minutes. */
+function offlineMinutesIn(text: string): number[] {
+  return [...text.matchAll(/offline (?:(\d+) minutes?|(\d+) h (\d+) min)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : Number(m[2]) * 60 + Number(m[3])));
+}
+
+async function alertOf(id: string) {
+  return (await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert;
+}
+
+test('25 simulated hours with a check every minute: exactly five notices (steps 1, 10, 60, 240, 1440) and one recovery', async () => {
+  await withWorker(async () => {
+    const t0 = await env.currentTimeMs();
+    const id = await addReportedHost(hosts, 'web-1', t0);
+    await hosts.add('never-reported');
+    await addReportedHost(hosts, 'alarm-off', t0, { alarm: false });
+
+    const input: CheckInput = { recipients: RECIPIENTS };
+    const notable = await env.client.workflow.execute('everyInterval', {
+      taskQueue,
+      workflowId: `driver-${taskQueue}`,
+      args: [{ input, runs: 25 * 60, everyMs: MIN }],
+    });
+    expect(notable.map((s: CheckSummary) => s.message)).toEqual(Array(5).fill('Send email ok: 1'));
+    expect(catcher.messages).toHaveLength(5);
+
+    // Each notice is for the next step, sent as soon as it was due (within a run or two of scheduling drift).
+    const minutes = catcher.messages.map((m) => offlineMinutesIn(m.text));
+    expect(minutes.map((m) => m.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(minutes.map(([m]) => dueStep(DEFAULT_STEPS, m!))).toEqual([1, 10, 60, 240, 1440]);
+    minutes.forEach(([m], i) => expect(m! - DEFAULT_STEPS[i]!).toBeLessThanOrEqual(2));
+    for (const mail of catcher.messages) {
+      expect(mail.subject).toMatch(/^\[hostwatch\] 1 host offline at \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\)$/);
+      expect(mail.text).toContain('web-1');
+      expect(mail.text).not.toMatch(/never-reported|alarm-off/);
+      expect(mail.envelopeTo).toEqual(RECIPIENTS);
+    }
+    expect(new Set(catcher.messages.map((m) => m.messageId)).size).toBe(5);
+    expect((await alertOf(id))?.step).toBe(1440);
+
+    // The host reports again; the next check sends one recovery line and clears the state (rule 4).
+    const back = await env.currentTimeMs();
+    await hosts.recordReport(id, { uptime: 1 }, new Date(back));
+    const [after] = await env.client.workflow.execute('everyInterval', { taskQueue, workflowId: `driver2-${taskQueue}`, args: [{ input, runs: 1, everyMs: 1_000 }] });
+    expect(after).toMatchObject({ message: 'Send email ok: 1', recoveries: 1, notices: 0 });
+    expect(catcher.messages).toHaveLength(6);
+    const recovery = catcher.messages[5]!;
+    expect(recovery.subject).toMatch(/^\[hostwatch\] 1 back online at /);
+    const goneMin = Math.floor((back - t0) / MIN);
+    expect(recovery.text).toContain(`BACK     web-1: back online after ${Math.floor(goneMin / 60)} h ${goneMin % 60} min`);
+    expect(goneMin).toBeGreaterThanOrEqual(25 * 60);
+    expect(await alertOf(id)).toBeUndefined();
+  });
+}, 300_000);
+
+test('rule 3: SMTP failing transiently then recovering delivers the digest once and records state once', async () => {
+  await withWorker(async () => {
+    const id = await addReportedHost(hosts, 'flaky-mail', (await env.currentTimeMs()) - 5 * MIN);
+    catcher.fault = { kind: 'tempfail', count: 3 };
+    const summary = await runCheck({ recipients: RECIPIENTS }, { skipTime: true });
+    expect(summary).toMatchObject({ message: 'Send email ok: 1', notices: 1, quietHours: false });
+    expect(catcher.attempts).toBe(4);
+    expect(catcher.messages).toHaveLength(1);
+    expect(catcher.messages[0]!.messageId).toBe(summary.messageId);
+    expect(await alertOf(id)).toMatchObject({ step: 1 });
+
+    expect((await runCheck({ recipients: RECIPIENTS })).message).toBe('No alarm');
+    expect(catcher.messages).toHaveLength(1);
+  });
+});
+
+test('rule 3: a 5xx rejection fails the run without retrying and leaves state untouched; the next run sends it', async () => {
+  await withWorker(async () => {
+    const id = await addReportedHost(hosts, 'rejected', (await env.currentTimeMs()) - 12 * MIN);
+    catcher.fault = { kind: 'reject' };
+    const err = await runCheck({ recipients: RECIPIENTS }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const activityFailure = (err as WorkflowFailedError).cause;
+    expect(activityFailure).toBeInstanceOf(ActivityFailure);
+    const cause = (activityFailure as ActivityFailure).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause).toMatchObject({ type: 'SmtpRejected', nonRetryable: true });
+    expect((cause as ApplicationFailure).message).toContain('5.7.1 message rejected by policy');
+    expect(catcher.attempts).toBe(1);
+    expect(await alertOf(id)).toBeUndefined();
+
+    catcher.fault = { kind: 'none' };
+    expect((await runCheck({ recipients: RECIPIENTS })).message).toBe('Send email ok: 1');
+    // The failed run took simulated time too; the notice is still the one due at step 10.
+    expect(offlineMinutesIn(catcher.messages[0]!.text).map((m) => dueStep(DEFAULT_STEPS, m))).toEqual([10]);
+    expect(await alertOf(id)).toMatchObject({ step: 10 });
+  });
+});
+
+test.each([
+  [{ recipients: [] }, 'recipients', 'must be a non-empty array'],
+  [{ recipients: ['not-an-address'] }, 'recipients[0]', 'is not an email address'],
+  [{ recipients: RECIPIENTS, steps: [1, 10, 10] }, 'steps[2]', 'must be greater than the step before it'],
+  [{ recipients: RECIPIENTS, steps: [0, 10] }, 'steps[0]', 'must be a positive number of minutes'],
+  [{ recipients: RECIPIENTS, ignoreHours: [3, 24] }, 'ignoreHours[1]', 'must be an hour from 0 to 23'],
+  [{ recipients: RECIPIENTS, timezone: 'Mars/Olympus_Mons' }, 'timezone', 'is not a known IANA time zone'],
+])('invalid input %j fails the run, non-retryable, naming %s; nothing is sent', async (input, field, reason) => {
+  await withWorker(async () => {
+    await addReportedHost(hosts, 'offline', (await env.currentTimeMs()) - 5 * MIN);
+    const err = await runCheck(input).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause.type).toBe('InvalidCheckInput');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toBe(`invalid check input: ${field} ${cause.message.split(`${field} `)[1]}`);
+    expect(cause.message).toContain(reason);
+    expect(cause.details).toEqual([field]);
+    expect(catcher.attempts).toBe(0);
+  });
+});
+
+test('rule 5: quiet hours hold the notice; the first run after them sends one notice at the highest due step', async () => {
+  await withWorker(async () => {
+    const now = await env.currentTimeMs();
+    const id = await addReportedHost(hosts, 'held', now - 5 * MIN);
+    const hour = localHour(now, 'Asia/Kolkata');
+    const quiet = [hour, (hour + 1) % 24, (hour + 2) % 24];
+    const input = { recipients: RECIPIENTS, ignoreHours: quiet, timezone: 'Asia/Kolkata' };
+
+    const held = await runCheck(input);
+    expect(held).toMatchObject({ quietHours: true, message: `Quiet hours ${hour}: held`, hostsOffline: null, notices: 0 });
+    expect(catcher.attempts).toBe(0);
+    expect(await alertOf(id)).toBeUndefined();
+
+    // Sleep past the three quiet hours (Asia/Kolkata is UTC+5:30, so its hours start at :30 UTC).
+    const startOfHour = now - ((now + 30 * MIN) % (60 * MIN));
+    await env.sleep(startOfHour + 3 * 60 * MIN + MIN - now);
+    const after = await runCheck(input);
+    expect(after).toMatchObject({ quietHours: false, notices: 1, message: 'Send email ok: 1' });
+    expect(catcher.messages).toHaveLength(1);
+    const [m] = offlineMinutesIn(catcher.messages[0]!.text);
+    expect(dueStep(DEFAULT_STEPS, m!)).toBe(60);
+    expect(catcher.messages[0]!.subject).toContain('(Asia/Kolkata)');
+    expect(await alertOf(id)).toMatchObject({ step: 60 });
+  });
+});
+
+test('a mass outage over several pages sends one digest with exact counts and records every host', async () => {
+  await withWorker(async () => {
+    const now = await env.currentTimeMs();
+    const count = 540; // two pages of 500, six state writes of 100
+    const docs = Array.from({ length: count }, (_, i) => ({
+      _id: new ObjectId(),
+      name: `dc-${String(i).padStart(4, '0')}`,
+      active: true,
+      alarm: true,
+      secretKey: `k${i}`,
+      secretHash: 'x'.repeat(64),
+      data: null,
+      lastReportAt: new Date(now - (15 + (i % 50)) * MIN),
+      createdAt: new Date(now),
+    }));
+    await hosts.collection.insertMany(docs);
+
+    const summary = await runCheck({ recipients: RECIPIENTS });
+    expect(summary).toMatchObject({ hostsOffline: count, notices: count, message: `Send email ok: ${count}` });
+    expect(catcher.messages).toHaveLength(1);
+    const mail = catcher.messages[0]!;
+    expect(mail.subject).toMatch(new RegExp(`^\\[hostwatch\\] ${count} hosts offline at `));
+    expect(mail.text).toContain(`... and ${count - 200} more`);
+    expect(mail.text).toContain(`${count} hosts offline, 0 back online.`);
+    // Most severe first: the longest-silent hosts (64 minutes) lead.
+    expect(offlineMinutesIn(mail.text)[0]).toBe(64);
+    // Silent 15..64 minutes: 60 and over are at step 60, the rest at step 10 (rule 2: highest due step only).
+    const atSixty = docs.filter((d) => now - d.lastReportAt.getTime() >= 60 * MIN).length;
+    expect(atSixty).toBeGreaterThan(0);
+    expect(await hosts.collection.countDocuments({ 'alert.step': 60 })).toBe(atSixty);
+    expect(await hosts.collection.countDocuments({ 'alert.step': 10 })).toBe(count - atSixty);
+  });
+});
+
+test("the worker's default time zone applies when the input names none", async () => {
+  const { hosts: h2 } = await freshStore();
+  hosts = h2;
+  taskQueue = uniqueTaskQueue('check-tz');
+  worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, smtpUrl: catcher.url, timezone: 'Asia/Kolkata', workflowsPath: TEST_WORKFLOWS_PATH });
+  await withWorker(async () => {
+    await addReportedHost(hosts, 'tz', (await env.currentTimeMs()) - 2 * MIN);
+    const summary = await runCheck({ recipients: RECIPIENTS });
+    expect(summary.timezone).toBe('Asia/Kolkata');
+    expect(catcher.messages[0]!.subject).toMatch(/\(Asia\/Kolkata\)$/);
+  });
+});
