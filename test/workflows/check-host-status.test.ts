@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { ActivityFailure, ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { ObjectId } from 'mongodb';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { dueStep, DEFAULT_STEPS, localHour } from '../../src/alerting/index.js';
@@ -21,8 +20,8 @@ const RECIPIENTS = ['ops@example.com', 'oncall@example.com'];
 let env: TestWorkflowEnvironment;
 let catcher: MailCatcher;
 let hosts: HostStore;
-let worker: Worker;
 let taskQueue: string;
+let workerTimezone: string;
 let seq = 0;
 
 beforeAll(async () => {
@@ -39,11 +38,12 @@ beforeEach(async () => {
   catcher.fault = { kind: 'none' };
   ({ hosts } = await freshStore());
   taskQueue = uniqueTaskQueue('check');
-  worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, smtpUrl: catcher.url, timezone: 'UTC', workflowsPath: TEST_WORKFLOWS_PATH });
+  workerTimezone = 'UTC';
 });
 
 /** Runs with the worker up. The first workflow task of a fresh worker runs under a plain client (time locked). */
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  const worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, smtpUrl: catcher.url, timezone: workerTimezone, workflowsPath: TEST_WORKFLOWS_PATH });
   return worker.runUntil(async () => {
     await new Client({ connection: env.connection }).workflow.execute('checkHostStatus', {
       taskQueue,
@@ -241,10 +241,7 @@ test('a mass outage over several pages sends one digest with exact counts and re
 });
 
 test("the worker's default time zone applies when the input names none", async () => {
-  const { hosts: h2 } = await freshStore();
-  hosts = h2;
-  taskQueue = uniqueTaskQueue('check-tz');
-  worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, smtpUrl: catcher.url, timezone: 'Asia/Kolkata', workflowsPath: TEST_WORKFLOWS_PATH });
+  workerTimezone = 'Asia/Kolkata';
   await withWorker(async () => {
     await addReportedHost(hosts, 'tz', (await env.currentTimeMs()) - 2 * MIN);
     const summary = await runCheck({ recipients: RECIPIENTS });
