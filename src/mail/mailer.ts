@@ -22,11 +22,9 @@ export interface Mailer {
 
 /** SMTP over nodemailer. `smtpUrl` is e.g. `smtp://user:pass@mail.example.com:587` or `smtps://...:465`. */
 export function createSmtpMailer(smtpUrl: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl, {
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  } as nodemailer.TransportOptions);
+  // Timeouts well under the activity's 45 s start-to-close, so a stalled server fails this attempt before
+  // Temporal starts another one beside it.
+  const transport = nodemailer.createTransport({ ...smtpConnectionOptions(smtpUrl), connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
   return {
     async send(mail) {
       const info = await transport.sendMail({
@@ -43,6 +41,22 @@ export function createSmtpMailer(smtpUrl: string): Mailer {
       };
     },
     close: () => transport.close(),
+  };
+}
+
+/**
+ * Host, port, TLS and credentials from `smtp://user:pass@host:port` or `smtps://...`. Parsed here because
+ * nodemailer, given a URL, takes nothing but the URL's own settings (our timeouts would be dropped).
+ * Without a port nodemailer uses 587 (smtp, STARTTLS when offered) or 465 (smtps).
+ */
+export function smtpConnectionOptions(smtpUrl: string): { host: string; port?: number; secure: boolean; auth?: { user: string; pass: string } } {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    secure,
+    ...(url.port !== '' && { port: Number(url.port) }),
+    ...(url.username !== '' && { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }),
   };
 }
 
