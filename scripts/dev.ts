@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
@@ -129,7 +129,7 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => (clearTimeout(force), resolve()));
+    child.once('close', () => (clearTimeout(force), resolve())); // after its output is drained
     child.kill('SIGTERM');
   });
 }
@@ -292,7 +292,7 @@ async function main(running: Running): Promise<void> {
       ['Database', ferret ? `FerretDB at ${ferret.address} (db "${config.mongo.db}")` : 'MONGODB_URI (your MongoDB)'],
       ['SMTP', catcher ? `mail catcher at 127.0.0.1:${catcher.port}` : `SMTP_URL (${smtpHostPort(userSmtp!)})`],
       ['Inbox', inbox ? inbox.url : `none: mail goes to ${smtpHostPort(userSmtp!)}`],
-      ['Logs', `${temporal.logFile}${ferret ? `, ${ferret.logFile}` : ''}`],
+      ['Logs', [temporal, ferret].flatMap((s) => (s ? [relative(process.cwd(), s.logFile)] : [])).join(', ')],
     ],
     [`${DEMO_HOST} reported once; its first alert arrives in the ${inbox ? 'inbox' : `mailbox of ${recipients}`} about 1-2 minutes from now.`, 'Ctrl-C stops everything.'],
   );

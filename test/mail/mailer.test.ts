@@ -1,6 +1,5 @@
 import { expect, test } from 'vitest';
-import { isPermanentSmtpFailure, messageIdFor } from '../../src/mail/mailer.js';
-import { smtpConnectionOptions } from '../../src/mail/mailer.js';
+import { isPermanentSmtpFailure, messageIdFor, smtpConnectionOptions } from '../../src/mail/mailer.js';
 
 const SHAPE = /^<[A-Za-z0-9.-]+@[^>]+>$/;
 
