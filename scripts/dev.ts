@@ -5,13 +5,14 @@
  * State persists under .hostwatch/dev/. Ctrl-C stops everything. Run with --help for the variables.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
+import type { CheckInput } from '../src/alerting/check-input.js';
 import { checkInputFromFlags, UsageError } from '../src/cli/parse.js';
 import { createSchedule, DEFAULT_SCHEDULE_ID, updateSchedule } from '../src/cli/schedules.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
@@ -19,7 +20,7 @@ import { DuplicateHostError, HostStore } from '../src/store/hosts-store.js';
 import { connectMongo } from '../src/store/mongo.js';
 import { startInbox } from './lib/inbox-server.js';
 import { MailCatcher } from './lib/mail-catcher.js';
-import { startFerretDb, startTemporalDevServer } from './lib/services.js';
+import { BIN_DIR, startFerretDb, startTemporalDevServer } from './lib/services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATE_DIR = join(ROOT, '.hostwatch', 'dev');
@@ -192,9 +193,17 @@ async function seedDemoHost(config: Readonly<Config>, ferretDb: boolean): Promis
   }
 }
 
+function recipientsInput(recipients: string): CheckInput {
+  try {
+    return checkInputFromFlags({ recipients });
+  } catch (err) {
+    throw err instanceof UsageError ? new UsageError(`DEV_RECIPIENTS: ${err.message.replace(/^--recipients: /, '')}`) : err;
+  }
+}
+
 /** Creates the schedule, or updates it when a previous run left one in the persisted Temporal database. */
 async function ensureSchedule(config: Readonly<Config>, recipients: string): Promise<void> {
-  const input = checkInputFromFlags({ recipients });
+  const input = recipientsInput(recipients);
   const settings = { input, everyMs: 60_000, taskQueue: config.temporal.taskQueue };
   const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
   try {
@@ -242,7 +251,10 @@ async function main(running: Running): Promise<void> {
     ALERT_FROM: process.env.ALERT_FROM || 'hostwatch <hostwatch@localhost>',
   };
   const config = loadConfig(env); // the worker's own validation, before anything starts
-  checkInputFromFlags({ recipients }); // fail early on bad DEV_RECIPIENTS
+  recipientsInput(recipients); // fail early on bad DEV_RECIPIENTS
+  for (const bin of ['temporal', ...(userMongo ? [] : ['ferretdb'])]) {
+    if (!existsSync(join(BIN_DIR, bin))) throw new UsageError(`${bin} is not provisioned: run "npm run provision" (looked in ${BIN_DIR})`);
+  }
 
   await assertPortFree(ports.temporal, 'DEV_TEMPORAL_PORT');
   await assertPortFree(ports.ui, 'DEV_UI_PORT');
@@ -270,8 +282,9 @@ async function main(running: Running): Promise<void> {
   const inbox = catcher ? await running.start('inbox', 1, startInbox(catcher, ports.inbox), (i) => i.close()) : undefined;
   if (running.stopping) return;
 
-  await seedDemoHost(config, !userMongo);
-  await ensureSchedule(config, recipients);
+  const dbName = ferret ? `FerretDB at ${ferret.address}` : 'MONGODB_URI';
+  await seedDemoHost(config, !userMongo).catch((err) => Promise.reject(new Error(`database (${dbName}): ${firstLine(err)}`)));
+  await ensureSchedule(config, recipients).catch((err) => Promise.reject(new Error(`Temporal at ${temporalAddress}: ${firstLine(err)}`)));
   if (!(await waitForPort(ports.ui, 30_000))) log(`warning: the Web UI is not answering on port ${ports.ui} yet; see ${temporal.logFile}`);
   if (running.stopping) return;
 
@@ -317,7 +330,7 @@ if (args.length > 0) {
 const running = new Running();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (shuttingDown) return log('still stopping...');
+    if (shuttingDown) return; // tsx relays the terminal's SIGINT, so it can arrive twice
     log(`${signal}: stopping everything`);
     void shutdown(running, 0);
   });
