@@ -20,6 +20,8 @@ const schema = z.object({
     }, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587')
     .default('smtp://localhost:1025'),
   ALERT_FROM: z.string().regex(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, e.g. "hostwatch <alerts@example.com>"').default('hostwatch <hostwatch@localhost>'),
+  PORT: z.coerce.number().int('must be a whole number').min(1, 'must be a port 1-65535').max(65535, 'must be a port 1-65535').default(8080),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HOSTWATCH_TIMEZONE: z.string().refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
 });
 
@@ -28,6 +30,8 @@ export interface Config {
   mongo: { uri: string; db: string };
   mail: { smtpUrl: string; from: string };
   timezone: string;
+  /** Ingest API and status page. `adminToken` unset: the admin API refuses every request. */
+  api: { port: number; adminToken?: string };
 }
 
 /** Bad configuration; `problems` has one line per bad variable. Values are never echoed (they may hold secrets). */
@@ -51,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mongo: Object.freeze({ uri: e.MONGODB_URI, db: e.MONGODB_DB }),
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.ALERT_FROM }),
     timezone: e.HOSTWATCH_TIMEZONE,
+    api: Object.freeze({ port: e.PORT, ...(e.ADMIN_TOKEN !== undefined && { adminToken: e.ADMIN_TOKEN }) }),
   });
 }
 

@@ -19,6 +19,7 @@ test('config: defaults when nothing is set', () => {
     mongo: { uri: 'mongodb://localhost:27017', db: 'hostwatch' },
     mail: { smtpUrl: 'smtp://localhost:1025', from: 'hostwatch <hostwatch@localhost>' },
     timezone: 'UTC',
+    api: { port: 8080 },
   });
 });
 
@@ -38,12 +39,15 @@ test('config: every variable is read', () => {
     SMTP_URL: 'smtps://alerts:pw@mail.example.com:465',
     ALERT_FROM: 'Ops <ops@example.com>',
     HOSTWATCH_TIMEZONE: 'Europe/Berlin',
+    PORT: '9090',
+    ADMIN_TOKEN: 'a-long-admin-token-123',
   });
   expect(c).toEqual({
     temporal: { address: 'temporal.internal:7233', namespace: 'ops', taskQueue: 'hw' },
     mongo: { uri: 'mongodb+srv://cluster0.example.net', db: 'hw_prod' },
     mail: { smtpUrl: 'smtps://alerts:pw@mail.example.com:465', from: 'Ops <ops@example.com>' },
     timezone: 'Europe/Berlin',
+    api: { port: 9090, adminToken: 'a-long-admin-token-123' },
   });
   expect(loadConfig({ ALERT_FROM: 'ops@example.com' }).mail.from).toBe('ops@example.com');
 });
@@ -105,4 +109,17 @@ test('config: the result is frozen, nested objects too', () => {
     (c.mail as { smtpUrl: string }).smtpUrl = 'smtp://evil:25';
   }).toThrow(TypeError);
   expect(c.timezone).toBe('UTC');
+});
+
+test('config: PORT and ADMIN_TOKEN are validated, and the token is never echoed', () => {
+  expect(() => loadConfig({ PORT: '70000' })).toThrow('PORT: must be a port 1-65535');
+  expect(() => loadConfig({ PORT: 'http' })).toThrow(ConfigError);
+  let message = '';
+  try {
+    loadConfig({ ADMIN_TOKEN: 'short-secret' });
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  expect(message).toContain('ADMIN_TOKEN: must be at least 16 characters');
+  expect(message).not.toContain('short-secret');
 });

@@ -29,6 +29,25 @@ export class DuplicateHostError extends Error {
   }
 }
 
+export class UnknownHostError extends Error {
+  override name = 'UnknownHostError';
+  constructor(readonly hostName: string) {
+    super(`no host named "${hostName}"`);
+  }
+}
+
+/** Registry edits. None of them touches `lastReportAt`: editing a host must never hide an outage. */
+export interface HostPatch {
+  name?: string;
+  active?: boolean;
+  alarm?: boolean;
+  /** A time to mute until, or null to unmute. */
+  mutedUntil?: Date | null;
+}
+
+/** A host as listed: everything but the secret hash. */
+export type HostView = Omit<HostDoc, 'secretHash'>;
+
 export interface CheckPageRequest {
   /** Hosts whose last report is at or before this instant are offline long enough to matter. */
   cutoff: number;
@@ -94,6 +113,51 @@ export class HostStore {
       throw err;
     }
     return { id: _id.toHexString(), ...credentials };
+  }
+
+  async byKey(secretKey: string): Promise<HostDoc | null> {
+    return this.collection.findOne({ secretKey });
+  }
+
+  async byName(name: string): Promise<HostView> {
+    const doc = await this.collection.findOne({ name }, { projection: { secretHash: 0 } });
+    if (!doc) throw new UnknownHostError(name);
+    return doc;
+  }
+
+  /** Every host, by name, without secret hashes. */
+  async list(): Promise<HostView[]> {
+    return this.collection.find({}, { projection: { secretHash: 0 } }).sort({ name: 1 }).toArray();
+  }
+
+  async update(name: string, patch: HostPatch): Promise<void> {
+    const $set: Partial<HostDoc> = {};
+    if (patch.name !== undefined) $set.name = patch.name;
+    if (patch.active !== undefined) $set.active = patch.active;
+    if (patch.alarm !== undefined) $set.alarm = patch.alarm;
+    if (patch.mutedUntil) $set.mutedUntil = patch.mutedUntil;
+    const update = { ...(Object.keys($set).length > 0 && { $set }), ...(patch.mutedUntil === null && { $unset: { mutedUntil: '' as const } }) };
+    if (Object.keys(update).length === 0) return;
+    try {
+      const result = await this.collection.updateOne({ name }, update);
+      if (result.matchedCount === 0) throw new UnknownHostError(name);
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === 11000) throw new DuplicateHostError(patch.name ?? name);
+      throw err;
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    const result = await this.collection.deleteOne({ name });
+    if (result.deletedCount === 0) throw new UnknownHostError(name);
+  }
+
+  /** New key and secret; the old ones stop working at once. */
+  async rotateSecret(name: string): Promise<Credentials> {
+    const credentials = newCredentials();
+    const result = await this.collection.updateOne({ name }, { $set: { secretKey: credentials.key, secretHash: hashSecret(credentials.secret) } });
+    if (result.matchedCount === 0) throw new UnknownHostError(name);
+    return credentials;
   }
 
   /**
