@@ -157,24 +157,11 @@ async function startWorker(env: NodeJS.ProcessEnv, running: Running): Promise<Ch
   return child;
 }
 
-/**
- * FerretDB v1.24.2 drops the connection (a server panic) when createIndexes names two or more indexes that
- * already exist, which HostStore.ensureIndexes does on every start after the first (the worker calls it).
- * Keeping only name_unique before each ensureIndexes lets them recreate the rest. Only for our own FerretDB.
- */
-async function trimIndexesForFerretDb(hosts: HostStore): Promise<void> {
-  const existing = await hosts.collection.listIndexes().toArray().catch(() => []);
-  for (const { name } of existing as Array<{ name: string }>) {
-    if (name !== '_id_' && name !== 'name_unique') await hosts.collection.dropIndex(name);
-  }
-}
-
 /** Ensures demo-host exists and records one report now, so it is offline (and alerted) a minute later. */
-async function seedDemoHost(config: Readonly<Config>, ferretDb: boolean): Promise<void> {
+async function seedDemoHost(config: Readonly<Config>): Promise<void> {
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
   try {
     const hosts = new HostStore(mongo.db);
-    if (ferretDb) await trimIndexesForFerretDb(hosts);
     await hosts.ensureIndexes();
     let id: string;
     try {
@@ -182,12 +169,9 @@ async function seedDemoHost(config: Readonly<Config>, ferretDb: boolean): Promis
       log(`added host "${DEMO_HOST}"`);
     } catch (err) {
       if (!(err instanceof DuplicateHostError)) throw err;
-      const doc = await hosts.collection.findOne({ name: DEMO_HOST }, { projection: { _id: 1 } });
-      if (!doc) throw new Error(`host "${DEMO_HOST}" exists but could not be read`);
-      id = doc._id.toHexString();
+      id = (await hosts.byName(DEMO_HOST))._id.toHexString();
     }
     await hosts.recordReport(id, { hostname: hostname(), note: 'seeded by npm run dev' }, new Date());
-    if (ferretDb) await trimIndexesForFerretDb(hosts); // the worker runs ensureIndexes again
   } finally {
     await mongo.close();
   }
@@ -266,7 +250,8 @@ async function main(running: Running): Promise<void> {
 
   const ferretDir = join(STATE_DIR, 'ferretdb');
   mkdirSync(ferretDir, { recursive: true });
-  log(`starting Temporal${userMongo ? '' : ', FerretDB'}${userSmtp ? '' : ' and the mail catcher'} (state in ${STATE_DIR})`);
+  const parts = ['Temporal', ...(userMongo ? [] : ['FerretDB']), ...(userSmtp ? [] : ['the mail catcher'])];
+  log(`starting ${parts.slice(0, -1).join(', ')}${parts.length > 1 ? ' and ' : ''}${parts.at(-1)} (state in ${relative(process.cwd(), STATE_DIR) || '.'})`);
   const starts = await Promise.allSettled([
     running.start('Temporal', 4, startTemporalDevServer({ port: ports.temporal, uiPort: ports.ui, dbFile: join(STATE_DIR, 'temporal.db'), dir: STATE_DIR }), (s) => s.stop()),
     userMongo ? Promise.resolve(undefined) : running.start('FerretDB', 3, startFerretDb({ port: ports.mongo, dataDir: ferretDir }), (s) => s.stop()),
@@ -283,7 +268,7 @@ async function main(running: Running): Promise<void> {
   if (running.stopping) return;
 
   const dbName = ferret ? `FerretDB at ${ferret.address}` : 'MONGODB_URI';
-  await seedDemoHost(config, !userMongo).catch((err) => Promise.reject(new Error(`database (${dbName}): ${firstLine(err)}`)));
+  await seedDemoHost(config).catch((err) => Promise.reject(new Error(`database (${dbName}): ${firstLine(err)}`)));
   await ensureSchedule(config, recipients).catch((err) => Promise.reject(new Error(`Temporal at ${temporalAddress}: ${firstLine(err)}`)));
   if (!(await waitForPort(ports.ui, 30_000))) log(`warning: the Web UI is not answering on port ${ports.ui} yet; see ${temporal.logFile}`);
   if (running.stopping) return;

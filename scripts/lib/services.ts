@@ -4,7 +4,7 @@
  * Used by the test suite, `npm run dev` and scripts/record-history.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,7 @@ function stopChild(child: ChildProcess): Promise<void> {
  * The caller owns `workDir` (removed on stop when `removeWorkDir`).
  */
 async function launch(name: string, bin: string, args: string[], port: number, workDir: string, removeWorkDir: boolean, timeoutMs = 60_000): Promise<RunningService> {
+  if (!existsSync(join(BIN_DIR, bin))) throw new Error(`${name} is not provisioned: run "npm run provision" (looked in ${BIN_DIR})`);
   const logFile = join(workDir, `${name}.log`);
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
@@ -79,14 +80,7 @@ async function launch(name: string, bin: string, args: string[], port: number, w
     closeSync(fd);
   }
   child.once('error', () => undefined); // reported through exitCode/waitForPort
-  try {
-    await waitForPort(port, child, name, logFile, timeoutMs);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || child.exitCode === 127) {
-      throw new Error(`${name} is not provisioned: run "npm run provision" (looked in ${BIN_DIR})`);
-    }
-    throw err;
-  }
+  await waitForPort(port, child, name, logFile, timeoutMs);
   return {
     address: `127.0.0.1:${port}`,
     port,

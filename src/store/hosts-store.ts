@@ -85,12 +85,12 @@ export class HostStore {
    * index on `alert.outage` for hosts with alert state. Both are supported by MongoDB and FerretDB.
    */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
-      { key: { name: 1 }, name: 'name_unique', unique: true },
-      { key: { secretKey: 1 }, name: 'secretKey_unique', unique: true },
-      { key: { lastReportAt: 1 }, name: 'lastReportAt' },
-      { key: { 'alert.outage': 1 }, name: 'alert_outage', sparse: true },
-    ]);
+    // One createIndex per index: FerretDB 1.x drops the connection when one createIndexes command names
+    // several indexes that already exist, which would stop every worker start after the first.
+    await this.collection.createIndex({ name: 1 }, { name: 'name_unique', unique: true });
+    await this.collection.createIndex({ secretKey: 1 }, { name: 'secretKey_unique', unique: true });
+    await this.collection.createIndex({ lastReportAt: 1 }, { name: 'lastReportAt' });
+    await this.collection.createIndex({ 'alert.outage': 1 }, { name: 'alert_outage', sparse: true });
   }
 
   async add(name: string, options: { alarm?: boolean; active?: boolean } = {}): Promise<{ id: string } & Credentials> {

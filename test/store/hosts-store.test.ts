@@ -109,3 +109,10 @@ test('rule 4 with a new outage: the clear lands even when the notice is skipped 
   expect(result).toEqual({ applied: 1, skipped: 1 });
   expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toBeUndefined();
 });
+
+test('ensureIndexes can run again on a database that has them (every worker start after the first)', async () => {
+  await hosts.ensureIndexes();
+  await hosts.ensureIndexes();
+  const names = (await hosts.collection.indexes()).map((i) => i.name).sort();
+  expect(names).toEqual(['_id_', 'alert_outage', 'lastReportAt', 'name_unique', 'secretKey_unique']);
+});
