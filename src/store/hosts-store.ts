@@ -29,6 +29,14 @@ export class DuplicateHostError extends Error {
   }
 }
 
+/**
+ * A unique-index violation. MongoDB (and FerretDB on insert) reports code 11000; FerretDB 1.x reports one in an
+ * update as an internal error (code 1) whose message names the SQLite UNIQUE constraint.
+ */
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && (err.code === 11000 || /UNIQUE constraint failed/.test(err.message));
+}
+
 export class UnknownHostError extends Error {
   override name = 'UnknownHostError';
   constructor(readonly hostName: string) {
@@ -109,7 +117,7 @@ export class HostStore {
         createdAt: new Date(),
       });
     } catch (err) {
-      if (err instanceof MongoServerError && err.code === 11000) throw new DuplicateHostError(name);
+      if (isDuplicateKey(err)) throw new DuplicateHostError(name);
       throw err;
     }
     return { id: _id.toHexString(), ...credentials };
@@ -142,7 +150,7 @@ export class HostStore {
       const result = await this.collection.updateOne({ name }, update);
       if (result.matchedCount === 0) throw new UnknownHostError(name);
     } catch (err) {
-      if (err instanceof MongoServerError && err.code === 11000) throw new DuplicateHostError(patch.name ?? name);
+      if (isDuplicateKey(err)) throw new DuplicateHostError(patch.name ?? name);
       throw err;
     }
   }

@@ -1,0 +1,232 @@
+import { Command } from 'commander';
+import { formatDuration, formatLocalTime } from '../alerting/local-time.js';
+import { offlineMinutes } from '../alerting/policy.js';
+import type { Config } from '../config.js';
+import type { Credentials } from '../store/credentials.js';
+import { DuplicateHostError, HostStore, UnknownHostError, type HostView } from '../store/hosts-store.js';
+import { connectMongo, type MongoHandle } from '../store/mongo.js';
+import { parseDuration, UsageError } from './parse.js';
+
+const NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Host names: 1 to 100 characters of letters, digits, `.`, `_` and `-`. */
+export function validateHostName(name: string): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw new UsageError(`invalid host name "${name}": use 1 to 100 characters of letters, digits, ".", "_" and "-"`);
+  }
+  return name;
+}
+
+export type HostState = 'online' | 'offline' | 'never reported';
+
+/** Offline once a full minute has passed since the last report (the first possible alert step). */
+export function hostState(host: Pick<HostView, 'lastReportAt'>, now: number): HostState {
+  if (!host.lastReportAt) return 'never reported';
+  return offlineMinutes(now, host.lastReportAt.getTime()) >= 1 ? 'offline' : 'online';
+}
+
+/** The step notified for the outage the host is in now; state left from an outage it has ended is not shown. */
+export function currentAlertStep(host: Pick<HostView, 'lastReportAt' | 'alert'>): number | undefined {
+  return host.alert && host.lastReportAt && host.alert.outage.getTime() === host.lastReportAt.getTime() ? host.alert.step : undefined;
+}
+
+/** A host as `hosts list --json` prints it: no secret hash and no key. */
+export function hostJson(host: HostView, now: number) {
+  const state = hostState(host, now);
+  return {
+    id: host._id.toHexString(),
+    name: host.name,
+    state,
+    active: host.active,
+    alarm: host.alarm,
+    lastReportAt: host.lastReportAt?.toISOString() ?? null,
+    offlineMs: state === 'offline' ? now - host.lastReportAt!.getTime() : null,
+    alertStep: currentAlertStep(host) ?? null,
+    alert: host.alert
+      ? {
+          outage: host.alert.outage.toISOString(),
+          step: host.alert.step,
+          notifiedAt: host.alert.notifiedAt.toISOString(),
+          ...(host.alert.backAt && { backAt: host.alert.backAt.toISOString() }),
+        }
+      : null,
+    mutedUntil: host.mutedUntil?.toISOString() ?? null,
+    muted: host.mutedUntil !== undefined && host.mutedUntil.getTime() > now,
+    createdAt: host.createdAt.toISOString(),
+    data: host.data,
+  };
+}
+
+/** The `hosts list` table; times in `timezone`. */
+export function formatHostTable(hosts: readonly HostView[], now: number, timezone: string): string {
+  if (hosts.length === 0) return 'no hosts yet; add one with "hostwatch hosts add <name>"';
+  const header = ['NAME', 'STATE', `LAST SEEN (${timezone})`, 'OFFLINE FOR', 'ALERT STEP', 'MUTED UNTIL', 'ACTIVE', 'ALARM'];
+  const rows = hosts.map((h) => {
+    const state = hostState(h, now);
+    const muted = h.mutedUntil !== undefined && h.mutedUntil.getTime() > now;
+    return [
+      h.name,
+      state,
+      h.lastReportAt ? formatLocalTime(h.lastReportAt.getTime(), timezone) : '-',
+      state === 'offline' ? formatDuration(now - h.lastReportAt!.getTime()) : '-',
+      currentAlertStep(h) !== undefined ? `${currentAlertStep(h)} min` : '-',
+      muted ? formatLocalTime(h.mutedUntil!.getTime(), timezone) : '-',
+      h.active ? 'yes' : 'no',
+      h.alarm ? 'on' : 'off',
+    ];
+  });
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function credentialLines(name: string, c: Credentials, apiPort: number): string[] {
+  return [
+    `  key:    ${c.key}`,
+    `  secret: ${c.secret}`,
+    '',
+    'The secret cannot be shown again (only its hash is stored): copy it now.',
+    `Configure the agent on ${name} with:`,
+    `  HOSTWATCH_KEY=${c.key} HOSTWATCH_SECRET=${c.secret} hostwatch agent --url http://<hostwatch-server>:${apiPort}`,
+    'or put both in /etc/hostwatch/agent.env for the systemd unit (see docs/agent.md).',
+  ];
+}
+
+/** "2026-11-23T10:00:00Z" (or with an offset) -> a future Date; anything else is a usage error. */
+export function parseUntil(text: string, now: number): Date {
+  const at = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(text.trim()) ? new Date(text.trim()) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw new UsageError(`--until must be an ISO time like 2026-11-23T18:00:00Z, got "${text}"`);
+  if (at.getTime() <= now) throw new UsageError(`--until must be in the future, got "${text}" (${at.toISOString()})`);
+  return at;
+}
+
+
+/** Opens the database for one command and translates the store's errors into usage errors. */
+async function withHosts<T>(getConfig: () => Readonly<Config>, fn: (hosts: HostStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
+  const config = getConfig();
+  let mongo: MongoHandle;
+  try {
+    mongo = await connectMongo(config.mongo.uri, config.mongo.db);
+  } catch (err) {
+    // The URI is not printed: it may hold a password.
+    throw new UsageError(`cannot reach MongoDB (MONGODB_URI): ${(err as Error).message}`);
+  }
+  try {
+    return await fn(new HostStore(mongo.db), config);
+  } catch (err) {
+    if (err instanceof UnknownHostError || err instanceof DuplicateHostError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    await mongo.close();
+  }
+}
+
+export function hostsCommand(getConfig: () => Readonly<Config>): Command {
+  const hosts = new Command('hosts').description('register and manage the hosts that report in');
+  const run = (fn: (hosts: HostStore, config: Readonly<Config>) => Promise<string>) => withHosts(getConfig, async (h, c) => console.log(await fn(h, c)));
+
+  const add = new Command('add')
+    .description('register a host and print its key and secret (shown once)')
+    .argument('<name>', 'host name: 1-100 characters of letters, digits, ".", "_" and "-"')
+    .option('--no-alarm', 'register it with alerts off (it still reports)')
+    .action(async (name: string, flags: { alarm: boolean }) => {
+      validateHostName(name);
+      await run(async (store, config) => {
+        await store.ensureIndexes(); // the unique name and key indexes make duplicates an error
+        const created = await store.add(name, { alarm: flags.alarm });
+        return [`added host "${name}"${flags.alarm ? '' : ' (alarm off)'}`, ...credentialLines(name, created, config.api.port)].join('\n');
+      });
+    })
+    .addHelpText('after', '\nExample:\n  hostwatch hosts add web-1\n  hostwatch hosts add build-box --no-alarm');
+
+  const list = new Command('list')
+    .description('show every host: state, last report, how long offline, alert step, muting and flags')
+    .option('--json', 'print a JSON array instead of a table')
+    .action(async (flags: { json?: boolean }) => {
+      await run(async (store, config) => {
+        const all = await store.list();
+        const now = Date.now();
+        return flags.json ? JSON.stringify(all.map((h) => hostJson(h, now)), null, 2) : formatHostTable(all, now, config.timezone);
+      });
+    });
+
+  const simple = (name: string, description: string, edit: (store: HostStore, host: string) => Promise<string>) =>
+    new Command(name)
+      .description(description)
+      .argument('<name>', 'host name')
+      .action(async (host: string) => run((store) => edit(store, host)));
+
+  const enable = simple('enable', 'accept reports from the host again', async (store, host) => {
+    await store.update(host, { active: true });
+    return `enabled host "${host}"`;
+  });
+  const disable = simple('disable', 'refuse its reports and stop alerting for it (the record stays)', async (store, host) => {
+    await store.update(host, { active: false });
+    return `disabled host "${host}"`;
+  });
+
+  const alarm = new Command('alarm')
+    .description('turn alerts for the host on or off (it keeps reporting)')
+    .argument('<name>', 'host name')
+    .argument('<on|off>', '"on" or "off"')
+    .action(async (host: string, value: string) => {
+      if (value !== 'on' && value !== 'off') throw new UsageError(`alarm must be "on" or "off", got "${value}"`);
+      await run(async (store) => {
+        await store.update(host, { alarm: value === 'on' });
+        return `alarm ${value} for host "${host}"`;
+      });
+    });
+
+  const rename = new Command('rename')
+    .description('rename a host; its key, secret, reports and alert state stay')
+    .argument('<old>', 'current name')
+    .argument('<new>', 'new name')
+    .action(async (from: string, to: string) => {
+      validateHostName(to);
+      await run(async (store) => {
+        await store.ensureIndexes();
+        await store.update(from, { name: to });
+        return `renamed host "${from}" to "${to}"`;
+      });
+    });
+
+  const remove = new Command('remove')
+    .description('delete a host and its latest report for good')
+    .argument('<name>', 'host name')
+    .option('--yes', 'confirm the deletion')
+    .action(async (host: string, flags: { yes?: boolean }) => {
+      if (!flags.yes) throw new UsageError(`remove deletes host "${host}" for good; add --yes to confirm`);
+      await run(async (store) => {
+        await store.remove(host);
+        return `removed host "${host}"`;
+      });
+    });
+
+  const rotate = simple('rotate-secret', 'give the host a new key and secret (printed once); the old ones stop working at once', async (store, host) => {
+    const credentials = await store.rotateSecret(host);
+    return [`new credentials for host "${host}" (the old key and secret no longer work)`, ...credentialLines(host, credentials, getConfig().api.port)].join('\n');
+  });
+
+  const mute = new Command('mute')
+    .description('silence alerts for the host for a while (it keeps reporting)')
+    .argument('<name>', 'host name')
+    .option('--for <duration>', 'how long, e.g. 30m, 2h, 1d')
+    .option('--until <time>', 'until an ISO time, e.g. 2026-11-23T18:00:00Z')
+    .action(async (host: string, flags: { for?: string; until?: string }) => {
+      if ((flags.for === undefined) === (flags.until === undefined)) throw new UsageError('mute needs exactly one of --for <duration> or --until <ISO time>');
+      const now = Date.now();
+      const until = flags.for !== undefined ? new Date(now + parseDuration(flags.for, '--for')) : parseUntil(flags.until!, now);
+      await run(async (store, config) => {
+        await store.update(host, { mutedUntil: until });
+        return `muted host "${host}" until ${formatLocalTime(until.getTime(), config.timezone)} ${config.timezone} (${until.toISOString()})`;
+      });
+    })
+    .addHelpText('after', '\nExamples:\n  hostwatch hosts mute web-1 --for 2h\n  hostwatch hosts mute web-1 --until 2026-11-24T08:00:00+01:00');
+
+  const unmute = simple('unmute', 'alert for the host again', async (store, host) => {
+    await store.update(host, { mutedUntil: null });
+    return `unmuted host "${host}"`;
+  });
+
+  for (const c of [add, list, enable, disable, alarm, rename, remove, rotate, mute, unmute]) hosts.addCommand(c);
+  return hosts;
+}
