@@ -18,6 +18,7 @@ import { createSchedule, DEFAULT_SCHEDULE_ID, updateSchedule } from '../src/cli/
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { DuplicateHostError, HostStore } from '../src/store/hosts-store.js';
 import { connectMongo } from '../src/store/mongo.js';
+import { startLocalHost } from './lib/dev-local-host.js';
 import { startInbox } from './lib/inbox-server.js';
 import { MailCatcher } from './lib/mail-catcher.js';
 import { BIN_DIR, startFerretDb, startTemporalDevServer } from './lib/services.js';
@@ -38,6 +39,7 @@ Environment:
   DEV_MONGO_PORT       FerretDB port                             (default 27017)
   DEV_SMTP_PORT        mail catcher SMTP port                    (default 1025)
   DEV_INBOX_PORT       web inbox port                            (default 8025)
+  DEV_API_PORT         ingest API and status page port           (default 8080)
   DEV_RECIPIENTS       comma-separated alert recipients          (default you@example.com)
   MONGODB_URI          use this MongoDB instead of starting FerretDB
   SMTP_URL             send mail there instead of to the catcher (no inbox then)
@@ -221,6 +223,7 @@ async function main(running: Running): Promise<void> {
     mongo: portFromEnv('DEV_MONGO_PORT', 27017),
     smtp: portFromEnv('DEV_SMTP_PORT', 1025),
     inbox: portFromEnv('DEV_INBOX_PORT', 8025),
+    api: portFromEnv('DEV_API_PORT', 8080),
   };
   const userMongo = process.env.MONGODB_URI || undefined;
   const userSmtp = process.env.SMTP_URL || undefined;
@@ -242,6 +245,7 @@ async function main(running: Running): Promise<void> {
 
   await assertPortFree(ports.temporal, 'DEV_TEMPORAL_PORT');
   await assertPortFree(ports.ui, 'DEV_UI_PORT');
+  await assertPortFree(ports.api, 'DEV_API_PORT');
   if (!userMongo) await assertPortFree(ports.mongo, 'DEV_MONGO_PORT');
   if (!userSmtp) {
     await assertPortFree(ports.smtp, 'DEV_SMTP_PORT');
@@ -281,6 +285,13 @@ async function main(running: Running): Promise<void> {
     void shutdown(running, 1);
   });
 
+  const local = await running.start(
+    'API and agent',
+    0,
+    startLocalHost({ mongoUri: config.mongo.uri, db: config.mongo.db, port: ports.api, ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }), log: (l) => console.log(l) }),
+    (l) => l.close(),
+  );
+
   const ui = `http://localhost:${ports.ui}`;
   printBox(
     [
@@ -290,9 +301,11 @@ async function main(running: Running): Promise<void> {
       ['Database', ferret ? `FerretDB at ${ferret.address} (db "${config.mongo.db}")` : 'MONGODB_URI (your MongoDB)'],
       ['SMTP', catcher ? `mail catcher at 127.0.0.1:${catcher.port}` : `SMTP_URL (${smtpHostPort(userSmtp!)})`],
       ['Inbox', inbox ? inbox.url : `none: mail goes to ${smtpHostPort(userSmtp!)}`],
+      ['Status page', `http://localhost:${ports.api}/`],
+      ['Ingest API', `${local.apiUrl}/api/v1/report (agent for "${local.hostName}" reporting every 15s)`],
       ['Logs', [temporal, ferret].flatMap((s) => (s ? [relative(process.cwd(), s.logFile)] : [])).join(', ')],
     ],
-    [`${DEMO_HOST} reported once; its first alert arrives in the ${inbox ? 'inbox' : `mailbox of ${recipients}`} about 1-2 minutes from now.`, 'Ctrl-C stops everything.'],
+    [`${DEMO_HOST} reported once; its first alert arrives in the ${inbox ? 'inbox' : `mailbox of ${recipients}`} about 1-2 minutes from now.`, `Type a + Enter to stop the agent for "${local.hostName}" (and again to restart it). Ctrl-C stops everything.`],
   );
 }
 

@@ -3,6 +3,8 @@
 #   temporal  - Temporal CLI (dev server + Web UI), built from the Go module proxy
 #   ferretdb  - MongoDB wire-protocol database (SQLite backend), built from the Go module proxy
 #   test-server - Temporal time-skipping test server (Java), from Maven Central
+#   chromium  - with --with-browser: Debian's chromium at /usr/bin/chromium, for the status page test
+#               (apt-get, as root only; `npm test` asks for it, `npm run dev` does not)
 # A second run finds everything in the cache and returns at once.
 # Prints nothing but errors unless VERBOSE=1. Exits non-zero with a clear line when a registry is unreachable.
 set -euo pipefail
@@ -65,7 +67,22 @@ SH
   touch "$dir/.complete"
 }
 
+# The status page test drives a real headless Chromium. Installed system-wide with apt-get when running as
+# root; otherwise provisioning stops and says how to install it.
+provision_chromium() {
+  [ -x /usr/bin/chromium ] && { log "chromium present at /usr/bin/chromium"; return; }
+  if [ "$(id -u)" != 0 ]; then
+    fail "chromium is missing: the status page test needs Debian's chromium at /usr/bin/chromium; install it with 'sudo apt-get update && sudo apt-get install -y chromium' and run again"
+  fi
+  need apt-get "to install chromium"
+  echo "provision: installing chromium with apt-get (first time only)" >&2
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >"$CACHE/chromium.log" 2>&1 \
+    || fail "apt-get could not install chromium; see $CACHE/chromium.log"
+  [ -x /usr/bin/chromium ] || fail "apt-get installed chromium but /usr/bin/chromium is missing; see $CACHE/chromium.log"
+}
+
 build_go temporal github.com/temporalio/cli "$TEMPORAL_CLI_VERSION" cmd/temporal
 build_go ferretdb github.com/FerretDB/FerretDB "$FERRETDB_VERSION" cmd/ferretdb
 provision_test_server
+if [ "${1:-}" = --with-browser ]; then provision_chromium; fi
 log "all services ready in $BIN"

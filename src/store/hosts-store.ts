@@ -174,11 +174,12 @@ export class HostStore {
    */
   async recordReport(id: string, data: Record<string, unknown>, at: Date): Promise<boolean> {
     const _id = new ObjectId(id);
+    const result = await this.collection.updateOne({ _id }, { $set: { data, lastReportAt: at } });
+    // Second, and only for this very report: if it fails, the check falls back to lastReportAt.
     await this.collection.updateOne(
-      { _id, 'alert.outage': { $exists: true }, 'alert.backAt': { $exists: false } },
+      { _id, lastReportAt: at, 'alert.outage': { $exists: true }, 'alert.backAt': { $exists: false } },
       { $set: { 'alert.backAt': at } },
     );
-    const result = await this.collection.updateOne({ _id }, { $set: { data, lastReportAt: at } });
     return result.matchedCount === 1;
   }
 

@@ -1,0 +1,186 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ObjectId } from 'mongodb';
+import { DEFAULT_STEPS, offlineMinutes } from '../alerting/policy.js';
+import { formatDuration } from '../alerting/local-time.js';
+import { hashSecret, secretMatches } from '../store/credentials.js';
+import type { HostStore, HostView } from '../store/hosts-store.js';
+import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
+import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
+
+/** Largest report body accepted, in bytes. */
+export const BODY_LIMIT = 65_536;
+
+export interface ApiOptions {
+  hosts: HostStore;
+  /** Bearer token for the admin API; unset, the admin API refuses every request. */
+  adminToken?: string;
+  /** Server clock; reports are timestamped with it, never with anything the host sends. */
+  now?: () => Date;
+  /** Fastify request logging (off by default). Secrets and the Authorization header are redacted. */
+  logger?: boolean;
+}
+
+export type HostState = 'online' | 'offline' | 'never reported';
+
+interface HostSummary {
+  name: string;
+  active: boolean;
+  alarm: boolean;
+  state: HostState;
+  lastReportAt: string | null;
+  offlineMinutes: number | null;
+  alertStep: number | null;
+  mutedUntil: string | null;
+}
+
+/** Compared with a presented secret when the key is unknown, so the answer takes as long as for a known key. */
+const DUMMY_HASH = hashSecret(randomBytes(32).toString('base64url'));
+
+/** Header values are strings; a repeated header or an absurd length is treated as missing. */
+function headerValue(req: FastifyRequest, name: string, maxLength: number): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.length > 0 && v.length <= maxLength ? v : undefined;
+}
+
+/** Constant-time string comparison (hashing first so the lengths are equal). */
+function tokenMatches(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
+}
+
+const MINUTE_MS = 60_000;
+
+function summarize(h: HostView, now: Date): HostSummary & { offlineFor: string | null } {
+  const t = now.getTime();
+  const last = h.lastReportAt?.getTime() ?? null;
+  const minutes = last === null ? null : Math.max(0, offlineMinutes(t, last));
+  const state: HostState = minutes === null ? 'never reported' : minutes >= DEFAULT_STEPS[0]! ? 'offline' : 'online';
+  // The step notified for the outage the host is in now; an alert for an outage it has ended is not shown.
+  const alertStep = h.alert && last !== null && h.alert.outage.getTime() === last ? h.alert.step : null;
+  return {
+    name: h.name,
+    active: h.active,
+    alarm: h.alarm,
+    state,
+    lastReportAt: last === null ? null : new Date(last).toISOString(),
+    offlineMinutes: minutes,
+    offlineFor: state === 'offline' && last !== null ? formatDuration(t - last) : null,
+    alertStep,
+    mutedUntil: h.mutedUntil && h.mutedUntil.getTime() > t ? h.mutedUntil.toISOString() : null,
+  };
+}
+
+function fail(reply: FastifyReply, status: number, error: string, message?: string): FastifyReply {
+  return reply.code(status).send(message === undefined ? { error } : { error, message });
+}
+
+export function buildApi(options: ApiOptions): FastifyInstance {
+  const { hosts, adminToken } = options;
+  const now = options.now ?? (() => new Date());
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: options.logger
+      ? { level: 'info', redact: { paths: ['req.headers["x-host-secret"]', 'req.headers.authorization'], censor: '[redacted]' } }
+      : false,
+  });
+
+  // Only JSON, parsed in the handler after authentication (so a bad secret gets 401 whatever the body).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 413) return fail(reply, 413, 'payload_too_large', `body must be at most ${BODY_LIMIT} bytes`);
+    if (status === 415) return fail(reply, 415, 'unsupported_media_type', 'Content-Type must be application/json');
+    if (status >= 400 && status < 500) return fail(reply, status, 'bad_request', err.message);
+    reply.log.error(err);
+    return fail(reply, 500, 'internal_error');
+  });
+  app.setNotFoundHandler((_req, reply) => fail(reply, 404, 'not_found'));
+
+  app.post(
+    '/api/v1/report',
+    {
+      // Before the body is read: anything but JSON is refused without looking at it.
+      onRequest: async (req, reply) => {
+        if (!isJsonContentType(req.headers['content-type'])) return fail(reply, 415, 'unsupported_media_type', 'Content-Type must be application/json');
+      },
+    },
+    async (req, reply) => {
+      const key = headerValue(req, 'x-host-key', 256);
+      const secret = headerValue(req, 'x-host-secret', 1024);
+      const host = key === undefined ? null : await hosts.byKey(key);
+      const storedHash = host && typeof host.secretHash === 'string' ? host.secretHash : DUMMY_HASH;
+      // Always one comparison, against the dummy hash when the key is unknown: the timing does not tell.
+      const matches = secretMatches(secret ?? '', storedHash);
+      if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) return fail(reply, 401, 'unauthorized');
+      if (!host.active) return fail(reply, 403, 'forbidden', 'host is disabled');
+
+      let data: Record<string, unknown>;
+      try {
+        data = parseReport(typeof req.body === 'string' ? req.body : '');
+      } catch (err) {
+        if (err instanceof BodyError) return fail(reply, 400, 'bad_request', err.message);
+        throw err;
+      }
+      await hosts.recordReport(host._id.toHexString(), data, now());
+      return reply.code(204).send();
+    },
+  );
+
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('database ping timed out')), 3_000);
+      });
+      try {
+        await Promise.race([hosts.collection.findOne({ _id: new ObjectId('000000000000000000000000') }, { projection: { _id: 1 }, maxTimeMS: 2_000 }), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return { status: 'ok' };
+    } catch (err) {
+      reply.log.warn({ err }, 'health check: database unavailable');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  app.get('/api/v1/hosts', async (req, reply) => {
+    const auth = headerValue(req, 'authorization', 4096);
+    const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+    // No token configured: refused, still after a comparison so the answer looks the same.
+    const ok = tokenMatches(token ?? '', adminToken ?? DUMMY_HASH) && adminToken !== undefined && token !== undefined;
+    if (!ok) return fail(reply, 401, 'unauthorized');
+    const at = now();
+    const list = await hosts.list();
+    return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at), data: h.data ?? null })) };
+  });
+
+  app.get('/api/v1/status', async () => {
+    const at = now();
+    const list = await hosts.list();
+    const out: (HostSummary & { offlineFor: string | null; metrics: PublicMetrics })[] = list.map((h) => ({
+      ...summarize(h, at),
+      metrics: publicMetrics(h.data),
+    }));
+    return { checkedAt: at.toISOString(), hosts: out };
+  });
+
+  app.get('/', async (_req, reply) => {
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', STATUS_PAGE_CSP)
+      .header('cache-control', 'no-store')
+      .send(statusPageHtml);
+  });
+
+  return app;
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The status page served at `/`: one self-contained HTML document (inline CSS and JS, no external assets)
+ * that reads the public `GET /api/v1/status` summary and refreshes itself every 15 s. Every value is written
+ * with textContent, never as HTML. Durations ("offline for") are computed by the server with the same
+ * formatDuration the alert mails use; relative times are counted from the server's `checkedAt`.
+ */
+
+const STYLE = `
+:root { color-scheme: light dark; --bg:#f5f6f8; --card:#fff; --fg:#1b1f24; --muted:#5c6570; --line:#dde1e6;
+  --ok:#1a7f37; --ok-bg:#dafbe1; --bad:#b42318; --bad-bg:#fde8e6; --never:#57606a; --never-bg:#eaeef2; }
+@media (prefers-color-scheme: dark) { :root { --bg:#0f1216; --card:#181c22; --fg:#e6e9ed; --muted:#9aa4ae; --line:#2b313a;
+  --ok:#4ac26b; --ok-bg:#12361f; --bad:#ff7b72; --bad-bg:#3d1613; --never:#9aa4ae; --never-bg:#262c34; } }
+* { box-sizing: border-box; }
+body { margin:0; font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; background:var(--bg); color:var(--fg); }
+header { padding:16px 16px 8px; max-width:1100px; margin:0 auto; }
+h1 { font-size:1.35rem; margin:0 0 4px; }
+#summary { color:var(--muted); font-size:.95rem; }
+#error { display:none; margin:8px 16px 0; padding:8px 12px; border-radius:8px; background:var(--bad-bg); color:var(--bad); }
+main { display:grid; gap:12px; padding:12px 16px 24px; max-width:1100px; margin:0 auto; grid-template-columns:repeat(auto-fill,minmax(300px,1fr)); }
+.card { background:var(--card); border:1px solid var(--line); border-radius:12px; padding:12px 14px; min-width:0; }
+.card.offline { border-color:var(--bad); }
+.top { display:flex; align-items:center; justify-content:space-between; gap:8px; }
+.name { font-weight:600; font-size:1.05rem; overflow-wrap:anywhere; }
+.badge { flex:none; font-size:.8rem; font-weight:600; padding:2px 10px; border-radius:999px; white-space:nowrap; }
+.badge.online { color:var(--ok); background:var(--ok-bg); }
+.badge.offline { color:var(--bad); background:var(--bad-bg); }
+.badge.never { color:var(--never); background:var(--never-bg); }
+dl { display:grid; grid-template-columns:auto 1fr; gap:2px 12px; margin:10px 0 0; font-size:.92rem; }
+dt { color:var(--muted); }
+dd { margin:0; overflow-wrap:anywhere; }
+.empty { color:var(--muted); padding:24px 16px; }
+footer { color:var(--muted); font-size:.8rem; text-align:center; padding:0 16px 24px; }
+`;
+
+const SCRIPT = `
+(function () {
+  var REFRESH_MS = 15000;
+  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function localTime(iso) { var d = new Date(iso); return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()); }
+  function ago(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + ' s ago';
+    var m = Math.floor(s / 60); if (m < 120) return m + ' min ago';
+    var h = Math.floor(m / 60); if (h < 48) return h + ' h ago';
+    return Math.floor(h / 24) + ' days ago';
+  }
+  function bytes(n) { var u = ['B','KB','MB','GB','TB','PB']; var i = 0; while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; } return (i ? n.toFixed(1) : String(n)) + ' ' + u[i]; }
+  function pct(used, total) { return total > 0 ? ' (' + Math.round(used / total * 100) + '%)' : ''; }
+  function uptime(s) { var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60); return d ? d + ' d ' + h + ' h' : h ? h + ' h ' + m + ' min' : m + ' min'; }
+  function row(dl, label, value, key) { if (value == null || value === '') return; var dt = el('dt', null, label); var dd = el('dd', null, value); dd.setAttribute('data-field', key); dl.appendChild(dt); dl.appendChild(dd); }
+
+  function card(h, checkedAt) {
+    var c = el('section', 'card ' + (h.state === 'never reported' ? 'never' : h.state));
+    c.setAttribute('data-host', h.name);
+    var top = el('div', 'top');
+    top.appendChild(el('div', 'name', h.name));
+    var badge = el('span', 'badge ' + (h.state === 'never reported' ? 'never' : h.state), h.state);
+    badge.setAttribute('data-field', 'state');
+    top.appendChild(badge);
+    c.appendChild(top);
+    var dl = el('dl');
+    row(dl, 'Last seen', h.lastReportAt ? localTime(h.lastReportAt) + ' (' + ago(checkedAt - Date.parse(h.lastReportAt)) + ')' : 'never', 'lastSeen');
+    row(dl, 'Offline for', h.offlineFor, 'offlineFor');
+    row(dl, 'Alert step', h.alertStep != null ? h.alertStep + ' min notice sent' : null, 'alertStep');
+    row(dl, 'Muted until', h.mutedUntil ? localTime(h.mutedUntil) : null, 'mutedUntil');
+    if (!h.active) row(dl, 'Host', 'disabled', 'active');
+    else if (!h.alarm) row(dl, 'Alerts', 'off', 'alarm');
+    var m = h.metrics || {};
+    row(dl, 'CPU', m.cpu != null ? m.cpu.toFixed(1) + '%' : null, 'cpu');
+    row(dl, 'Load', m.load1 != null ? m.load1.toFixed(2) : null, 'load');
+    row(dl, 'Memory', m.memoryUsed != null && m.memoryTotal != null ? bytes(m.memoryUsed) + ' / ' + bytes(m.memoryTotal) + pct(m.memoryUsed, m.memoryTotal) : null, 'memory');
+    row(dl, 'Disk /', m.diskUsed != null && m.diskTotal != null ? bytes(m.diskUsed) + ' / ' + bytes(m.diskTotal) + pct(m.diskUsed, m.diskTotal) : null, 'disk');
+    row(dl, 'Uptime', m.uptime != null ? uptime(m.uptime) : null, 'uptime');
+    c.appendChild(dl);
+    return c;
+  }
+
+  function render(s) {
+    var checkedAt = Date.parse(s.checkedAt);
+    var main = document.getElementById('hosts');
+    var order = { offline: 0, 'never reported': 1, online: 2 };
+    var hosts = s.hosts.slice().sort(function (a, b) { return (order[a.state] - order[b.state]) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); });
+    main.replaceChildren.apply(main, hosts.map(function (h) { return card(h, checkedAt); }));
+    if (!hosts.length) main.appendChild(el('p', 'empty', 'No hosts yet.'));
+    var n = { online: 0, offline: 0, 'never reported': 0 };
+    hosts.forEach(function (h) { n[h.state]++; });
+    document.getElementById('summary').textContent = n.online + ' online \\u00b7 ' + n.offline + ' offline \\u00b7 ' + n['never reported'] + ' never reported \\u00b7 updated ' + localTime(s.checkedAt);
+    document.title = (n.offline ? '(' + n.offline + ' offline) ' : '') + 'hostwatch status';
+  }
+
+  function load() {
+    fetch('api/v1/status', { cache: 'no-store' })
+      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (s) { render(s); document.getElementById('error').style.display = 'none'; document.body.setAttribute('data-loaded', 'true'); })
+      .catch(function (e) { var b = document.getElementById('error'); b.textContent = 'Could not load the status (' + e.message + '); retrying every 15 s.'; b.style.display = 'block'; });
+  }
+  load();
+  setInterval(load, REFRESH_MS);
+})();
+`;
+
+export const statusPageHtml = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>hostwatch status</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>hostwatch status</h1>
+<div id="summary">Loading…</div>
+</header>
+<div id="error" role="alert"></div>
+<main id="hosts" aria-live="polite"></main>
+<footer>Refreshes every 15 seconds.</footer>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+
+const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');
+
+/** Allows exactly this page's inline script and style, and fetches to the same origin only. */
+export const STATUS_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src 'sha256-${sha256(SCRIPT)}'`,
+  `style-src 'sha256-${sha256(STYLE)}'`,
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
