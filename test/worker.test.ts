@@ -1,21 +1,12 @@
 /** `npm run worker` as a real process: config validation at start-up and a clean stop on SIGTERM/SIGINT. */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, inject, test } from 'vitest';
 import { MailCatcher } from '../scripts/lib/mail-catcher.js';
-import { hostwatchCli } from './support/cli.js';
+import { hostwatchCli, startTsProcess } from './support/cli.js';
 import { uniqueTaskQueue } from './support/temporal.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 function startWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return startTsProcess(['src/worker.ts'], env);
 }
 
 test('bad configuration: one line per bad variable, exit code 2, no secret echoed', async () => {

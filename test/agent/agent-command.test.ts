@@ -1,29 +1,16 @@
 /** `hostwatch agent` as a real process, reporting to the real API (buildApi) on a fresh FerretDB database. */
-import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { agentSettings } from '../../src/cli/agent-command.js';
 import { UsageError } from '../../src/cli/parse.js';
 import { buildApi } from '../../src/api/app.js';
-import { hostwatchCli } from '../support/cli.js';
+import { hostwatchCli, startTsProcess } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NO_AGENT_ENV = { HOSTWATCH_URL: '', HOSTWATCH_KEY: '', HOSTWATCH_SECRET: '', HOSTWATCH_INTERVAL: '' };
 
 function startAgentProcess(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/client.ts', 'agent', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...NO_AGENT_ENV, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return startTsProcess(['src/client.ts', 'agent', ...args], { ...NO_AGENT_ENV, ...env });
 }
 
 test('agentSettings: flags win over the environment, the interval defaults to 30s, missing ones are named', () => {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BIN_DIR } from '../../scripts/lib/services.js';
 
@@ -27,4 +27,22 @@ export function hostwatchCli(args: string[], env: Record<string, string>): Promi
 /** Runs the provisioned `temporal` CLI. */
 export function temporalCli(args: string[]): Promise<CliResult> {
   return run(`${BIN_DIR}/temporal`, args, {});
+}
+
+export interface LongRunning {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  out(): string;
+  err(): string;
+}
+
+/** Starts a long-running TypeScript entry point (`src/worker.ts`, `src/client.ts agent ...`), capturing its output. */
+export function startTsProcess(args: string[], env: Record<string, string>): LongRunning {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
 }
