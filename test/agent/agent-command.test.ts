@@ -46,7 +46,8 @@ test.each(['SIGTERM', 'SIGINT'] as const)('hostwatch agent reports from the envi
     // The flag wins over a wrong key in the environment.
     const agent = startAgentProcess(['--key', key, '--interval', '1h'], { HOSTWATCH_URL: url, HOSTWATCH_KEY: 'hk_wrong', HOSTWATCH_SECRET: secret });
     const deadline = Date.now() + 30_000;
-    while ((await hosts.byName('proc-host')).lastReportAt === null) {
+    // Stored, and the agent has seen the answer (under load the log line can trail the database write).
+    while ((await hosts.byName('proc-host')).lastReportAt === null || !agent.out().includes('first report accepted')) {
       if (agent.child.exitCode !== null) throw new Error(`agent exited early: ${agent.err()}`);
       if (Date.now() > deadline) throw new Error(`no report: ${agent.out()} ${agent.err()}`);
       await new Promise((r) => setTimeout(r, 100));
