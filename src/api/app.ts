@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ObjectId } from 'mongodb';
-import { DEFAULT_STEPS, offlineMinutes } from '../alerting/policy.js';
+import { offlineMinutes } from '../alerting/policy.js';
+import { currentAlertStep, hostState, type HostState } from '../store/host-status.js';
 import { formatDuration } from '../alerting/local-time.js';
 import { hashSecret, secretMatches } from '../store/credentials.js';
 import type { HostStore, HostView } from '../store/hosts-store.js';
@@ -20,8 +21,6 @@ export interface ApiOptions {
   /** Fastify request logging (off by default). Secrets and the Authorization header are redacted. */
   logger?: boolean;
 }
-
-export type HostState = 'online' | 'offline' | 'never reported';
 
 interface HostSummary {
   name: string;
@@ -55,15 +54,12 @@ function isJsonContentType(header: string | undefined): boolean {
   return header.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
 }
 
-const MINUTE_MS = 60_000;
-
 function summarize(h: HostView, now: Date): HostSummary & { offlineFor: string | null } {
   const t = now.getTime();
   const last = h.lastReportAt?.getTime() ?? null;
   const minutes = last === null ? null : Math.max(0, offlineMinutes(t, last));
-  const state: HostState = minutes === null ? 'never reported' : minutes >= DEFAULT_STEPS[0]! ? 'offline' : 'online';
-  // The step notified for the outage the host is in now; an alert for an outage it has ended is not shown.
-  const alertStep = h.alert && last !== null && h.alert.outage.getTime() === last ? h.alert.step : null;
+  const state = hostState(h, t);
+  const alertStep = currentAlertStep(h) ?? null;
   return {
     name: h.name,
     active: h.active,

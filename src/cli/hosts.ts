@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { formatDuration, formatLocalTime } from '../alerting/local-time.js';
-import { offlineMinutes } from '../alerting/policy.js';
+import { currentAlertStep, hostState } from '../store/host-status.js';
 import type { Config } from '../config.js';
 import type { Credentials } from '../store/credentials.js';
 import { DuplicateHostError, HostStore, UnknownHostError, type HostView } from '../store/hosts-store.js';
@@ -15,19 +15,6 @@ export function validateHostName(name: string): string {
     throw new UsageError(`invalid host name "${name}": use 1 to 100 characters of letters, digits, ".", "_" and "-"`);
   }
   return name;
-}
-
-export type HostState = 'online' | 'offline' | 'never reported';
-
-/** Offline once a full minute has passed since the last report (the first possible alert step). */
-export function hostState(host: Pick<HostView, 'lastReportAt'>, now: number): HostState {
-  if (!host.lastReportAt) return 'never reported';
-  return offlineMinutes(now, host.lastReportAt.getTime()) >= 1 ? 'offline' : 'online';
-}
-
-/** The step notified for the outage the host is in now; state left from an outage it has ended is not shown. */
-export function currentAlertStep(host: Pick<HostView, 'lastReportAt' | 'alert'>): number | undefined {
-  return host.alert && host.lastReportAt && host.alert.outage.getTime() === host.lastReportAt.getTime() ? host.alert.step : undefined;
 }
 
 /** A host as `hosts list --json` prints it: no secret hash and no key. */

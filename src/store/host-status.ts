@@ -1,0 +1,16 @@
+import { offlineMinutes } from '../alerting/policy.js';
+import type { HostView } from './hosts-store.js';
+
+/** How a host is shown by `hosts list`, the admin API and the status page. */
+export type HostState = 'online' | 'offline' | 'never reported';
+
+/** Offline once a full minute has passed since the last report (the first possible alert step). */
+export function hostState(host: Pick<HostView, 'lastReportAt'>, now: number): HostState {
+  if (!host.lastReportAt) return 'never reported';
+  return offlineMinutes(now, host.lastReportAt.getTime()) >= 1 ? 'offline' : 'online';
+}
+
+/** The step notified for the outage the host is in now; state left from an outage it has ended is not shown. */
+export function currentAlertStep(host: Pick<HostView, 'lastReportAt' | 'alert'>): number | undefined {
+  return host.alert && host.lastReportAt && host.alert.outage.getTime() === host.lastReportAt.getTime() ? host.alert.step : undefined;
+}
