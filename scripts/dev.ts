@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,7 +21,7 @@ import { connectMongo } from '../src/store/mongo.js';
 import { startLocalHost } from './lib/dev-local-host.js';
 import { startInbox } from './lib/inbox-server.js';
 import { MailCatcher } from './lib/mail-catcher.js';
-import { BIN_DIR, startFerretDb, startTemporalDevServer } from './lib/services.js';
+import { BIN_DIR, portOpens, startFerretDb, startTemporalDevServer, stopChild } from './lib/services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATE_DIR = join(ROOT, '.hostwatch', 'dev');
@@ -107,34 +107,10 @@ function assertPortFree(port: number, envName: string): Promise<void> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<boolean> {
-  const open = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      const s = connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await open()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
-
 /** host:port of an SMTP URL, never its credentials. */
 function smtpHostPort(url: string): string {
   const u = new URL(url);
   return `${u.hostname}:${u.port || (u.protocol === 'smtps:' ? 465 : 587)}`;
-}
-
-function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('close', () => (clearTimeout(force), resolve())); // after its output is drained
-    child.kill('SIGTERM');
-  });
 }
 
 function prefixLines(stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, onLine?: (line: string) => void): void {
@@ -274,7 +250,7 @@ async function main(running: Running): Promise<void> {
   const dbName = ferret ? `FerretDB at ${ferret.address}` : 'MONGODB_URI';
   await seedDemoHost(config).catch((err) => Promise.reject(new Error(`database (${dbName}): ${firstLine(err)}`)));
   await ensureSchedule(config, recipients).catch((err) => Promise.reject(new Error(`Temporal at ${temporalAddress}: ${firstLine(err)}`)));
-  if (!(await waitForPort(ports.ui, 30_000))) log(`warning: the Web UI is not answering on port ${ports.ui} yet; see ${temporal.logFile}`);
+  if (!(await portOpens(ports.ui, 30_000))) log(`warning: the Web UI is not answering on port ${ports.ui} yet; see ${temporal.logFile}`);
   if (running.stopping) return;
 
   log('starting the worker');

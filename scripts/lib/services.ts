@@ -53,16 +53,27 @@ async function waitForPort(port: number, child: ChildProcess, name: string, logF
   throw new Error(`${name} did not listen on port ${port} within ${timeoutMs / 1000}s; see ${logFile}`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited and its output is drained. */
+export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('close', () => {
       clearTimeout(force);
       resolve();
     });
     child.kill('SIGTERM');
   });
+}
+
+/** True once something accepts connections on the loopback `port`, false after `timeoutMs`. */
+export async function portOpens(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await portOpen(port)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
 }
 
 /**

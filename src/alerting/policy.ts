@@ -99,9 +99,10 @@ export function evaluateHosts(
   policy: Pick<AlertPolicy, 'steps'>,
   into: CheckEvaluation = emptyEvaluation(),
 ): CheckEvaluation {
+  const cutoff = offlineCutoff(checkTime, policy.steps);
   for (const host of hosts) {
     const result = evaluateHost(host, checkTime, policy.steps);
-    if (dueStep(policy.steps, offlineMinutes(checkTime, host.lastReportAt)) !== undefined) into.hostsOffline++;
+    if (host.lastReportAt <= cutoff) into.hostsOffline++; // has a due step: the same boundary the store queries
     if (result.muted) into.hostsMuted++;
     if (result.offline) into.offline.push(result.offline);
     if (result.recovery) into.recoveries.push(result.recovery);
