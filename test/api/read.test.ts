@@ -67,6 +67,15 @@ test('GET /healthz answers 503 when the database cannot be reached', async () =>
   await api.close();
 });
 
+/** No stored hash, no key and no secret of any host appears in a response body. */
+async function expectNoCredentials(body: string): Promise<void> {
+  for (const d of await hosts.collection.find().toArray()) {
+    expect(body).not.toContain(d.secretHash);
+    expect(body).not.toContain(d.secretKey);
+  }
+  for (const c of credentials) expect(body).not.toContain(c.secret);
+}
+
 test('GET /api/v1/hosts refuses every request when no admin token is configured', async () => {
   const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer ' }, { authorization: `Bearer ${TOKEN}` }, { authorization: 'Bearer undefined' }];
   for (const headers of attempts) {
@@ -113,12 +122,7 @@ test('GET /api/v1/hosts lists every host with its state, and no credentials', as
 
   for (const h of body.hosts) expect(Object.keys(h)).not.toEqual(expect.arrayContaining(['secretKey']));
   expect(res.body).not.toMatch(/secretHash|secretKey|_id/);
-  const docs = await hosts.collection.find().toArray();
-  for (const d of docs) {
-    expect(res.body).not.toContain(d.secretHash);
-    expect(res.body).not.toContain(d.secretKey);
-  }
-  for (const c of credentials) expect(res.body).not.toContain(c.secret);
+  await expectNoCredentials(res.body);
 });
 
 test('GET /api/v1/status needs no token and shows states and a few metrics, never data or credentials', async () => {
@@ -154,12 +158,7 @@ test('GET /api/v1/status needs no token and shows states and a few metrics, neve
 
   for (const h of body.hosts) expect(h).not.toHaveProperty('data');
   expect(res.body).not.toMatch(/secretHash|secretKey|privateNote|note-of-|Debian|hostname/);
-  const docs = await hosts.collection.find().toArray();
-  for (const d of docs) {
-    expect(res.body).not.toContain(d.secretHash);
-    expect(res.body).not.toContain(d.secretKey);
-  }
-  for (const c of credentials) expect(res.body).not.toContain(c.secret);
+  await expectNoCredentials(res.body);
 });
 
 test('GET / is one self-contained HTML page that reads /api/v1/status', async () => {
