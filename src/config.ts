@@ -1,5 +1,21 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isValidTimezone } from './alerting/local-time.js';
+
+/** `TRUST_PROXY`: comma-separated proxy addresses, CIDR ranges, or the named ranges loopback, linklocal, uniquelocal. */
+function trustProxyValue(v: string): string[] | undefined {
+  const items = v.split(',').map((s) => s.trim());
+  const ok = items.every((item) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+    const [addr, prefix, ...rest] = item.split('/');
+    const family = isIP(addr ?? '');
+    if (family === 0 || rest.length > 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  return ok ? items : undefined;
+}
+
+const positiveInt = (max: number) => z.coerce.number().int('must be a whole number').min(1, `must be from 1 to ${max}`).max(max, `must be from 1 to ${max}`);
 
 /** Every environment variable hostwatch reads, with its default. Documented in README.md. */
 const schema = z.object({
@@ -23,6 +39,11 @@ const schema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(1, 'must be a port 1-65535').max(65535, 'must be a port 1-65535').default(8080),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HOSTWATCH_TIMEZONE: z.string().refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
+  AUTH_FAIL_LIMIT_SOURCE: positiveInt(1_000_000).default(10),
+  AUTH_FAIL_LIMIT_KEY: positiveInt(1_000_000).default(5),
+  AUTH_FAIL_WINDOW_SECONDS: positiveInt(86_400).default(60),
+  TRUST_PROXY: z.string().refine((v) => trustProxyValue(v) !== undefined, 'must be comma-separated proxy addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8').optional(),
+  API_REQUEST_LOG: z.enum(['on', 'off'], { message: 'must be on or off' }).default('off'),
 });
 
 export interface Config {
@@ -32,6 +53,8 @@ export interface Config {
   timezone: string;
   /** Ingest API and status page. `adminToken` unset: the admin API refuses every request. */
   api: { port: number; adminToken?: string };
+  /** Failed-authentication limits of the API (per window) and who is trusted for X-Forwarded-For. */
+  apiSecurity: { perSource: number; perKey: number; windowMs: number; trustProxy?: string[]; requestLog: boolean };
 }
 
 /** Bad configuration; `problems` has one line per bad variable. Values are never echoed (they may hold secrets). */
@@ -56,6 +79,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.ALERT_FROM }),
     timezone: e.HOSTWATCH_TIMEZONE,
     api: Object.freeze({ port: e.PORT, ...(e.ADMIN_TOKEN !== undefined && { adminToken: e.ADMIN_TOKEN }) }),
+    apiSecurity: Object.freeze({
+      perSource: e.AUTH_FAIL_LIMIT_SOURCE,
+      perKey: e.AUTH_FAIL_LIMIT_KEY,
+      windowMs: e.AUTH_FAIL_WINDOW_SECONDS * 1000,
+      ...(e.TRUST_PROXY !== undefined && { trustProxy: trustProxyValue(e.TRUST_PROXY)! }),
+      requestLog: e.API_REQUEST_LOG === 'on',
+    }),
   });
 }
 

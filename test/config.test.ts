@@ -20,6 +20,7 @@ test('config: defaults when nothing is set', () => {
     mail: { smtpUrl: 'smtp://localhost:1025', from: 'hostwatch <hostwatch@localhost>' },
     timezone: 'UTC',
     api: { port: 8080 },
+    apiSecurity: { perSource: 10, perKey: 5, windowMs: 60_000, requestLog: false },
   });
 });
 
@@ -41,6 +42,11 @@ test('config: every variable is read', () => {
     HOSTWATCH_TIMEZONE: 'Europe/Berlin',
     PORT: '9090',
     ADMIN_TOKEN: 'a-long-admin-token-123',
+    AUTH_FAIL_LIMIT_SOURCE: '20',
+    AUTH_FAIL_LIMIT_KEY: '3',
+    AUTH_FAIL_WINDOW_SECONDS: '30',
+    TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1',
+    API_REQUEST_LOG: 'on',
   });
   expect(c).toEqual({
     temporal: { address: 'temporal.internal:7233', namespace: 'ops', taskQueue: 'hw' },
@@ -48,6 +54,7 @@ test('config: every variable is read', () => {
     mail: { smtpUrl: 'smtps://alerts:pw@mail.example.com:465', from: 'Ops <ops@example.com>' },
     timezone: 'Europe/Berlin',
     api: { port: 9090, adminToken: 'a-long-admin-token-123' },
+    apiSecurity: { perSource: 20, perKey: 3, windowMs: 30_000, trustProxy: ['127.0.0.1', '10.0.0.0/8', '::1'], requestLog: true },
   });
   expect(loadConfig({ ALERT_FROM: 'ops@example.com' }).mail.from).toBe('ops@example.com');
 });
@@ -60,6 +67,11 @@ test('config: each bad variable gives exactly one problem line naming it', () =>
     SMTP_URL: 'http://mail.example.com',
     ALERT_FROM: 'not an address',
     HOSTWATCH_TIMEZONE: 'Mars/Olympus_Mons',
+    AUTH_FAIL_LIMIT_SOURCE: '0',
+    AUTH_FAIL_LIMIT_KEY: '2.5',
+    AUTH_FAIL_WINDOW_SECONDS: '90000',
+    TRUST_PROXY: '10.0.0.0/33',
+    API_REQUEST_LOG: 'yes',
   };
   for (const [name, value] of Object.entries(bad)) {
     const { err, problems } = problemsFor({ [name]: value });
@@ -122,4 +134,17 @@ test('config: PORT and ADMIN_TOKEN are validated, and the token is never echoed'
   }
   expect(message).toContain('ADMIN_TOKEN: must be at least 16 characters');
   expect(message).not.toContain('short-secret');
+});
+
+test('config: rate-limit variables and TRUST_PROXY, each bad value named', () => {
+  expect(() => loadConfig({ AUTH_FAIL_LIMIT_SOURCE: '0' })).toThrow('AUTH_FAIL_LIMIT_SOURCE: must be from 1 to 1000000');
+  expect(() => loadConfig({ AUTH_FAIL_LIMIT_KEY: 'five' })).toThrow(/AUTH_FAIL_LIMIT_KEY: /);
+  expect(() => loadConfig({ AUTH_FAIL_WINDOW_SECONDS: '86401' })).toThrow('AUTH_FAIL_WINDOW_SECONDS: must be from 1 to 86400');
+  expect(() => loadConfig({ API_REQUEST_LOG: 'true' })).toThrow('API_REQUEST_LOG: must be on or off');
+  for (const bad of ['true', '0', '2', 'proxy.example.com', '10.0.0.1/', '10.0.0.1/8/8', '::1/129', '127.0.0.1,,10.0.0.1', '*']) {
+    expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/^invalid configuration:\n {2}TRUST_PROXY: must be comma-separated proxy addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0\/8$/);
+  }
+  expect(loadConfig({ TRUST_PROXY: 'loopback,fd00::/8' }).apiSecurity.trustProxy).toEqual(['loopback', 'fd00::/8']);
+  expect(loadConfig({}).apiSecurity.trustProxy).toBeUndefined();
+  expect(Object.isFrozen(loadConfig({}).apiSecurity)).toBe(true);
 });

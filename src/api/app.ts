@@ -8,6 +8,7 @@ import { hashSecret, secretMatches } from '../store/credentials.js';
 import type { HostStore, HostView } from '../store/hosts-store.js';
 import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
+import { AuthLimiter, type AuthLimits, type Limited } from './auth-limiter.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
@@ -20,6 +21,16 @@ export interface ApiOptions {
   now?: () => Date;
   /** Fastify request logging (off by default). Secrets and the Authorization header are redacted. */
   logger?: boolean;
+  /**
+   * Limits on failed authentication (report endpoint and admin API), or a limiter to share; defaults are
+   * `DEFAULT_AUTH_LIMITS` (10 failures per source, 5 per key, per minute). Counters live in this process.
+   */
+  authLimits?: Partial<AuthLimits> | AuthLimiter;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed for the source address (fastify's `trustProxy`): addresses,
+   * CIDR ranges or proxy-addr's named ranges (`loopback`). Unset, the source is the connecting peer.
+   */
+  trustProxy?: string | string[];
 }
 
 interface HostSummary {
@@ -77,11 +88,21 @@ function fail(reply: FastifyReply, status: number, error: string, message?: stri
   return reply.code(status).send(message === undefined ? { error } : { error, message });
 }
 
+/** 429 with Retry-After in whole seconds; says which limit, never anything about the credentials. */
+function rateLimited(req: FastifyRequest, reply: FastifyReply, limited: Limited): FastifyReply {
+  const whom = limited.scope === 'key' ? 'for this key' : 'from this address';
+  req.log.warn({ source: req.ip, scope: limited.scope, retryAfter: limited.retryAfterSeconds }, 'authentication rate limit');
+  reply.header('retry-after', String(limited.retryAfterSeconds));
+  return fail(reply, 429, 'rate_limited', `too many failed authentications ${whom}; retry after ${limited.retryAfterSeconds} s`);
+}
+
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { hosts, adminToken } = options;
   const now = options.now ?? (() => new Date());
+  const limiter = options.authLimits instanceof AuthLimiter ? options.authLimits : new AuthLimiter(options.authLimits);
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
     logger: options.logger
       ? { level: 'info', redact: { paths: ['req.headers["x-host-secret"]', 'req.headers.authorization'], censor: '[redacted]' } }
       : false,
@@ -112,11 +133,18 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     async (req, reply) => {
       const key = headerValue(req, 'x-host-key', 256);
       const secret = headerValue(req, 'x-host-secret', 1024);
+      // A limited source or key is refused before any lookup or comparison: no answer about the secret.
+      const t = now().getTime();
+      const limited = limiter.check(req.ip, key, t);
+      if (limited) return rateLimited(req, reply, limited);
       const host = key === undefined ? null : await hosts.byKey(key);
       const storedHash = host && typeof host.secretHash === 'string' ? host.secretHash : DUMMY_HASH;
       // Always one comparison, against the dummy hash when the key is unknown: the timing does not tell.
       const matches = secretMatches(secret ?? '', storedHash);
-      if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) return fail(reply, 401, 'unauthorized');
+      if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) {
+        limiter.fail(req.ip, key, t);
+        return fail(reply, 401, 'unauthorized');
+      }
       if (!host.active) return fail(reply, 403, 'forbidden', 'host is disabled');
 
       let data: Record<string, unknown>;
@@ -152,9 +180,16 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.get('/api/v1/hosts', async (req, reply) => {
     const auth = headerValue(req, 'authorization', 4096);
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+    // Counted per source only: a shared counter for the one admin token would let anyone lock the admin out.
+    const t = now().getTime();
+    const limited = limiter.check(req.ip, undefined, t);
+    if (limited) return rateLimited(req, reply, limited);
     // No token configured: refused, still after a comparison so the answer looks the same.
     const ok = tokenMatches(token ?? '', adminToken ?? DUMMY_HASH) && adminToken !== undefined && token !== undefined;
-    if (!ok) return fail(reply, 401, 'unauthorized');
+    if (!ok) {
+      limiter.fail(req.ip, undefined, t);
+      return fail(reply, 401, 'unauthorized');
+    }
     const at = now();
     const list = await hosts.list();
     return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at), data: h.data ?? null })) };

@@ -9,7 +9,14 @@ async function run(): Promise<void> {
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
   const hosts = new HostStore(mongo.db);
   await hosts.ensureIndexes();
-  const app = buildApi({ hosts, ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }) });
+  const { perSource, perKey, windowMs, trustProxy, requestLog } = config.apiSecurity;
+  const app = buildApi({
+    hosts,
+    ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }),
+    authLimits: { perSource, perKey, windowMs },
+    ...(trustProxy !== undefined && { trustProxy }),
+    logger: requestLog,
+  });
   await app.listen({ port: config.api.port, host: '0.0.0.0' });
   console.log(`hostwatch api listening on http://localhost:${config.api.port} (all interfaces)${config.api.adminToken ? '' : '; ADMIN_TOKEN unset, /api/v1/hosts refuses every request'}`);
 

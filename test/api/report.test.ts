@@ -19,7 +19,8 @@ let off: { id: string; key: string; secret: string };
 
 beforeAll(async () => {
   ({ mongo, hosts } = await freshStore());
-  app = buildApi({ hosts, now: () => clock });
+  // Limits well above this file's failures: limiting is tested in rate-limit.test.ts.
+  app = buildApi({ hosts, now: () => clock, authLimits: { perSource: 1000, perKey: 1000 } });
   web = await hosts.add('web-1');
   off = await hosts.add('disabled-1', { active: false });
   await hosts.add('bystander');
