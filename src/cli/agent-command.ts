@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { reportUrl, runAgent } from '../agent/agent.js';
 import { parseDuration, UsageError } from './parse.js';
+import { safeUrl } from '../redact.js';
 
 export interface AgentSettings {
   url: string;
@@ -37,8 +38,10 @@ export function agentSettings(flags: AgentFlags, env: NodeJS.ProcessEnv = proces
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new UsageError(`--url must be an http:// or https:// URL of the hostwatch server, got "${url}"`);
+    throw new UsageError(`--url must be an http:// or https:// URL of the hostwatch server, got "${safeUrl(url!)}"`);
   }
+  // fetch refuses such URLs, and they would be printed in every log line.
+  if (parsed.username !== '' || parsed.password !== '') throw new UsageError('--url must not contain a user name or password: the agent authenticates with its key and secret');
   const intervalText = flags.interval ?? (env.HOSTWATCH_INTERVAL || DEFAULT_INTERVAL);
   const intervalMs = parseDuration(intervalText, flags.interval !== undefined ? '--interval' : 'HOSTWATCH_INTERVAL');
   return { url: url!, key: key!, secret: secret!, intervalMs };

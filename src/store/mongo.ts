@@ -1,4 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
+import { redactUrl } from '../redact.js';
 
 export interface MongoHandle {
   client: MongoClient;
@@ -7,16 +8,31 @@ export interface MongoHandle {
 }
 
 /**
+ * The database could not be opened. The message is the driver's, with the URI's password and query masked
+ * (the driver quotes the URI in some parse errors); the driver's error is not attached, for the same reason.
+ */
+export class DatabaseConnectError extends Error {
+  override name = 'DatabaseConnectError';
+}
+
+/**
  * Connects with short server-selection and socket timeouts, so an unreachable database fails the
  * activity quickly and Temporal's retry policy (not the driver) decides how long to keep trying.
  */
 export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
-  const client = new MongoClient(uri, {
-    serverSelectionTimeoutMS: 5_000,
-    connectTimeoutMS: 5_000,
-    socketTimeoutMS: 30_000,
-    appName: 'hostwatch',
-  });
-  await client.connect();
-  return { client, db: client.db(dbName), close: () => client.close() };
+  let client: MongoClient | undefined;
+  try {
+    client = new MongoClient(uri, {
+      serverSelectionTimeoutMS: 5_000,
+      connectTimeoutMS: 5_000,
+      socketTimeoutMS: 30_000,
+      appName: 'hostwatch',
+    });
+    await client.connect();
+  } catch (err) {
+    await client?.close().catch(() => undefined);
+    throw new DatabaseConnectError(redactUrl(err instanceof Error ? err.message : String(err), uri));
+  }
+  const connected = client;
+  return { client: connected, db: connected.db(dbName), close: () => connected.close() };
 }

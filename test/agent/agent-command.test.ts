@@ -27,6 +27,8 @@ test('agentSettings: flags win over the environment, the interval defaults to 30
   expect(() => agentSettings({}, { ...env, HOSTWATCH_INTERVAL: 'soon' })).toThrow(new UsageError('HOSTWATCH_INTERVAL must be a positive duration like 30s, 1m, 2h or 1d, got "soon"'));
   expect(() => agentSettings({ interval: '0s' }, env)).toThrow(new UsageError('--interval must be a positive duration like 30s, 1m, 2h or 1d, got "0s"'));
   expect(() => agentSettings({ url: 'hostwatch:8080' }, env)).toThrow(new UsageError('--url must be an http:// or https:// URL of the hostwatch server, got "hostwatch:8080"'));
+  expect(() => agentSettings({ url: 'ftp://ops:UrlPassw0rd@hostwatch:21' }, env)).toThrow(new UsageError('--url must be an http:// or https:// URL of the hostwatch server, got "ftp://ops:***@hostwatch:21"'));
+  expect(() => agentSettings({ url: 'https://ops:UrlPassw0rd@hostwatch' }, env)).toThrow(new UsageError('--url must not contain a user name or password: the agent authenticates with its key and secret'));
 });
 
 test('missing settings: exit 2 naming each, nothing started', async () => {
