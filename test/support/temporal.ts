@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -73,5 +74,20 @@ export async function hostwatchWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     workflowBundle: await workflowBundle(deps.workflowsPath),
     activities: createActivities({ hosts: deps.hosts, mailer, from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: deps.timezone ?? 'UTC' }),
+  });
+}
+
+/**
+ * Runs `fn` while `worker` runs. On the time-skipping server the first workflow task of a fresh worker is slow
+ * (bundle load), so one warm-up check runs first under a plain client, with simulated time locked.
+ */
+export function runWarm<T>(env: TestWorkflowEnvironment, worker: Worker, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  return worker.runUntil(async () => {
+    await new Client({ connection: env.connection }).workflow.execute('checkHostStatus', {
+      taskQueue,
+      workflowId: `warm-${taskQueue}-${randomBytes(3).toString('hex')}`,
+      args: [{ recipients: ['warm@example.com'], steps: [100_000] }],
+    });
+    return fn();
   });
 }
