@@ -64,6 +64,8 @@ export interface WorkerDeps {
   smtpUrl: string;
   timezone?: string;
   workflowsPath?: string;
+  /** The worker's identity, as the run history records it. */
+  identity?: string;
 }
 
 /** A real hostwatch worker: real activities over the given store and SMTP server. */
@@ -73,6 +75,7 @@ export async function hostwatchWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     taskQueue: deps.taskQueue,
     workflowBundle: await workflowBundle(deps.workflowsPath),
+    ...(deps.identity !== undefined && { identity: deps.identity }),
     activities: createActivities({ hosts: deps.hosts, mailer, from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: deps.timezone ?? 'UTC' }),
   });
 }
