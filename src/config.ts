@@ -25,6 +25,9 @@ const schema = z.object({
   HOSTWATCH_TIMEZONE: z.string().refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
 });
 
+/** The name of every environment variable hostwatch reads; deployment files are checked against it. */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
 export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string };
   mongo: { uri: string; db: string };
