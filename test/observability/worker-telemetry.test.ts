@@ -263,3 +263,20 @@ test('LOG_FORMAT=json: configuration errors are JSON lines naming the variable, 
   ]);
   expect(w.err()).not.toContain('hunter2');
 });
+
+test('METRICS_ADDRESS on a port already in use: the worker stops at start-up with one JSON error line saying so', async () => {
+  const { createServer } = await import('node:net');
+  const port = await freePort();
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+  try {
+    const w = startTsProcess(['src/worker.ts'], { LOG_FORMAT: 'json', METRICS_ADDRESS: `127.0.0.1:${port}`, MONGODB_URI: inject('mongoUri') });
+    expect(await w.exited).toBe(1);
+    expect(w.err()).toBe('');
+    const lines = jsonLines(w.out());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'error', message: 'hostwatch worker: failed', error: { message: expect.stringMatching(/prometheus metrics exporter: Address already in use/) } });
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+  }
+});
