@@ -1,5 +1,10 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isValidTimezone } from './alerting/local-time.js';
+
+/** Log levels, least severe first (the SDK's levels, in lower case). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /** Every environment variable hostwatch reads, with its default. Documented in README.md. */
 const schema = z.object({
@@ -23,10 +28,26 @@ const schema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(1, 'must be a port 1-65535').max(65535, 'must be a port 1-65535').default(8080),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HOSTWATCH_TIMEZONE: z.string().refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
+  LOG_FORMAT: z.enum(['text', 'json'], { errorMap: () => ({ message: 'must be text or json' }) }).default('text'),
+  LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) }))
+    .default('info'),
+  METRICS_ADDRESS: z.string().refine(isIpSocketAddress, 'must be ip:port with an IP address, e.g. 0.0.0.0:9464, 127.0.0.1:9464 or [::1]:9464').optional(),
 });
 
 /** The name of every environment variable hostwatch reads; deployment files are checked against it. */
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
+/** `1.2.3.4:9464` or `[::1]:9464`: the Prometheus exporter binds a socket address, not a host name. */
+function isIpSocketAddress(v: string): boolean {
+  const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(v);
+  if (!m) return false;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return false;
+  return m[1] !== undefined ? isIP(m[1]) === 6 : isIP(m[2]!) === 4;
+}
 
 export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string };
@@ -35,6 +56,10 @@ export interface Config {
   timezone: string;
   /** Ingest API and status page. `adminToken` unset: the admin API refuses every request. */
   api: { port: number; adminToken?: string };
+  /** `text`: human-readable lines; `json`: one JSON object per line (time, level, message, fields). */
+  log: { format: 'text' | 'json'; level: LogLevelName };
+  /** Prometheus exporter of the worker's SDK metrics (`/metrics`); unset, no metrics are served. */
+  metrics?: { address: string };
 }
 
 /** Bad configuration; `problems` has one line per bad variable. Values are never echoed (they may hold secrets). */
@@ -59,16 +84,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.ALERT_FROM }),
     timezone: e.HOSTWATCH_TIMEZONE,
     api: Object.freeze({ port: e.PORT, ...(e.ADMIN_TOKEN !== undefined && { adminToken: e.ADMIN_TOKEN }) }),
+    log: Object.freeze({ format: e.LOG_FORMAT, level: e.LOG_LEVEL }),
+    ...(e.METRICS_ADDRESS !== undefined && { metrics: Object.freeze({ address: e.METRICS_ADDRESS }) }),
   });
 }
 
-/** For entry points: the config, or one line per problem on stderr and exit code 2. */
+/**
+ * For entry points: the config, or one line per problem on stderr and exit code 2. With LOG_FORMAT=json each
+ * line is a JSON object, so a log collector can read even a failed start.
+ */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   try {
     return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      for (const p of err.problems) console.error(`hostwatch: ${p}`);
+      const json = env.LOG_FORMAT === 'json';
+      for (const p of err.problems) {
+        const line = `hostwatch: ${p}`;
+        console.error(json ? JSON.stringify({ time: new Date().toISOString(), level: 'error', message: line, variable: p.split(':', 1)[0] }) : line);
+      }
       process.exit(2);
     }
     throw err;

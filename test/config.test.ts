@@ -20,6 +20,7 @@ test('config: defaults when nothing is set', () => {
     mail: { smtpUrl: 'smtp://localhost:1025', from: 'hostwatch <hostwatch@localhost>' },
     timezone: 'UTC',
     api: { port: 8080 },
+    log: { format: 'text', level: 'info' },
   });
 });
 
@@ -41,6 +42,9 @@ test('config: every variable is read', () => {
     HOSTWATCH_TIMEZONE: 'Europe/Berlin',
     PORT: '9090',
     ADMIN_TOKEN: 'a-long-admin-token-123',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'debug',
+    METRICS_ADDRESS: '0.0.0.0:9464',
   });
   expect(c).toEqual({
     temporal: { address: 'temporal.internal:7233', namespace: 'ops', taskQueue: 'hw' },
@@ -48,6 +52,8 @@ test('config: every variable is read', () => {
     mail: { smtpUrl: 'smtps://alerts:pw@mail.example.com:465', from: 'Ops <ops@example.com>' },
     timezone: 'Europe/Berlin',
     api: { port: 9090, adminToken: 'a-long-admin-token-123' },
+    log: { format: 'json', level: 'debug' },
+    metrics: { address: '0.0.0.0:9464' },
   });
   expect(loadConfig({ ALERT_FROM: 'ops@example.com' }).mail.from).toBe('ops@example.com');
 });
@@ -60,6 +66,9 @@ test('config: each bad variable gives exactly one problem line naming it', () =>
     SMTP_URL: 'http://mail.example.com',
     ALERT_FROM: 'not an address',
     HOSTWATCH_TIMEZONE: 'Mars/Olympus_Mons',
+    LOG_FORMAT: 'pretty',
+    LOG_LEVEL: 'verbose',
+    METRICS_ADDRESS: '9464',
   };
   for (const [name, value] of Object.entries(bad)) {
     const { err, problems } = problemsFor({ [name]: value });
@@ -122,4 +131,24 @@ test('config: PORT and ADMIN_TOKEN are validated, and the token is never echoed'
   }
   expect(message).toContain('ADMIN_TOKEN: must be at least 16 characters');
   expect(message).not.toContain('short-secret');
+});
+
+test('config: LOG_FORMAT is text or json, LOG_LEVEL one of the SDK levels in any case', () => {
+  expect(loadConfig({ LOG_FORMAT: 'json' }).log).toEqual({ format: 'json', level: 'info' });
+  expect(loadConfig({ LOG_LEVEL: 'WARN' }).log).toEqual({ format: 'text', level: 'warn' });
+  for (const level of ['trace', 'debug', 'info', 'warn', 'error']) expect(loadConfig({ LOG_LEVEL: level }).log.level).toBe(level);
+  expect(problemsFor({ LOG_FORMAT: 'JSON' }).problems).toEqual(['LOG_FORMAT: must be text or json']);
+  expect(problemsFor({ LOG_LEVEL: 'fatal' }).problems).toEqual(['LOG_LEVEL: must be one of trace, debug, info, warn, error']);
+  expect(Object.isFrozen(loadConfig({}).log)).toBe(true);
+});
+
+test('config: METRICS_ADDRESS is unset by default and must be an IP socket address', () => {
+  expect(loadConfig({}).metrics).toBeUndefined();
+  for (const ok of ['0.0.0.0:9464', '127.0.0.1:1', '[::]:9464', '[::1]:65535']) expect(loadConfig({ METRICS_ADDRESS: ok }).metrics, ok).toEqual({ address: ok });
+  for (const bad of ['localhost:9464', '9464', ':9464', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', '::1:9464', '[127.0.0.1]:9464', '300.1.1.1:9464', 'http://0.0.0.0:9464']) {
+    expect(problemsFor({ METRICS_ADDRESS: bad }).problems, bad).toEqual([
+      'METRICS_ADDRESS: must be ip:port with an IP address, e.g. 0.0.0.0:9464, 127.0.0.1:9464 or [::1]:9464',
+    ]);
+  }
+  expect(Object.isFrozen(loadConfig({ METRICS_ADDRESS: '127.0.0.1:9464' }).metrics)).toBe(true);
 });

@@ -8,6 +8,8 @@ import { hashSecret, secretMatches } from '../store/credentials.js';
 import type { HostStore, HostView } from '../store/hosts-store.js';
 import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
+import { requestLogOptions } from './request-log.js';
+import type { LogLevelName } from '../config.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
@@ -18,8 +20,10 @@ export interface ApiOptions {
   adminToken?: string;
   /** Server clock; reports are timestamped with it, never with anything the host sends. */
   now?: () => Date;
-  /** Fastify request logging (off by default). Secrets and the Authorization header are redacted. */
+  /** Fastify request logging as JSON lines (off by default). Secrets and the Authorization header are redacted. */
   logger?: boolean;
+  /** Level of the request log; `info` logs every request. */
+  logLevel?: LogLevelName;
 }
 
 interface HostSummary {
@@ -82,9 +86,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const now = options.now ?? (() => new Date());
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    logger: options.logger
-      ? { level: 'info', redact: { paths: ['req.headers["x-host-secret"]', 'req.headers.authorization'], censor: '[redacted]' } }
-      : false,
+    logger: options.logger ? requestLogOptions(options.logLevel) : false,
   });
 
   // Only JSON, parsed in the handler after authentication (so a bad secret gets 401 whatever the body).
