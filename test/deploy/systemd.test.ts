@@ -89,6 +89,11 @@ test("each unit's ExecStart, run from a checkout as /opt/hostwatch, starts and v
     const argv = section(unit, 'Service').get('ExecStart')![0]!.split(' ').map((a) => a.replace('/opt/hostwatch/', ROOT));
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...envFile(), NODE_ENV: 'production', PORT: '70000' };
     const r = await run(argv[0]!, argv.slice(1), { cwd: ROOT, env });
-    expect({ unit, code: r.code, stderr: r.stderr.trim() }).toEqual({ unit, code: 2, stderr: 'hostwatch: PORT: must be a port 1-65535' });
+    // The example env file asks for JSON logs, so the error is one JSON line naming the variable.
+    expect({ unit, code: r.code, error: JSON.parse(r.stderr.trim()) }).toMatchObject({
+      unit,
+      code: 2,
+      error: { level: 'error', message: 'hostwatch: PORT: must be a port 1-65535', variable: 'PORT' },
+    });
   }
 });
