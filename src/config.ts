@@ -6,6 +6,19 @@ import { isValidTimezone } from './alerting/local-time.js';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
+function failureCount(fallback: number) {
+  return z.coerce.number().int('must be a whole number').min(1, 'must be 1 to 100000').max(100_000, 'must be 1 to 100000').default(fallback);
+}
+
+/** `10.0.0.1`, `::1`, `10.0.0.0/8` or `fd00::/8`. */
+function isAddressOrCidr(v: string): boolean {
+  const [ip, bits, extra] = v.split('/');
+  const family = isIP(ip ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 /** Every environment variable hostwatch reads, with its default. Documented in README.md. */
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233').default('localhost:7233'),
@@ -34,6 +47,13 @@ const schema = z.object({
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) }))
     .default('info'),
+  AUTH_FAILURES_PER_SOURCE: failureCount(30),
+  AUTH_FAILURES_PER_KEY: failureCount(10),
+  AUTH_FAILURE_WINDOW: z.coerce.number().int('must be a whole number of seconds').min(1, 'must be 1 to 86400 seconds').max(86_400, 'must be 1 to 86400 seconds').default(60),
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => v.split(',').every((p) => isAddressOrCidr(p.trim())), 'must be comma-separated IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8')
+    .optional(),
   METRICS_ADDRESS: z.string().refine(isIpSocketAddress, 'must be ip:port with an IP address, e.g. 0.0.0.0:9464, 127.0.0.1:9464 or [::1]:9464').optional(),
 });
 
@@ -56,6 +76,8 @@ export interface Config {
   timezone: string;
   /** Ingest API and status page. `adminToken` unset: the admin API refuses every request. */
   api: { port: number; adminToken?: string };
+  /** Failed-authentication limits of the API (429), and the proxies whose X-Forwarded-For is believed. */
+  auth: { perSource: number; perKey: number; windowMs: number; trustProxy?: string };
   /** `text`: human-readable lines; `json`: one JSON object per line (time, level, message, fields). */
   log: { format: 'text' | 'json'; level: LogLevelName };
   /** Prometheus exporter of the worker's SDK metrics (`/metrics`); unset, no metrics are served. */
@@ -84,6 +106,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.ALERT_FROM }),
     timezone: e.HOSTWATCH_TIMEZONE,
     api: Object.freeze({ port: e.PORT, ...(e.ADMIN_TOKEN !== undefined && { adminToken: e.ADMIN_TOKEN }) }),
+    auth: Object.freeze({
+      perSource: e.AUTH_FAILURES_PER_SOURCE,
+      perKey: e.AUTH_FAILURES_PER_KEY,
+      windowMs: e.AUTH_FAILURE_WINDOW * 1000,
+      ...(e.TRUST_PROXY !== undefined && { trustProxy: e.TRUST_PROXY }),
+    }),
     log: Object.freeze({ format: e.LOG_FORMAT, level: e.LOG_LEVEL }),
     ...(e.METRICS_ADDRESS !== undefined && { metrics: Object.freeze({ address: e.METRICS_ADDRESS }) }),
   });

@@ -20,6 +20,7 @@ test('config: defaults when nothing is set', () => {
     mail: { smtpUrl: 'smtp://localhost:1025', from: 'hostwatch <hostwatch@localhost>' },
     timezone: 'UTC',
     api: { port: 8080 },
+    auth: { perSource: 30, perKey: 10, windowMs: 60_000 },
     log: { format: 'text', level: 'info' },
   });
 });
@@ -45,6 +46,10 @@ test('config: every variable is read', () => {
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'debug',
     METRICS_ADDRESS: '0.0.0.0:9464',
+    AUTH_FAILURES_PER_SOURCE: '100',
+    AUTH_FAILURES_PER_KEY: '3',
+    AUTH_FAILURE_WINDOW: '300',
+    TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8',
   });
   expect(c).toEqual({
     temporal: { address: 'temporal.internal:7233', namespace: 'ops', taskQueue: 'hw' },
@@ -52,6 +57,7 @@ test('config: every variable is read', () => {
     mail: { smtpUrl: 'smtps://alerts:pw@mail.example.com:465', from: 'Ops <ops@example.com>' },
     timezone: 'Europe/Berlin',
     api: { port: 9090, adminToken: 'a-long-admin-token-123' },
+    auth: { perSource: 100, perKey: 3, windowMs: 300_000, trustProxy: '127.0.0.1, 10.0.0.0/8,fd00::/8' },
     log: { format: 'json', level: 'debug' },
     metrics: { address: '0.0.0.0:9464' },
   });
@@ -69,6 +75,10 @@ test('config: each bad variable gives exactly one problem line naming it', () =>
     LOG_FORMAT: 'pretty',
     LOG_LEVEL: 'verbose',
     METRICS_ADDRESS: '9464',
+    AUTH_FAILURES_PER_SOURCE: '0',
+    AUTH_FAILURES_PER_KEY: 'ten',
+    AUTH_FAILURE_WINDOW: '1.5',
+    TRUST_PROXY: '10.0.0.0/33',
   };
   for (const [name, value] of Object.entries(bad)) {
     const { err, problems } = problemsFor({ [name]: value });

@@ -6,6 +6,7 @@ import { currentAlertStep, hostState, type HostState } from '../store/host-statu
 import { formatDuration } from '../alerting/local-time.js';
 import { hashSecret, secretMatches } from '../store/credentials.js';
 import type { HostStore, HostView } from '../store/hosts-store.js';
+import { AuthFailureLimiter, DEFAULT_AUTH_LIMITS, type AuthAttempt, type AuthLimits } from './auth-limiter.js';
 import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { requestLogOptions } from './request-log.js';
@@ -16,6 +17,13 @@ export const BODY_LIMIT = 65_536;
 
 export interface ApiOptions {
   hosts: HostStore;
+  /** Failed-authentication limits (429 with Retry-After); defaults in auth-limiter.ts. */
+  authLimits?: AuthLimits;
+  /**
+   * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges), so limits apply to
+   * the real client. Unset: the connection's address is the source.
+   */
+  trustProxy?: string;
   /** Bearer token for the admin API; unset, the admin API refuses every request. */
   adminToken?: string;
   /** Server clock; reports are timestamped with it, never with anything the host sends. */
@@ -81,11 +89,21 @@ function fail(reply: FastifyReply, status: number, error: string, message?: stri
   return reply.code(status).send(message === undefined ? { error } : { error, message });
 }
 
+function tooManyAttempts(reply: FastifyReply, seconds: number): FastifyReply {
+  reply.header('retry-after', String(seconds));
+  return fail(reply, 429, 'too_many_attempts', `too many failed authentication attempts; retry after ${seconds} s`);
+}
+
+/** The admin token is limited like a host key, under this name. */
+const ADMIN_KEY = '(admin token)';
+
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { hosts, adminToken } = options;
   const now = options.now ?? (() => new Date());
+  const limiter = new AuthFailureLimiter(options.authLimits ?? DEFAULT_AUTH_LIMITS);
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    trustProxy: options.trustProxy ?? false,
     logger: options.logger ? requestLogOptions(options.logLevel) : false,
   });
 
@@ -113,12 +131,20 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     },
     async (req, reply) => {
       const key = headerValue(req, 'x-host-key', 256);
+      const attempt: AuthAttempt = { source: req.ip, ...(key !== undefined && { key }) };
+      // Refused before the credentials are looked at: a limited client learns nothing about them.
+      const wait = limiter.retryAfter(attempt, now().getTime());
+      if (wait > 0) return tooManyAttempts(reply, wait);
       const secret = headerValue(req, 'x-host-secret', 1024);
       const host = key === undefined ? null : await hosts.byKey(key);
       const storedHash = host && typeof host.secretHash === 'string' ? host.secretHash : DUMMY_HASH;
       // Always one comparison, against the dummy hash when the key is unknown: the timing does not tell.
       const matches = secretMatches(secret ?? '', storedHash);
-      if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) return fail(reply, 401, 'unauthorized');
+      if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) {
+        limiter.failed(attempt, now().getTime());
+        return fail(reply, 401, 'unauthorized');
+      }
+      limiter.succeeded(attempt, now().getTime());
       if (!host.active) return fail(reply, 403, 'forbidden', 'host is disabled');
 
       let data: Record<string, unknown>;
@@ -152,11 +178,18 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   app.get('/api/v1/hosts', async (req, reply) => {
+    const attempt: AuthAttempt = { source: req.ip, key: ADMIN_KEY };
+    const wait = limiter.retryAfter(attempt, now().getTime());
+    if (wait > 0) return tooManyAttempts(reply, wait);
     const auth = headerValue(req, 'authorization', 4096);
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
     // No token configured: refused, still after a comparison so the answer looks the same.
     const ok = tokenMatches(token ?? '', adminToken ?? DUMMY_HASH) && adminToken !== undefined && token !== undefined;
-    if (!ok) return fail(reply, 401, 'unauthorized');
+    if (!ok) {
+      limiter.failed(attempt, now().getTime());
+      return fail(reply, 401, 'unauthorized');
+    }
+    limiter.succeeded(attempt, now().getTime());
     const at = now();
     const list = await hosts.list();
     return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at), data: h.data ?? null })) };

@@ -12,7 +12,15 @@ async function run(): Promise<void> {
   await hosts.ensureIndexes();
   // LOG_FORMAT=json: every request and these start/stop lines are JSON lines on stdout; text: start/stop lines only.
   const json = config.log.format === 'json';
-  const app = buildApi({ hosts, ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }), logger: json, logLevel: config.log.level });
+  const { trustProxy, ...authLimits } = config.auth;
+  const app = buildApi({
+    hosts,
+    ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }),
+    authLimits,
+    ...(trustProxy !== undefined && { trustProxy }),
+    logger: json,
+    logLevel: config.log.level,
+  });
   const say = (line: string): void => (json ? app.log.info(line) : console.log(line));
   await app.listen({ port: config.api.port, host: '0.0.0.0' });
   say(`hostwatch api listening on http://localhost:${config.api.port} (all interfaces)${config.api.adminToken ? '' : '; ADMIN_TOKEN unset, /api/v1/hosts refuses every request'}`);

@@ -30,7 +30,8 @@ let bystanders: Creds[];
 
 beforeAll(async () => {
   ({ mongo, hosts } = await freshStore());
-  app = buildApi({ hosts, now: () => new Date(clock) });
+  // Limits far above the request count: this test models the other answer codes; rate-limit.test.ts covers 429.
+  app = buildApi({ hosts, now: () => new Date(clock), authLimits: { perSource: 1e6, perKey: 1e6, windowMs: 60_000 } });
   target = await hosts.add('fuzz-target');
   disabled = await hosts.add('fuzz-disabled', { active: false });
   await hosts.recordReport(disabled.id, { hostname: 'fuzz-disabled' }, new Date(T - 3 * MIN));
