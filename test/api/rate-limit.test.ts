@@ -118,3 +118,47 @@ test('the limiter stays bounded under a flood of distinct keys and sources', () 
   // Expired windows are forgotten.
   expect(limiter.retryAfter({ source: '10.99.99.99' }, T + 60_000)).toBe(0);
 });
+
+test("a guessing flood with the default limits: the host's own reports all land, guesses get 401 then 429, nothing else changes", async () => {
+  const rest = await freshStore();
+  const flood = buildApi({ hosts: rest.hosts, now: () => new Date(clock) }); // production defaults
+  try {
+    const victim = await rest.hosts.add('victim');
+    const bystander = await rest.hosts.add('bystander');
+    await rest.hosts.recordReport(bystander.id, { cpu: 1 }, new Date(T - 60_000));
+    const bystanderBefore = await snapshot(rest.hosts, { name: 'bystander' });
+    const byStatus: Record<string, number> = {};
+    let hostReports = 0;
+    let lastSeen = 0;
+    for (let i = 0; i < 2_000; i++) {
+      clock = T + i * 100; // 200 s in all: more than three windows
+      const own = i % 10 === 0;
+      const r = await flood.inject({
+        method: 'POST',
+        url: '/api/v1/report',
+        remoteAddress: own ? '192.0.2.1' : `203.0.113.${i % 5}`,
+        headers: reportHeaders(own || i % 7 === 0 ? victim.key : `k-${i % 50}`, own ? victim.secret : `guess-${i}`),
+        payload: JSON.stringify({ cpu: i % 100 }),
+      });
+      const key = own ? 'host' : String(r.statusCode);
+      byStatus[key] = (byStatus[key] ?? 0) + 1;
+      if (own) {
+        expect(r.statusCode).toBe(204);
+        hostReports++;
+        lastSeen = clock;
+      } else expect([401, 429]).toContain(r.statusCode);
+    }
+    console.log(`guessing flood with default limits: ${JSON.stringify(byStatus)}`);
+    expect(hostReports).toBe(200);
+    expect(byStatus['429']).toBeGreaterThan(byStatus['401']!); // most guesses never reached a comparison
+    // 5 addresses x 30 failures a window at most, over 4 windows.
+    expect(byStatus['401']).toBeLessThanOrEqual(5 * 30 * 4);
+    const doc = await rest.hosts.collection.findOne({ name: 'victim' });
+    expect(doc?.lastReportAt).toEqual(new Date(lastSeen));
+    expect(await snapshot(rest.hosts, { name: 'bystander' })).toBe(bystanderBefore);
+    expect(await rest.hosts.collection.countDocuments()).toBe(2);
+  } finally {
+    await flood.close();
+    await rest.mongo.close();
+  }
+}, 120_000);

@@ -1,5 +1,6 @@
 /**
- * Faults that take minutes or hours, on the time-skipping test server with real activities (FerretDB, a real
+ * Faults that take minutes or hours, on a time-skipping test server of this file's own (simulated time is
+ * global to a server, and another file skips it concurrently), with real activities (FerretDB, a real
  * SMTP server). Each test states the notices ALERTING.md expects and counts what was delivered.
  * The figures are quoted in docs/reliability.md.
  */
@@ -8,6 +9,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ObjectId } from 'mongodb';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
+import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
 import { addReportedHost, freshStore } from '../support/db.js';
@@ -17,6 +19,7 @@ import { hostwatchWorker, runWarm, timeSkippingEnv, uniqueTaskQueue } from '../s
 const MIN = 60_000;
 const INPUT = { recipients: ['ops@example.com'] };
 
+let server: RunningService;
 let env: TestWorkflowEnvironment;
 let catcher: MailCatcher;
 let hosts: HostStore;
@@ -24,12 +27,14 @@ let taskQueue: string;
 let seq = 0;
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
+  server = await startTemporalTestServer();
+  env = await timeSkippingEnv(server.address);
   catcher = await new MailCatcher().start();
 });
 afterAll(async () => {
   await env?.teardown();
   await catcher?.stop();
+  await server?.stop();
 });
 beforeEach(async () => {
   catcher.messages.length = 0;

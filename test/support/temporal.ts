@@ -40,10 +40,10 @@ export function uniqueTaskQueue(prefix: string): string {
  * listen; the global setup starts the server and waits properly, so connect to it as an existing server
  * that supports time skipping (the SDK exposes that combination only through its internal factory).
  */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function timeSkippingEnv(address: string = inject('testServerAddress')): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> }).create.bind(TestWorkflowEnvironment);
-  const env = await create({ server: { type: 'existing' }, address: inject('testServerAddress'), namespace: 'default', supportsTimeSkipping: true });
+  const env = await create({ server: { type: 'existing' }, address, namespace: 'default', supportsTimeSkipping: true });
   // The standalone server starts with time skipping unlocked; the SDK's time-skipping client expects it locked
   // (it unlocks only while awaiting a result or sleeping). Without this, simulated time races ahead while a
   // worker is still processing a workflow task, and the task times out.
