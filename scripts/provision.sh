@@ -5,6 +5,8 @@
 #   test-server - Temporal time-skipping test server (Java), from Maven Central
 #   chromium  - with --with-browser: Debian's chromium at /usr/bin/chromium, for the status page test
 #               (apt-get, as root only; `npm test` asks for it, `npm run dev` does not)
+#   docker-compose - with --with-compose: Debian's docker-compose 1.29.2, which parses and validates
+#               docker-compose.yml without a Docker engine (apt-get, as root only; `npm test` asks for it)
 # A second run finds everything in the cache and returns at once.
 # Prints nothing but errors unless VERBOSE=1. Exits non-zero with a clear line when a registry is unreachable.
 set -euo pipefail
@@ -81,8 +83,28 @@ provision_chromium() {
   [ -x /usr/bin/chromium ] || fail "apt-get installed chromium but /usr/bin/chromium is missing; see $CACHE/chromium.log"
 }
 
+# The deployment test validates docker-compose.yml with `docker-compose config`, which needs no engine.
+# Without recommends, so apt-get does not pull in docker.io and containerd.
+provision_compose() {
+  command -v docker-compose >/dev/null 2>&1 && { log "docker-compose present"; return; }
+  if [ "$(id -u)" != 0 ]; then
+    fail "docker-compose is missing: the deployment test needs it to validate docker-compose.yml; install it with 'sudo apt-get update && sudo apt-get install -y --no-install-recommends docker-compose' and run again"
+  fi
+  need apt-get "to install docker-compose"
+  echo "provision: installing docker-compose with apt-get (first time only)" >&2
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-compose) >"$CACHE/compose.log" 2>&1 \
+    || fail "apt-get could not install docker-compose; see $CACHE/compose.log"
+  command -v docker-compose >/dev/null 2>&1 || fail "apt-get installed docker-compose but it is not on PATH; see $CACHE/compose.log"
+}
+
 build_go temporal github.com/temporalio/cli "$TEMPORAL_CLI_VERSION" cmd/temporal
 build_go ferretdb github.com/FerretDB/FerretDB "$FERRETDB_VERSION" cmd/ferretdb
 provision_test_server
-if [ "${1:-}" = --with-browser ]; then provision_chromium; fi
+for flag in "$@"; do
+  case "$flag" in
+    --with-browser) provision_chromium ;;
+    --with-compose) provision_compose ;;
+    *) fail "unknown option $flag (known: --with-browser, --with-compose)" ;;
+  esac
+done
 log "all services ready in $BIN"

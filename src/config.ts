@@ -2,20 +2,22 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isValidTimezone } from './alerting/local-time.js';
 
-/** `TRUST_PROXY`: comma-separated proxy addresses, CIDR ranges, or the named ranges loopback, linklocal, uniquelocal. */
-function trustProxyValue(v: string): string[] | undefined {
-  const items = v.split(',').map((s) => s.trim());
-  const ok = items.every((item) => {
-    if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
-    const [addr, prefix, ...rest] = item.split('/');
-    const family = isIP(addr ?? '');
-    if (family === 0 || rest.length > 0) return false;
-    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-  });
-  return ok ? items : undefined;
+/** Log levels, least severe first (the SDK's levels, in lower case). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+function failureCount(fallback: number) {
+  return z.coerce.number().int('must be a whole number').min(1, 'must be 1 to 100000').max(100_000, 'must be 1 to 100000').default(fallback);
 }
 
-const positiveInt = (max: number) => z.coerce.number().int('must be a whole number').min(1, `must be from 1 to ${max}`).max(max, `must be from 1 to ${max}`);
+/** `10.0.0.1`, `::1`, `10.0.0.0/8` or `fd00::/8`. */
+function isAddressOrCidr(v: string): boolean {
+  const [ip, bits, extra] = v.split('/');
+  const family = isIP(ip ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 /** Every environment variable hostwatch reads, with its default. Documented in README.md. */
 const schema = z.object({
@@ -39,12 +41,33 @@ const schema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(1, 'must be a port 1-65535').max(65535, 'must be a port 1-65535').default(8080),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HOSTWATCH_TIMEZONE: z.string().refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
-  AUTH_FAIL_LIMIT_SOURCE: positiveInt(1_000_000).default(10),
-  AUTH_FAIL_LIMIT_KEY: positiveInt(1_000_000).default(5),
-  AUTH_FAIL_WINDOW_SECONDS: positiveInt(86_400).default(60),
-  TRUST_PROXY: z.string().refine((v) => trustProxyValue(v) !== undefined, 'must be comma-separated proxy addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8').optional(),
-  API_REQUEST_LOG: z.enum(['on', 'off'], { message: 'must be on or off' }).default('off'),
+  LOG_FORMAT: z.enum(['text', 'json'], { errorMap: () => ({ message: 'must be text or json' }) }).default('text'),
+  LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) }))
+    .default('info'),
+  AUTH_FAILURES_PER_SOURCE: failureCount(30),
+  AUTH_FAILURES_PER_KEY: failureCount(10),
+  AUTH_FAILURE_WINDOW: z.coerce.number().int('must be a whole number of seconds').min(1, 'must be 1 to 86400 seconds').max(86_400, 'must be 1 to 86400 seconds').default(60),
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => v.split(',').every((p) => isAddressOrCidr(p.trim())), 'must be comma-separated IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8')
+    .optional(),
+  METRICS_ADDRESS: z.string().refine(isIpSocketAddress, 'must be ip:port with an IP address, e.g. 0.0.0.0:9464, 127.0.0.1:9464 or [::1]:9464').optional(),
 });
+
+/** The name of every environment variable hostwatch reads; deployment files are checked against it. */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
+/** `1.2.3.4:9464` or `[::1]:9464`: the Prometheus exporter binds a socket address, not a host name. */
+function isIpSocketAddress(v: string): boolean {
+  const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(v);
+  if (!m) return false;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return false;
+  return m[1] !== undefined ? isIP(m[1]) === 6 : isIP(m[2]!) === 4;
+}
 
 export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string };
@@ -53,8 +76,12 @@ export interface Config {
   timezone: string;
   /** Ingest API and status page. `adminToken` unset: the admin API refuses every request. */
   api: { port: number; adminToken?: string };
-  /** Failed-authentication limits of the API (per window) and who is trusted for X-Forwarded-For. */
-  apiSecurity: { perSource: number; perKey: number; windowMs: number; trustProxy?: string[]; requestLog: boolean };
+  /** Failed-authentication limits of the API (429), and the proxies whose X-Forwarded-For is believed. */
+  auth: { perSource: number; perKey: number; windowMs: number; trustProxy?: string };
+  /** `text`: human-readable lines; `json`: one JSON object per line (time, level, message, fields). */
+  log: { format: 'text' | 'json'; level: LogLevelName };
+  /** Prometheus exporter of the worker's SDK metrics (`/metrics`); unset, no metrics are served. */
+  metrics?: { address: string };
 }
 
 /** Bad configuration; `problems` has one line per bad variable. Values are never echoed (they may hold secrets). */
@@ -79,23 +106,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.ALERT_FROM }),
     timezone: e.HOSTWATCH_TIMEZONE,
     api: Object.freeze({ port: e.PORT, ...(e.ADMIN_TOKEN !== undefined && { adminToken: e.ADMIN_TOKEN }) }),
-    apiSecurity: Object.freeze({
-      perSource: e.AUTH_FAIL_LIMIT_SOURCE,
-      perKey: e.AUTH_FAIL_LIMIT_KEY,
-      windowMs: e.AUTH_FAIL_WINDOW_SECONDS * 1000,
-      ...(e.TRUST_PROXY !== undefined && { trustProxy: trustProxyValue(e.TRUST_PROXY)! }),
-      requestLog: e.API_REQUEST_LOG === 'on',
+    auth: Object.freeze({
+      perSource: e.AUTH_FAILURES_PER_SOURCE,
+      perKey: e.AUTH_FAILURES_PER_KEY,
+      windowMs: e.AUTH_FAILURE_WINDOW * 1000,
+      ...(e.TRUST_PROXY !== undefined && { trustProxy: e.TRUST_PROXY }),
     }),
+    log: Object.freeze({ format: e.LOG_FORMAT, level: e.LOG_LEVEL }),
+    ...(e.METRICS_ADDRESS !== undefined && { metrics: Object.freeze({ address: e.METRICS_ADDRESS }) }),
   });
 }
 
-/** For entry points: the config, or one line per problem on stderr and exit code 2. */
+/**
+ * For entry points: the config, or one line per problem on stderr and exit code 2. With LOG_FORMAT=json each
+ * line is a JSON object, so a log collector can read even a failed start.
+ */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   try {
     return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      for (const p of err.problems) console.error(`hostwatch: ${p}`);
+      const json = env.LOG_FORMAT === 'json';
+      for (const p of err.problems) {
+        const line = `hostwatch: ${p}`;
+        console.error(json ? JSON.stringify({ time: new Date().toISOString(), level: 'error', message: line, variable: p.split(':', 1)[0] }) : line);
+      }
       process.exit(2);
     }
     throw err;

@@ -1,13 +1,19 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { loadConfigOrExit } from './config.js';
+import { createProcessLog, earlyProcessLog } from './logging.js';
 import { createSmtpMailer } from './mail/mailer.js';
 import { HostStore } from './store/hosts-store.js';
 import { connectMongo } from './store/mongo.js';
+import { installWorkerRuntime } from './telemetry.js';
 import { WORKFLOWS_PATH } from './workflows/path.js';
+
+let log = earlyProcessLog();
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
+  log = createProcessLog(config.log.format);
+  installWorkerRuntime(config);
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
   const mailer = createSmtpMailer(config.mail.smtpUrl);
   let connection: NativeConnection | undefined;
@@ -22,12 +28,14 @@ async function run(): Promise<void> {
       workflowsPath: WORKFLOWS_PATH,
       activities: createActivities({ hosts, mailer, from: config.mail.from, defaultTimezone: config.timezone }),
     });
-    console.log(
+    log.info(
       `hostwatch worker: task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace}), database "${config.mongo.db}"`,
+      { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace },
     );
+    if (config.metrics) log.info(`hostwatch worker: Prometheus metrics on http://${config.metrics.address}/metrics`);
     // The SDK's runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
     await worker.run();
-    console.log('hostwatch worker: stopped');
+    log.info('hostwatch worker: stopped');
   } finally {
     await connection?.close();
     mailer.close();
@@ -36,6 +44,6 @@ async function run(): Promise<void> {
 }
 
 run().catch((err) => {
-  console.error(err);
+  log.error('hostwatch worker: failed', { error: err });
   process.exit(1);
 });

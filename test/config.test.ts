@@ -20,7 +20,8 @@ test('config: defaults when nothing is set', () => {
     mail: { smtpUrl: 'smtp://localhost:1025', from: 'hostwatch <hostwatch@localhost>' },
     timezone: 'UTC',
     api: { port: 8080 },
-    apiSecurity: { perSource: 10, perKey: 5, windowMs: 60_000, requestLog: false },
+    auth: { perSource: 30, perKey: 10, windowMs: 60_000 },
+    log: { format: 'text', level: 'info' },
   });
 });
 
@@ -42,11 +43,13 @@ test('config: every variable is read', () => {
     HOSTWATCH_TIMEZONE: 'Europe/Berlin',
     PORT: '9090',
     ADMIN_TOKEN: 'a-long-admin-token-123',
-    AUTH_FAIL_LIMIT_SOURCE: '20',
-    AUTH_FAIL_LIMIT_KEY: '3',
-    AUTH_FAIL_WINDOW_SECONDS: '30',
-    TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1',
-    API_REQUEST_LOG: 'on',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'debug',
+    METRICS_ADDRESS: '0.0.0.0:9464',
+    AUTH_FAILURES_PER_SOURCE: '100',
+    AUTH_FAILURES_PER_KEY: '3',
+    AUTH_FAILURE_WINDOW: '300',
+    TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8',
   });
   expect(c).toEqual({
     temporal: { address: 'temporal.internal:7233', namespace: 'ops', taskQueue: 'hw' },
@@ -54,7 +57,9 @@ test('config: every variable is read', () => {
     mail: { smtpUrl: 'smtps://alerts:pw@mail.example.com:465', from: 'Ops <ops@example.com>' },
     timezone: 'Europe/Berlin',
     api: { port: 9090, adminToken: 'a-long-admin-token-123' },
-    apiSecurity: { perSource: 20, perKey: 3, windowMs: 30_000, trustProxy: ['127.0.0.1', '10.0.0.0/8', '::1'], requestLog: true },
+    auth: { perSource: 100, perKey: 3, windowMs: 300_000, trustProxy: '127.0.0.1, 10.0.0.0/8,fd00::/8' },
+    log: { format: 'json', level: 'debug' },
+    metrics: { address: '0.0.0.0:9464' },
   });
   expect(loadConfig({ ALERT_FROM: 'ops@example.com' }).mail.from).toBe('ops@example.com');
 });
@@ -67,11 +72,13 @@ test('config: each bad variable gives exactly one problem line naming it', () =>
     SMTP_URL: 'http://mail.example.com',
     ALERT_FROM: 'not an address',
     HOSTWATCH_TIMEZONE: 'Mars/Olympus_Mons',
-    AUTH_FAIL_LIMIT_SOURCE: '0',
-    AUTH_FAIL_LIMIT_KEY: '2.5',
-    AUTH_FAIL_WINDOW_SECONDS: '90000',
+    LOG_FORMAT: 'pretty',
+    LOG_LEVEL: 'verbose',
+    METRICS_ADDRESS: '9464',
+    AUTH_FAILURES_PER_SOURCE: '0',
+    AUTH_FAILURES_PER_KEY: 'ten',
+    AUTH_FAILURE_WINDOW: '1.5',
     TRUST_PROXY: '10.0.0.0/33',
-    API_REQUEST_LOG: 'yes',
   };
   for (const [name, value] of Object.entries(bad)) {
     const { err, problems } = problemsFor({ [name]: value });
@@ -136,15 +143,22 @@ test('config: PORT and ADMIN_TOKEN are validated, and the token is never echoed'
   expect(message).not.toContain('short-secret');
 });
 
-test('config: rate-limit variables and TRUST_PROXY, each bad value named', () => {
-  expect(() => loadConfig({ AUTH_FAIL_LIMIT_SOURCE: '0' })).toThrow('AUTH_FAIL_LIMIT_SOURCE: must be from 1 to 1000000');
-  expect(() => loadConfig({ AUTH_FAIL_LIMIT_KEY: 'five' })).toThrow(/AUTH_FAIL_LIMIT_KEY: /);
-  expect(() => loadConfig({ AUTH_FAIL_WINDOW_SECONDS: '86401' })).toThrow('AUTH_FAIL_WINDOW_SECONDS: must be from 1 to 86400');
-  expect(() => loadConfig({ API_REQUEST_LOG: 'true' })).toThrow('API_REQUEST_LOG: must be on or off');
-  for (const bad of ['true', '0', '2', 'proxy.example.com', '10.0.0.1/', '10.0.0.1/8/8', '::1/129', '127.0.0.1,,10.0.0.1', '*']) {
-    expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/^invalid configuration:\n {2}TRUST_PROXY: must be comma-separated proxy addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0\/8$/);
+test('config: LOG_FORMAT is text or json, LOG_LEVEL one of the SDK levels in any case', () => {
+  expect(loadConfig({ LOG_FORMAT: 'json' }).log).toEqual({ format: 'json', level: 'info' });
+  expect(loadConfig({ LOG_LEVEL: 'WARN' }).log).toEqual({ format: 'text', level: 'warn' });
+  for (const level of ['trace', 'debug', 'info', 'warn', 'error']) expect(loadConfig({ LOG_LEVEL: level }).log.level).toBe(level);
+  expect(problemsFor({ LOG_FORMAT: 'JSON' }).problems).toEqual(['LOG_FORMAT: must be text or json']);
+  expect(problemsFor({ LOG_LEVEL: 'fatal' }).problems).toEqual(['LOG_LEVEL: must be one of trace, debug, info, warn, error']);
+  expect(Object.isFrozen(loadConfig({}).log)).toBe(true);
+});
+
+test('config: METRICS_ADDRESS is unset by default and must be an IP socket address', () => {
+  expect(loadConfig({}).metrics).toBeUndefined();
+  for (const ok of ['0.0.0.0:9464', '127.0.0.1:1', '[::]:9464', '[::1]:65535']) expect(loadConfig({ METRICS_ADDRESS: ok }).metrics, ok).toEqual({ address: ok });
+  for (const bad of ['localhost:9464', '9464', ':9464', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', '::1:9464', '[127.0.0.1]:9464', '300.1.1.1:9464', 'http://0.0.0.0:9464']) {
+    expect(problemsFor({ METRICS_ADDRESS: bad }).problems, bad).toEqual([
+      'METRICS_ADDRESS: must be ip:port with an IP address, e.g. 0.0.0.0:9464, 127.0.0.1:9464 or [::1]:9464',
+    ]);
   }
-  expect(loadConfig({ TRUST_PROXY: 'loopback,fd00::/8' }).apiSecurity.trustProxy).toEqual(['loopback', 'fd00::/8']);
-  expect(loadConfig({}).apiSecurity.trustProxy).toBeUndefined();
-  expect(Object.isFrozen(loadConfig({}).apiSecurity)).toBe(true);
+  expect(Object.isFrozen(loadConfig({ METRICS_ADDRESS: '127.0.0.1:9464' }).metrics)).toBe(true);
 });

@@ -28,12 +28,21 @@ export class MailCatcher {
   /** Every DATA attempt, accepted or not. */
   attempts = 0;
   fault: Fault = { kind: 'none' };
+  /**
+   * Called with each message after it is stored and before the server answers 250 (fault tests use it to
+   * stall the answer, stop a service, or kill the sender while the message is in flight).
+   */
+  onAccept: ((mail: CaughtMail) => Promise<void> | void) | undefined;
   private server: SMTPServer;
   private waiters: Array<() => void> = [];
   port = 0;
 
   constructor() {
-    this.server = new SMTPServer({
+    this.server = this.createServer();
+  }
+
+  private createServer(): SMTPServer {
+    return new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
@@ -57,6 +66,17 @@ export class MailCatcher {
 
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Stops listening: connections to the port are refused until `acceptConnections`. */
+  refuseConnections(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Listens again on the same port (a closed smtp-server cannot listen again, so this is a new one). */
+  async acceptConnections(): Promise<void> {
+    this.server = this.createServer();
+    await this.start(this.port);
   }
 
   /** Resolves once `count` messages have been accepted, or rejects after `timeoutMs`. */
@@ -86,14 +106,16 @@ export class MailCatcher {
     if (fault.kind === 'reject') return this.refuse(stream, cb, 554, '5.7.1 message rejected by policy');
     try {
       const parsed = await simpleParser(stream);
-      this.messages.push({
+      const mail: CaughtMail = {
         receivedAt: new Date(),
         envelopeTo,
         messageId: parsed.messageId ?? '',
         subject: parsed.subject ?? '',
         text: parsed.text ?? '',
         parsed,
-      });
+      };
+      this.messages.push(mail);
+      await this.onAccept?.(mail);
       cb(null);
       for (const w of this.waiters.splice(0)) w();
     } catch (err) {

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { StateChange } from '../alerting/types.js';
 import type { CheckPage, CheckPageRequest, HostStore, StateWriteResult } from '../store/hosts-store.js';
@@ -28,6 +29,20 @@ export interface DigestReceipt {
 
 export const SMTP_REJECTED = 'SmtpRejected';
 
+/**
+ * Logs through the SDK's activity logger (which adds the workflow, activity and task queue ids); does nothing when
+ * an activity function is called outside a worker.
+ */
+function logInfo(message: string, meta: Record<string, unknown>): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return;
+  }
+  context.log.info(message, meta);
+}
+
 /** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -43,6 +58,7 @@ export function createActivities(deps: ActivityDeps) {
       const messageId = messageIdFor(req.runKey, deps.from);
       try {
         const sent = await deps.mailer.send({ from: deps.from, to: req.recipients, subject: req.subject, text: req.text, messageId });
+        logInfo('Digest sent', { messageId, recipients: req.recipients.length, accepted: sent.accepted.length, rejected: sent.rejected });
         return { messageId, accepted: sent.accepted.length, rejected: sent.rejected };
       } catch (err) {
         if (isPermanentSmtpFailure(err)) {
@@ -57,7 +73,9 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async recordAlertState(req: { changes: StateChange[]; checkTime: number }): Promise<StateWriteResult> {
-      return deps.hosts.applyStateChanges(req.changes, req.checkTime);
+      const result = await deps.hosts.applyStateChanges(req.changes, req.checkTime);
+      logInfo('Alert state recorded', { changes: req.changes.length, ...result });
+      return result;
     },
   };
 }

@@ -6,31 +6,32 @@ import { currentAlertStep, hostState, type HostState } from '../store/host-statu
 import { formatDuration } from '../alerting/local-time.js';
 import { hashSecret, secretMatches } from '../store/credentials.js';
 import type { HostStore, HostView } from '../store/hosts-store.js';
+import { AuthFailureLimiter, DEFAULT_AUTH_LIMITS, type AuthAttempt, type AuthLimits } from './auth-limiter.js';
 import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
-import { AuthLimiter, type AuthLimits, type Limited } from './auth-limiter.js';
+import { requestLogOptions } from './request-log.js';
+import type { LogLevelName } from '../config.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
 
 export interface ApiOptions {
   hosts: HostStore;
+  /** Failed-authentication limits (429 with Retry-After); defaults in auth-limiter.ts. */
+  authLimits?: AuthLimits;
+  /**
+   * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges), so limits apply to
+   * the real client. Unset: the connection's address is the source.
+   */
+  trustProxy?: string;
   /** Bearer token for the admin API; unset, the admin API refuses every request. */
   adminToken?: string;
   /** Server clock; reports are timestamped with it, never with anything the host sends. */
   now?: () => Date;
-  /** Fastify request logging (off by default). Secrets and the Authorization header are redacted. */
+  /** Fastify request logging as JSON lines (off by default). Secrets and the Authorization header are redacted. */
   logger?: boolean;
-  /**
-   * Limits on failed authentication (report endpoint and admin API), or a limiter to share; defaults are
-   * `DEFAULT_AUTH_LIMITS` (10 failures per source, 5 per key, per minute). Counters live in this process.
-   */
-  authLimits?: Partial<AuthLimits> | AuthLimiter;
-  /**
-   * Proxies whose `X-Forwarded-For` is believed for the source address (fastify's `trustProxy`): addresses,
-   * CIDR ranges or proxy-addr's named ranges (`loopback`). Unset, the source is the connecting peer.
-   */
-  trustProxy?: string | string[];
+  /** Level of the request log; `info` logs every request. */
+  logLevel?: LogLevelName;
 }
 
 interface HostSummary {
@@ -88,24 +89,22 @@ function fail(reply: FastifyReply, status: number, error: string, message?: stri
   return reply.code(status).send(message === undefined ? { error } : { error, message });
 }
 
-/** 429 with Retry-After in whole seconds; says which limit, never anything about the credentials. */
-function rateLimited(req: FastifyRequest, reply: FastifyReply, limited: Limited): FastifyReply {
-  const whom = limited.scope === 'key' ? 'for this key' : 'from this address';
-  req.log.warn({ source: req.ip, scope: limited.scope, retryAfter: limited.retryAfterSeconds }, 'authentication rate limit');
-  reply.header('retry-after', String(limited.retryAfterSeconds));
-  return fail(reply, 429, 'rate_limited', `too many failed authentications ${whom}; retry after ${limited.retryAfterSeconds} s`);
+function tooManyAttempts(reply: FastifyReply, seconds: number): FastifyReply {
+  reply.header('retry-after', String(seconds));
+  return fail(reply, 429, 'too_many_attempts', `too many failed authentication attempts; retry after ${seconds} s`);
 }
+
+/** The admin token is limited like a host key, under this name. */
+const ADMIN_KEY = '(admin token)';
 
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { hosts, adminToken } = options;
   const now = options.now ?? (() => new Date());
-  const limiter = options.authLimits instanceof AuthLimiter ? options.authLimits : new AuthLimiter(options.authLimits);
+  const limiter = new AuthFailureLimiter(options.authLimits ?? DEFAULT_AUTH_LIMITS);
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
-    logger: options.logger
-      ? { level: 'info', redact: { paths: ['req.headers["x-host-secret"]', 'req.headers.authorization'], censor: '[redacted]' } }
-      : false,
+    trustProxy: options.trustProxy ?? false,
+    logger: options.logger ? requestLogOptions(options.logLevel) : false,
   });
 
   // Only JSON, parsed in the handler after authentication (so a bad secret gets 401 whatever the body).
@@ -132,19 +131,20 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     },
     async (req, reply) => {
       const key = headerValue(req, 'x-host-key', 256);
+      const attempt: AuthAttempt = { source: req.ip, ...(key !== undefined && { key }) };
+      // Refused before the credentials are looked at: a limited client learns nothing about them.
+      const wait = limiter.retryAfter(attempt, now().getTime());
+      if (wait > 0) return tooManyAttempts(reply, wait);
       const secret = headerValue(req, 'x-host-secret', 1024);
-      // A limited source or key is refused before any lookup or comparison: no answer about the secret.
-      const t = now().getTime();
-      const limited = limiter.check(req.ip, key, t);
-      if (limited) return rateLimited(req, reply, limited);
       const host = key === undefined ? null : await hosts.byKey(key);
       const storedHash = host && typeof host.secretHash === 'string' ? host.secretHash : DUMMY_HASH;
       // Always one comparison, against the dummy hash when the key is unknown: the timing does not tell.
       const matches = secretMatches(secret ?? '', storedHash);
       if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) {
-        limiter.fail(req.ip, key, t);
+        limiter.failed(attempt, now().getTime());
         return fail(reply, 401, 'unauthorized');
       }
+      limiter.succeeded(attempt, now().getTime());
       if (!host.active) return fail(reply, 403, 'forbidden', 'host is disabled');
 
       let data: Record<string, unknown>;
@@ -178,18 +178,18 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   app.get('/api/v1/hosts', async (req, reply) => {
+    const attempt: AuthAttempt = { source: req.ip, key: ADMIN_KEY };
+    const wait = limiter.retryAfter(attempt, now().getTime());
+    if (wait > 0) return tooManyAttempts(reply, wait);
     const auth = headerValue(req, 'authorization', 4096);
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
-    // Counted per source only: a shared counter for the one admin token would let anyone lock the admin out.
-    const t = now().getTime();
-    const limited = limiter.check(req.ip, undefined, t);
-    if (limited) return rateLimited(req, reply, limited);
     // No token configured: refused, still after a comparison so the answer looks the same.
     const ok = tokenMatches(token ?? '', adminToken ?? DUMMY_HASH) && adminToken !== undefined && token !== undefined;
     if (!ok) {
-      limiter.fail(req.ip, undefined, t);
+      limiter.failed(attempt, now().getTime());
       return fail(reply, 401, 'unauthorized');
     }
+    limiter.succeeded(attempt, now().getTime());
     const at = now();
     const list = await hosts.list();
     return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at), data: h.data ?? null })) };

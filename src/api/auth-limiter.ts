@@ -1,130 +1,113 @@
 /**
- * Counts failed authentications per source address and per presented key, in memory, and says when either
- * is over its limit. Pure apart from the clock, which the caller passes in as epoch milliseconds.
+ * Failed-authentication limits for the API, per source address and per presented key (or the admin token).
+ * Fixed windows: the first failure opens a window of `windowMs`; once `perSource` (or `perKey`) failures fall
+ * in it, that source (or key) is refused with 429 until the window ends. In memory, per API process.
  */
 
 export interface AuthLimits {
-  /** Failed authentications allowed from one source address per window, before 429. Default 10. */
+  /** Failed attempts from one source address per window. */
   perSource: number;
-  /** Failed authentications allowed for one presented key (from any source) per window, before 429. Default 5. */
+  /** Failed attempts with one key (from any source) per window. */
   perKey: number;
-  /** Window length in milliseconds; it starts at the first failure. Default 60,000 (1 minute). */
   windowMs: number;
-  /** Most counters kept in each of the two tables (sources, keys); the oldest is dropped beyond it. Default 10,000. */
-  maxEntries: number;
 }
 
-export const DEFAULT_AUTH_LIMITS: Readonly<AuthLimits> = Object.freeze({ perSource: 10, perKey: 5, windowMs: 60_000, maxEntries: 10_000 });
+export const DEFAULT_AUTH_LIMITS: Readonly<AuthLimits> = Object.freeze({ perSource: 30, perKey: 10, windowMs: 60_000 });
 
-export type LimitScope = 'source' | 'key';
-
-/** A refusal: which counter is over its limit and how many whole seconds until it resets (at least 1). */
-export interface Limited {
-  scope: LimitScope;
-  retryAfterSeconds: number;
-}
+/** How long a source stays trusted for a key after it authenticated with it. */
+const TRUSTED_FOR_MS = 24 * 60 * 60_000;
 
 interface Counter {
   failures: number;
-  resetAt: number;
+  until: number;
 }
 
-/** One table of counters. Map order is insertion order, which is also reset order (the window is fixed). */
-class CounterTable {
-  private readonly counters = new Map<string, Counter>();
-
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly maxEntries: number,
-  ) {}
+/** Least recently touched first (a Map keeps insertion order; entries are re-inserted when touched). */
+class BoundedMap<V extends { until: number }> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly maxEntries: number) {}
 
   get size(): number {
-    return this.counters.size;
+    return this.map.size;
   }
 
-  /** Drops expired counters from the front; they are the oldest, so the loop stops at the first live one. */
-  private sweep(now: number): void {
-    for (const [id, c] of this.counters) {
-      if (c.resetAt > now) break;
-      this.counters.delete(id);
+  /** The live entry, or undefined once it expired (then it is dropped). */
+  get(key: string, now: number): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined && v.until <= now) {
+      this.map.delete(key);
+      return undefined;
     }
+    return v;
   }
 
-  failures(id: string, now: number): number {
-    const c = this.counters.get(id);
-    return c && c.resetAt > now ? c.failures : 0;
-  }
-
-  limited(id: string, now: number): number | undefined {
-    const c = this.counters.get(id);
-    if (!c || c.resetAt <= now || c.failures < this.limit) return undefined;
-    return c.resetAt - now;
-  }
-
-  fail(id: string, now: number): void {
-    this.sweep(now);
-    const c = this.counters.get(id);
-    if (c && c.resetAt > now) {
-      c.failures++;
-      return;
+  set(key: string, value: V, now: number): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size <= this.maxEntries) return;
+    for (const [k, v] of this.map) if (v.until <= now) this.map.delete(k);
+    // Still full of live entries: forget the least recently touched.
+    for (const k of this.map.keys()) {
+      if (this.map.size <= this.maxEntries) break;
+      this.map.delete(k);
     }
-    if (c) this.counters.delete(id);
-    while (this.counters.size >= this.maxEntries) {
-      const oldest = this.counters.keys().next().value as string;
-      this.counters.delete(oldest);
-    }
-    this.counters.set(id, { failures: 1, resetAt: now + this.windowMs });
   }
 }
 
-/** Checks a limit value and names it in the error. */
-export function validateAuthLimits(limits: AuthLimits): AuthLimits {
-  for (const name of ['perSource', 'perKey', 'windowMs', 'maxEntries'] as const) {
-    const v = limits[name];
-    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`authLimits.${name} must be a whole number >= 1, got ${String(v)}`);
-  }
-  return limits;
+export interface AuthAttempt {
+  /** Source address of the request. */
+  source: string;
+  /** The presented host key, or a fixed name for the admin token; undefined when none was presented. */
+  key?: string;
 }
 
-export class AuthLimiter {
-  readonly limits: Readonly<AuthLimits>;
-  private readonly sources: CounterTable;
-  private readonly keys: CounterTable;
+export class AuthFailureLimiter {
+  private readonly counters: BoundedMap<Counter>;
+  /** `key \n source` pairs that authenticated recently: a key's limit does not lock its own host out. */
+  private readonly trusted: BoundedMap<{ until: number }>;
 
-  constructor(limits: Partial<AuthLimits> = {}) {
-    this.limits = Object.freeze(validateAuthLimits({ ...DEFAULT_AUTH_LIMITS, ...limits }));
-    const { perSource, perKey, windowMs, maxEntries } = this.limits;
-    this.sources = new CounterTable(perSource, windowMs, maxEntries);
-    this.keys = new CounterTable(perKey, windowMs, maxEntries);
+  constructor(
+    readonly limits: Readonly<AuthLimits> = DEFAULT_AUTH_LIMITS,
+    maxEntries = 50_000,
+  ) {
+    this.counters = new BoundedMap(maxEntries);
+    this.trusted = new BoundedMap(maxEntries);
+  }
+
+  /** Counters and trusted pairs held (bounded by `maxEntries` each). */
+  get size(): number {
+    return this.counters.size + this.trusted.size;
   }
 
   /**
-   * Whether a request from `source` presenting `key` must be refused now, before its credentials are looked
-   * at. When both are limited, the longer wait is reported.
+   * Whole seconds until this attempt may be checked, or 0 when it may be checked now. Asked before the
+   * credentials are looked at, so a refused attempt learns nothing about them.
    */
-  check(source: string, key: string | undefined, now: number): Limited | undefined {
-    const bySource = this.sources.limited(source, now);
-    const byKey = key === undefined ? undefined : this.keys.limited(key, now);
-    if (bySource === undefined && byKey === undefined) return undefined;
-    const scope: LimitScope = byKey !== undefined && (bySource === undefined || byKey > bySource) ? 'key' : 'source';
-    const ms = Math.max(bySource ?? 0, byKey ?? 0);
-    return { scope, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) };
+  retryAfter(a: AuthAttempt, now: number): number {
+    let until = this.blockedUntil(`s:${a.source}`, this.limits.perSource, now);
+    if (a.key !== undefined && this.trusted.get(`${a.key}\n${a.source}`, now) === undefined) {
+      until = Math.max(until, this.blockedUntil(`k:${a.key}`, this.limits.perKey, now));
+    }
+    return until > now ? Math.ceil((until - now) / 1000) : 0;
   }
 
-  /** Records one failed authentication; an absent key counts for the source only. */
-  fail(source: string, key: string | undefined, now: number): void {
-    this.sources.fail(source, now);
-    if (key !== undefined) this.keys.fail(key, now);
+  failed(a: AuthAttempt, now: number): void {
+    this.count(`s:${a.source}`, now);
+    if (a.key !== undefined) this.count(`k:${a.key}`, now);
   }
 
-  /** Failures counted in the current window for one source or key (for tests and diagnostics). */
-  failures(scope: LimitScope, id: string, now: number): number {
-    return (scope === 'source' ? this.sources : this.keys).failures(id, now);
+  succeeded(a: AuthAttempt, now: number): void {
+    if (a.key !== undefined) this.trusted.set(`${a.key}\n${a.source}`, { until: now + TRUSTED_FOR_MS }, now);
   }
 
-  /** Counters currently held (for tests and diagnostics). */
-  get size(): { sources: number; keys: number } {
-    return { sources: this.sources.size, keys: this.keys.size };
+  private blockedUntil(id: string, limit: number, now: number): number {
+    const c = this.counters.get(id, now);
+    return c !== undefined && c.failures >= limit ? c.until : 0;
+  }
+
+  private count(id: string, now: number): void {
+    const c = this.counters.get(id, now) ?? { failures: 0, until: now + this.limits.windowMs };
+    c.failures++;
+    this.counters.set(id, c, now);
   }
 }

@@ -1,5 +1,6 @@
 /** `npm run api`: the ingest API and status page, on PORT (default 8080), all interfaces. */
 import { loadConfigOrExit } from '../config.js';
+import { earlyProcessLog } from '../logging.js';
 import { connectMongo } from '../store/mongo.js';
 import { HostStore } from '../store/hosts-store.js';
 import { buildApi } from './app.js';
@@ -9,22 +10,26 @@ async function run(): Promise<void> {
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
   const hosts = new HostStore(mongo.db);
   await hosts.ensureIndexes();
-  const { perSource, perKey, windowMs, trustProxy, requestLog } = config.apiSecurity;
+  // LOG_FORMAT=json: every request and these start/stop lines are JSON lines on stdout; text: start/stop lines only.
+  const json = config.log.format === 'json';
+  const { trustProxy, ...authLimits } = config.auth;
   const app = buildApi({
     hosts,
     ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }),
-    authLimits: { perSource, perKey, windowMs },
+    authLimits,
     ...(trustProxy !== undefined && { trustProxy }),
-    logger: requestLog,
+    logger: json,
+    logLevel: config.log.level,
   });
+  const say = (line: string): void => (json ? app.log.info(line) : console.log(line));
   await app.listen({ port: config.api.port, host: '0.0.0.0' });
-  console.log(`hostwatch api listening on http://localhost:${config.api.port} (all interfaces)${config.api.adminToken ? '' : '; ADMIN_TOKEN unset, /api/v1/hosts refuses every request'}`);
+  say(`hostwatch api listening on http://localhost:${config.api.port} (all interfaces)${config.api.adminToken ? '' : '; ADMIN_TOKEN unset, /api/v1/hosts refuses every request'}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`hostwatch api: ${signal}, stopping`);
+    say(`hostwatch api: ${signal}, stopping`);
     void (async () => {
       try {
         await app.close();
@@ -41,6 +46,6 @@ async function run(): Promise<void> {
 }
 
 run().catch((err) => {
-  console.error(err);
+  earlyProcessLog().error('hostwatch api: failed', { error: err });
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import {
   emptyEvaluation,
   evaluateHosts,
@@ -99,11 +99,21 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
     await store.recordAlertState({ changes: changes.slice(i, i + STATE_CHUNK_SIZE), checkTime });
   }
 
-  return {
+  const result: CheckSummary = {
     ...counted,
     notices: offline.length,
     recoveries: recoveries.length,
     messageId: receipt.messageId,
     message: `Send email ok: ${offline.length + recoveries.length}`,
   };
+  // Logged once per run (the SDK's workflow logger stays silent during replay).
+  log.info('Check sent a digest', {
+    notices: result.notices,
+    recoveries: result.recoveries,
+    hostsOffline: result.hostsOffline,
+    hostsMuted: result.hostsMuted,
+    stateChanges: changes.length,
+    messageId: receipt.messageId,
+  });
+  return result;
 }

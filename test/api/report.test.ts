@@ -19,8 +19,7 @@ let off: { id: string; key: string; secret: string };
 
 beforeAll(async () => {
   ({ mongo, hosts } = await freshStore());
-  // Limits well above this file's failures: limiting is tested in rate-limit.test.ts.
-  app = buildApi({ hosts, now: () => clock, authLimits: { perSource: 1000, perKey: 1000 } });
+  app = buildApi({ hosts, now: () => clock });
   web = await hosts.add('web-1');
   off = await hosts.add('disabled-1', { active: false });
   await hosts.add('bystander');

@@ -134,7 +134,7 @@ test('secretMatches compares equal-length digests with timingSafeEqual, whatever
 
 test('the API makes exactly one constant-time comparison per report, for known and unknown keys alike, and one per admin request', async () => {
   const { key, secret } = await hosts.add('timing-1');
-  const app = buildApi({ hosts, adminToken: 'admin-token-for-the-test-0123', authLimits: { perSource: 1000, perKey: 1000 } });
+  const app = buildApi({ hosts, adminToken: 'admin-token-for-the-test-0123', authLimits: { perSource: 1000, perKey: 1000, windowMs: 60_000 } });
   const report = (k: string | undefined, s: string | undefined) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (k !== undefined) headers['x-host-key'] = k;
@@ -199,7 +199,7 @@ test('timing: wrong first character, wrong last character and the right secret t
 
 test('timing through the API: an unknown key and a known key with a wrong secret answer in the same time (within 2x)', async () => {
   const { key, secret } = await hosts.add('timing-2');
-  const app = buildApi({ hosts, authLimits: { perSource: 100_000, perKey: 100_000 } });
+  const app = buildApi({ hosts, authLimits: { perSource: 100_000, perKey: 100_000, windowMs: 60_000 } });
   const send = (k: string, s: string) => () => app.inject({ method: 'POST', url: '/api/v1/report', headers: reportHeaders(k, s), payload: '{}' });
   const fns = [send(key, `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`), send('hk_no_such_key_000000000', secret)];
   const samples: number[][] = [[], []];

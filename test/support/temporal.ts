@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -39,10 +40,10 @@ export function uniqueTaskQueue(prefix: string): string {
  * listen; the global setup starts the server and waits properly, so connect to it as an existing server
  * that supports time skipping (the SDK exposes that combination only through its internal factory).
  */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function timeSkippingEnv(address: string = inject('testServerAddress')): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> }).create.bind(TestWorkflowEnvironment);
-  const env = await create({ server: { type: 'existing' }, address: inject('testServerAddress'), namespace: 'default', supportsTimeSkipping: true });
+  const env = await create({ server: { type: 'existing' }, address, namespace: 'default', supportsTimeSkipping: true });
   // The standalone server starts with time skipping unlocked; the SDK's time-skipping client expects it locked
   // (it unlocks only while awaiting a result or sleeping). Without this, simulated time races ahead while a
   // worker is still processing a workflow task, and the task times out.
@@ -63,6 +64,8 @@ export interface WorkerDeps {
   smtpUrl: string;
   timezone?: string;
   workflowsPath?: string;
+  /** The worker's identity, as the run history records it. */
+  identity?: string;
 }
 
 /** A real hostwatch worker: real activities over the given store and SMTP server. */
@@ -72,6 +75,22 @@ export async function hostwatchWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     taskQueue: deps.taskQueue,
     workflowBundle: await workflowBundle(deps.workflowsPath),
+    ...(deps.identity !== undefined && { identity: deps.identity }),
     activities: createActivities({ hosts: deps.hosts, mailer, from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: deps.timezone ?? 'UTC' }),
+  });
+}
+
+/**
+ * Runs `fn` while `worker` runs. On the time-skipping server the first workflow task of a fresh worker is slow
+ * (bundle load), so one warm-up check runs first under a plain client, with simulated time locked.
+ */
+export function runWarm<T>(env: TestWorkflowEnvironment, worker: Worker, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  return worker.runUntil(async () => {
+    await new Client({ connection: env.connection }).workflow.execute('checkHostStatus', {
+      taskQueue,
+      workflowId: `warm-${taskQueue}-${randomBytes(3).toString('hex')}`,
+      args: [{ recipients: ['warm@example.com'], steps: [100_000] }],
+    });
+    return fn();
   });
 }

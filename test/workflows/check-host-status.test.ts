@@ -12,7 +12,7 @@ import type { CheckInput } from '../../src/alerting/check-input.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
 import { addReportedHost, freshStore } from '../support/db.js';
-import { hostwatchWorker, TEST_WORKFLOWS_PATH, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
+import { hostwatchWorker, runWarm, TEST_WORKFLOWS_PATH, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
 
 const MIN = 60_000;
 const RECIPIENTS = ['ops@example.com', 'oncall@example.com'];
@@ -41,17 +41,10 @@ beforeEach(async () => {
   workerTimezone = 'UTC';
 });
 
-/** Runs with the worker up. The first workflow task of a fresh worker runs under a plain client (time locked). */
+/** Runs with the worker up (after a warm-up check). */
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
   const worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, smtpUrl: catcher.url, timezone: workerTimezone, workflowsPath: TEST_WORKFLOWS_PATH });
-  return worker.runUntil(async () => {
-    await new Client({ connection: env.connection }).workflow.execute('checkHostStatus', {
-      taskQueue,
-      workflowId: `warm-${taskQueue}`,
-      args: [{ recipients: ['warm@example.com'], steps: [100_000] }],
-    });
-    return fn();
-  });
+  return runWarm(env, worker, taskQueue, fn);
 }
 
 /**
