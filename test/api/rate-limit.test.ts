@@ -162,3 +162,21 @@ test("a guessing flood with the default limits: the host's own reports all land,
     await rest.mongo.close();
   }
 }, 120_000);
+
+test('only 401s count: 204, 403 and 400 never lead to 429; when limited, 415 and 413 still come first, then 429 before 403 and 400', async () => {
+  const off = await hosts.add('limited-off', { active: false });
+  const send = (headers: Record<string, string>, payload: string) =>
+    app.inject({ method: 'POST', url: '/api/v1/report', remoteAddress: '127.0.0.1', headers: { ...headers, 'x-forwarded-for': '192.0.2.30' }, payload });
+  for (let i = 0; i < 2 * LIMITS.perSource; i++) {
+    expect((await send(reportHeaders(host.key, host.secret), '{}')).statusCode).toBe(204);
+    expect((await send(reportHeaders(off.key, off.secret), '{}')).statusCode).toBe(403);
+    expect((await send(reportHeaders(host.key, host.secret), '{"cpu": 500}')).statusCode).toBe(400);
+  }
+  for (let i = 0; i < LIMITS.perSource; i++) expect((await send(reportHeaders(`unknown-${i}`, 'x'), '{}')).statusCode).toBe(401);
+  const before = await snapshot(hosts);
+  expect((await send({ ...reportHeaders(host.key, host.secret), 'content-type': 'text/plain' }, '{}')).statusCode).toBe(415);
+  expect((await send(reportHeaders(host.key, host.secret), JSON.stringify({ pad: 'x'.repeat(70_000) }))).statusCode).toBe(413);
+  expect((await send(reportHeaders(off.key, off.secret), '{}')).statusCode).toBe(429);
+  expect((await send(reportHeaders(host.key, host.secret), '{"cpu": 500}')).statusCode).toBe(429);
+  expect(await snapshot(hosts)).toBe(before);
+});
