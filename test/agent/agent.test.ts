@@ -90,7 +90,8 @@ test('runAgent reports with the right headers and JSON; survives the server goin
   const first = await startApi(hosts);
   const agent = startAgent({ url: `http://127.0.0.1:${first.port}/`, key, secret, intervalMs: 2_000 });
 
-  await until('the first report', async () => (await hosts.byName('agent-host')).lastReportAt !== null);
+  // The agent's acknowledgement comes after the API's answer, so after the report is stored.
+  await until('the first report', async () => agent.lines.length > 0);
   const req = first.seen[0]!;
   expect(req).toMatchObject({ method: 'POST', url: '/api/v1/report' });
   expect(req.headers['content-type']).toBe('application/json');
