@@ -114,7 +114,7 @@ test.each([
     const summary: CheckSummary = await handle!.result();
     expect(summary).toMatchObject({ notices: 2, message: 'Send email ok: 2' });
     expect((await attemptsByActivity(handle!))[activity]).toBeGreaterThanOrEqual(2); // the fault really hit
-    const outcome = faultOutcome(`database stopped 8 s ${when}`, ['db-b@60', 'db-a@1'], catcher.messages);
+    const outcome = faultOutcome(`database stopped ${when}`, ['db-b@60', 'db-a@1'], catcher.messages);
     expect(outcome.delivered).toEqual(outcome.expected);
     expect(outcome).toMatchObject({ lost: [], doubled: [] });
     const steps = await Promise.all(ids.map(async (id) => (await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert?.step));
