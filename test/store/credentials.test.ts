@@ -164,37 +164,51 @@ test('the API makes exactly one constant-time comparison per report, for known a
 });
 
 /** Median of `rounds` per-round timings of each function, rounds interleaved in alternating order. */
-function medians(fns: (() => unknown)[], rounds: number, callsPerRound: number): number[] {
-  const samples: number[][] = fns.map(() => []);
+/**
+ * Median over interleaved rounds of time(a) / time(b), each round timing `calls` calls of each back to back
+ * (order alternating). Pairing adjacent measurements cancels the drift of a machine whose load changes.
+ */
+function medianRatio(a: () => unknown, b: () => unknown, rounds: number, calls: number): number {
+  const time = (f: () => unknown): number => {
+    const t0 = process.hrtime.bigint();
+    for (let c = 0; c < calls; c++) f();
+    return Number(process.hrtime.bigint() - t0);
+  };
+  const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? fns.map((_, i) => i) : fns.map((_, i) => fns.length - 1 - i);
-    for (const i of order) {
-      const t0 = process.hrtime.bigint();
-      for (let c = 0; c < callsPerRound; c++) fns[i]!();
-      samples[i]!.push(Number(process.hrtime.bigint() - t0));
+    if (r % 2 === 0) {
+      const ta = time(a);
+      ratios.push(ta / time(b));
+    } else {
+      const tb = time(b);
+      ratios.push(time(a) / tb);
     }
   }
-  return samples.map((s) => s.sort((x, y) => x - y)[Math.floor(s.length / 2)]!);
+  return ratios.sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
 }
 
-test('timing: wrong first character, wrong last character and the right secret take the same time (within 1.5x)', () => {
-  const { secret } = newCredentials();
-  const stored = hashSecret(secret);
-  const firstWrong = `${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}`;
-  const lastWrong = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
-  const fns = [() => secretMatches(secret, stored), () => secretMatches(firstWrong, stored), () => secretMatches(lastWrong, stored)];
-  for (const f of fns) f(); // warm up
-  const [right, first, last] = medians(fns, 41, 2000);
-  const ratios = [first! / right!, last! / right!, first! / last!];
-  console.log(`secretMatches median per 2,000 calls: right ${right} ns, first wrong ${first} ns, last wrong ${last} ns; ratios ${ratios.map((r) => r.toFixed(3)).join(', ')}`);
+test('timing: with a 64 KiB presented value, a wrong first or last character and the right one take the same time (within 2x)', () => {
+  // A long value makes an early exit obvious: comparing it character by character would differ a thousandfold.
+  const right = 'x'.repeat(65_536);
+  const stored = hashSecret(right);
+  const firstWrong = `y${right.slice(1)}`;
+  const lastWrong = `${right.slice(0, -1)}y`;
+  const check = (v: string) => () => secretMatches(v, stored);
+  for (const v of [right, firstWrong, lastWrong]) secretMatches(v, stored); // warm up
+  const ratios = [medianRatio(check(firstWrong), check(lastWrong), 101, 5), medianRatio(check(right), check(lastWrong), 101, 5)];
+  console.log(`secretMatches, 64 KiB values: median time ratio first-wrong/last-wrong ${ratios[0]!.toFixed(3)}, right/last-wrong ${ratios[1]!.toFixed(3)}`);
   for (const r of ratios) {
-    expect(r).toBeGreaterThan(1 / 1.5);
-    expect(r).toBeLessThan(1.5);
+    expect(r).toBeGreaterThan(0.5);
+    expect(r).toBeLessThan(2);
   }
-  // The same harness does see a real difference: a comparison that does three times the hashing work.
-  const slow = () => secretMatches(secret, stored) && hashSecret(secret) && hashSecret(secret);
-  const [fast, slower] = medians([() => secretMatches(secret, stored), slow], 41, 2000);
-  expect(slower! / fast!).toBeGreaterThan(1.5);
+  // The same harness does see an early exit: a character-by-character comparison of the same values.
+  const naive = (v: string) => () => {
+    for (let i = 0; i < v.length; i++) if (v[i] !== right[i]) return false;
+    return true;
+  };
+  const early = medianRatio(naive(lastWrong), naive(firstWrong), 101, 5);
+  console.log(`early-exit comparison: last-wrong/first-wrong ${early.toFixed(1)}`);
+  expect(early).toBeGreaterThan(10);
 });
 
 test('timing through the API: an unknown key and a known key with a wrong secret answer in the same time (within 2x)', async () => {
@@ -202,17 +216,25 @@ test('timing through the API: an unknown key and a known key with a wrong secret
   const app = buildApi({ hosts, authLimits: { perSource: 100_000, perKey: 100_000, windowMs: 60_000 } });
   const send = (k: string, s: string) => () => app.inject({ method: 'POST', url: '/api/v1/report', headers: reportHeaders(k, s), payload: '{}' });
   const fns = [send(key, `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`), send('hk_no_such_key_000000000', secret)];
-  const samples: number[][] = [[], []];
+  // Paired per round (order alternating), as in medianRatio: the median of unknown/known over 61 rounds.
+  const ratios: number[] = [];
+  const time = async (f: () => Promise<{ statusCode: number }>) => {
+    const t0 = process.hrtime.bigint();
+    for (let c = 0; c < 5; c++) expect((await f()).statusCode).toBe(401);
+    return Number(process.hrtime.bigint() - t0);
+  };
   for (let r = 0; r < 61; r++) {
-    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
-      const t0 = process.hrtime.bigint();
-      for (let c = 0; c < 5; c++) expect((await fns[i]!()).statusCode).toBe(401);
-      samples[i]!.push(Number(process.hrtime.bigint() - t0));
+    if (r % 2 === 0) {
+      const k = await time(fns[0]!);
+      ratios.push((await time(fns[1]!)) / k);
+    } else {
+      const u = await time(fns[1]!);
+      ratios.push(u / (await time(fns[0]!)));
     }
   }
-  const [known, unknown] = samples.map((s) => s.sort((x, y) => x - y)[30]!);
-  console.log(`API 401 median per 5 requests: known key ${(known! / 1e6).toFixed(2)} ms, unknown key ${(unknown! / 1e6).toFixed(2)} ms, ratio ${(unknown! / known!).toFixed(3)}`);
-  expect(unknown! / known!).toBeGreaterThan(0.5);
-  expect(unknown! / known!).toBeLessThan(2);
+  const ratio = ratios.sort((x, y) => x - y)[30]!;
+  console.log(`API 401, unknown key vs known key with a wrong secret: median time ratio ${ratio.toFixed(3)} over 61 paired rounds of 5 requests`);
+  expect(ratio).toBeGreaterThan(0.5);
+  expect(ratio).toBeLessThan(2);
   await app.close();
 });
