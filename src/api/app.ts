@@ -131,9 +131,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     },
     async (req, reply) => {
       const key = headerValue(req, 'x-host-key', 256);
+      const at = now();
       const attempt: AuthAttempt = { source: req.ip, ...(key !== undefined && { key }) };
       // Refused before the credentials are looked at: a limited client learns nothing about them.
-      const wait = limiter.retryAfter(attempt, now().getTime());
+      const wait = limiter.retryAfter(attempt, at.getTime());
       if (wait > 0) return tooManyAttempts(reply, wait);
       const secret = headerValue(req, 'x-host-secret', 1024);
       const host = key === undefined ? null : await hosts.byKey(key);
@@ -141,10 +142,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       // Always one comparison, against the dummy hash when the key is unknown: the timing does not tell.
       const matches = secretMatches(secret ?? '', storedHash);
       if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) {
-        limiter.failed(attempt, now().getTime());
+        limiter.failed(attempt, at.getTime());
         return fail(reply, 401, 'unauthorized');
       }
-      limiter.succeeded(attempt, now().getTime());
+      limiter.succeeded(attempt, at.getTime());
       if (!host.active) return fail(reply, 403, 'forbidden', 'host is disabled');
 
       let data: Record<string, unknown>;
@@ -178,19 +179,19 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   app.get('/api/v1/hosts', async (req, reply) => {
+    const at = now();
     const attempt: AuthAttempt = { source: req.ip, key: ADMIN_KEY };
-    const wait = limiter.retryAfter(attempt, now().getTime());
+    const wait = limiter.retryAfter(attempt, at.getTime());
     if (wait > 0) return tooManyAttempts(reply, wait);
     const auth = headerValue(req, 'authorization', 4096);
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
     // No token configured: refused, still after a comparison so the answer looks the same.
     const ok = tokenMatches(token ?? '', adminToken ?? DUMMY_HASH) && adminToken !== undefined && token !== undefined;
     if (!ok) {
-      limiter.failed(attempt, now().getTime());
+      limiter.failed(attempt, at.getTime());
       return fail(reply, 401, 'unauthorized');
     }
-    limiter.succeeded(attempt, now().getTime());
-    const at = now();
+    limiter.succeeded(attempt, at.getTime());
     const list = await hosts.list();
     return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at), data: h.data ?? null })) };
   });

@@ -16,7 +16,7 @@ import { createSchedule, triggerSchedule } from '../../src/cli/schedules.js';
 import { HostStore } from '../../src/store/hosts-store.js';
 import { connectMongo } from '../../src/store/mongo.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
-import { startTsProcess, temporalCli, type LongRunning } from '../support/cli.js';
+import { startTsProcess, temporalCli, untilProcess, type LongRunning } from '../support/cli.js';
 import { addReportedHost, freshStore } from '../support/db.js';
 import { faultOutcome } from '../support/notices.js';
 import { devServerEnv, hostwatchWorker, uniqueTaskQueue } from '../support/temporal.js';
@@ -131,16 +131,6 @@ function workerEnvFor(dbName: string, uri: string): Record<string, string> {
   return { TEMPORAL_ADDRESS: inject('devServerAddress'), TEMPORAL_TASK_QUEUE: taskQueue, MONGODB_URI: uri, MONGODB_DB: dbName, SMTP_URL: catcher.url };
 }
 
-/** Waits until the process has printed `text` (or exited). */
-async function printed(p: LongRunning, text: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!p.out().includes(text)) {
-    if (p.child.exitCode !== null) throw new Error(`process exited (${p.child.exitCode}): ${p.err()}`);
-    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms: ${p.out()} ${p.err()}`);
-    await sleep(100);
-  }
-}
-
 test('the worker process is killed (SIGKILL) after the mail server accepted the digest: after a restart the run completes; the only repeat is the stated window, with the same Message-ID', async () => {
   const { hosts, dbName, uri } = await freshStore();
   const now = Date.now();
@@ -149,7 +139,7 @@ test('the worker process is killed (SIGKILL) after the mail server accepted the 
   const first = startTsProcess(['src/worker.ts'], workerEnv);
   let second: LongRunning | undefined;
   try {
-    await printed(first, 'hostwatch worker: task queue');
+    await untilProcess(first, 'the start-up line', () => first.out().includes('hostwatch worker: task queue'));
     catcher.onAccept = () => {
       catcher.onAccept = undefined;
       first.child.kill('SIGKILL'); // the message is stored; the worker never hears 250
@@ -180,7 +170,7 @@ test('two worker processes on the same task queue: one digest per run', async ()
   const workerEnv = workerEnvFor(dbName, uri);
   const workers = [startTsProcess(['src/worker.ts'], workerEnv), startTsProcess(['src/worker.ts'], workerEnv)];
   try {
-    await Promise.all(workers.map((w) => printed(w, 'hostwatch worker: task queue')));
+    await Promise.all(workers.map((w) => untilProcess(w, 'the start-up line', () => w.out().includes('hostwatch worker: task queue'))));
     const runs = 6;
     const summaries: CheckSummary[] = [];
     const ran = new Set<string>();

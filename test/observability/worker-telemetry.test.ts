@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { freePort } from '../../scripts/lib/services.js';
 import type { CheckSummary } from '../../src/workflows/check-host-status.js';
-import { startTsProcess, type LongRunning } from '../support/cli.js';
+import { startTsProcess, untilProcess, type LongRunning } from '../support/cli.js';
 import { addReportedHost, freshStore } from '../support/db.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 
@@ -27,15 +27,6 @@ afterAll(async () => {
   await connection?.close();
   await catcher?.stop();
 });
-
-async function until(what: string, ok: () => boolean, p: LongRunning, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (p.child.exitCode !== null) throw new Error(`process exited (${p.child.exitCode}) while waiting for ${what}:\n${p.out()}\n${p.err()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${p.out()}\n${p.err()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 type LogLine = Record<string, unknown> & { time: string; level: string; message: string };
 
@@ -111,7 +102,7 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
     METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
   });
   try {
-    await until('the start-up line', () => w.out().includes('hostwatch worker: task queue'), w);
+    await untilProcess(w, 'the start-up line', () => w.out().includes('hostwatch worker: task queue'));
     const q = { task_queue: taskQueue };
     const wf = { ...q, workflow_type: 'checkHostStatus' };
 
@@ -159,7 +150,7 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
     expect(metric(afterFailed, 'temporal_activity_execution_latency_count', { ...wf, activity_type: 'sendDigest' })).toBe(2);
 
     // Log lines are buffered briefly (the SDK sorts them by time); wait for the failed run's line.
-    await until('the failed run in the log', () => w.out().includes(failedId), w);
+    await untilProcess(w, 'the failed run in the log', () => w.out().includes(failedId));
     w.child.kill('SIGTERM');
     expect(await w.exited).toBe(0);
 
@@ -237,7 +228,7 @@ test('text mode (the default) keeps the human-readable start-up and stop lines',
   });
   try {
     const startLine = `hostwatch worker: task queue "${taskQueue}" on ${inject('devServerAddress')} (namespace default), database "${dbName}"`;
-    await until('the start-up line', () => w.out().includes(startLine), w);
+    await untilProcess(w, 'the start-up line', () => w.out().includes(startLine));
     w.child.kill('SIGTERM');
     expect(await w.exited).toBe(0);
     const out = w.out().split('\n').filter((l) => l !== '');

@@ -46,3 +46,13 @@ export function startTsProcess(args: string[], env: Record<string, string>): Lon
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, exited, out: () => stdout, err: () => stderr };
 }
+
+/** Waits until `ok()` holds, failing early with the process's output if it exits or `timeoutMs` passes. */
+export async function untilProcess(p: LongRunning, what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (p.child.exitCode !== null) throw new Error(`process exited (${p.child.exitCode}) while waiting for ${what}:\n${p.out()}\n${p.err()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${p.out()}\n${p.err()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
