@@ -29,18 +29,23 @@ export interface DigestReceipt {
 
 export const SMTP_REJECTED = 'SmtpRejected';
 
-/**
- * Logs through the SDK's activity logger (which adds the workflow, activity and task queue ids); does nothing when
- * an activity function is called outside a worker.
- */
-function logInfo(message: string, meta: Record<string, unknown>): void {
-  let context: Context;
+/** The running activity's context; undefined when an activity function is called outside a worker (tests). */
+function currentContext(): Context | undefined {
   try {
-    context = Context.current();
+    return Context.current();
   } catch {
-    return;
+    return undefined;
   }
-  context.log.info(message, meta);
+}
+
+/** Logs through the SDK's activity logger, which adds the workflow, activity and task queue ids. */
+function logInfo(message: string, meta: Record<string, unknown>): void {
+  currentContext()?.log.info(message, meta);
+}
+
+/** Records progress for the activity's heartbeat timeout. */
+function heartbeat(details: unknown): void {
+  currentContext()?.heartbeat(details);
 }
 
 /** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */
@@ -73,7 +78,9 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async recordAlertState(req: { changes: StateChange[]; checkTime: number }): Promise<StateWriteResult> {
-      const result = await deps.hosts.applyStateChanges(req.changes, req.checkTime);
+      // A heartbeat per write: a slow database (FerretDB's writes slow down as the collection grows) keeps the
+      // activity alive as long as writes progress, and a stuck one is retried after the heartbeat timeout.
+      const result = await deps.hosts.applyStateChanges(req.changes, req.checkTime, heartbeat);
       logInfo('Alert state recorded', { changes: req.changes.length, ...result });
       return result;
     },

@@ -11,13 +11,25 @@ export interface CheckInput {
   ignoreHours?: number[];
   /** IANA time zone. Default: the worker's `HOSTWATCH_TIMEZONE`. */
   timezone?: string;
+  /** How a run reads hosts; the defaults suit any fleet (docs/benchmarks.md). */
+  paging?: { pageSize?: number; slicePages?: number };
 }
+
+/**
+ * Hosts read per page, and pages per workflow run. A page stays far below Temporal's 512 KiB payload warning
+ * (a host is about 150 bytes of JSON, at most 250 with a 100-character name). A run holds at most
+ * `pageSize * slicePages` hosts in its history, about 2.5 MiB with their state writes, under 4 MiB; hosts
+ * beyond the first slice are evaluated by child workflows, one slice each.
+ */
+export const DEFAULT_PAGING = Object.freeze({ pageSize: 1000, slicePages: 10 });
+export const MAX_PAGING = Object.freeze({ pageSize: 1000, slicePages: 10 });
 
 export interface ValidCheckInput {
   recipients: string[];
   steps: number[];
   ignoreHours: number[];
   timezone?: string;
+  paging: { pageSize: number; slicePages: number };
 }
 
 /** Bad check input; `field` names the offending field, e.g. `steps[2]`. */
@@ -31,7 +43,7 @@ export class InvalidCheckInputError extends Error {
   }
 }
 
-const KNOWN_FIELDS = new Set(['recipients', 'steps', 'ignoreHours', 'timezone']);
+const KNOWN_FIELDS = new Set(['recipients', 'steps', 'ignoreHours', 'timezone', 'paging']);
 // Deliberately loose (RFC 5322 allows far more); catches typos such as a missing @ or embedded spaces/commas.
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 const MAX_RECIPIENTS = 100;
@@ -86,5 +98,29 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
     throw new InvalidCheckInputError('timezone', `is not a known IANA time zone: ${JSON.stringify(timezone)}`);
   }
 
-  return { recipients: [...recipients] as string[], steps: [...steps], ignoreHours: [...new Set(ignoreHours)], ...(timezone !== undefined && { timezone: timezone as string }) };
+  return {
+    recipients: [...recipients] as string[],
+    steps: [...steps],
+    ignoreHours: [...new Set(ignoreHours)],
+    ...(timezone !== undefined && { timezone: timezone as string }),
+    paging: parsePaging(input.paging),
+  };
+}
+
+function parsePaging(raw: unknown): ValidCheckInput['paging'] {
+  if (raw === undefined) return { ...DEFAULT_PAGING };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidCheckInputError('paging', 'must be an object like {"pageSize": 1000, "slicePages": 10}');
+  }
+  const paging = raw as Record<string, unknown>;
+  const result: { pageSize: number; slicePages: number } = { ...DEFAULT_PAGING };
+  for (const [key, value] of Object.entries(paging)) {
+    if (key !== 'pageSize' && key !== 'slicePages') throw new InvalidCheckInputError(`paging.${key}`, 'is not a known field (expected pageSize, slicePages)');
+    const max = MAX_PAGING[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+      throw new InvalidCheckInputError(`paging.${key}`, `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+    }
+    result[key] = value;
+  }
+  return result;
 }

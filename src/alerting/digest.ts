@@ -7,6 +7,13 @@ export const DEFAULT_MAX_LINES = 200;
 export interface DigestInput {
   offline: readonly OfflineLine[];
   recoveries: readonly RecoveryLine[];
+  /**
+   * Offline hosts in the run when `offline` holds only some of them (a large run keeps only the lines it can
+   * show, see {@link linesToShow}); defaults to `offline.length`.
+   */
+  offlineTotal?: number;
+  /** Recovered hosts in the run when `recoveries` holds only some of them; defaults to `recoveries.length`. */
+  recoveryTotal?: number;
   checkTime: number;
   timezone: string;
   maxLines?: number;
@@ -50,15 +57,32 @@ export function recoveryText(line: RecoveryLine, timezone: string): string {
   );
 }
 
+/**
+ * The lines a digest of at most `maxLines` lines can show out of these: the most severe offline lines and the
+ * first recoveries by name. The lines a digest shows from several parts of a run are among the lines each part
+ * keeps, so a part can hand on just these (and its counts) instead of every line.
+ */
+export function linesToShow(
+  offline: readonly OfflineLine[],
+  recoveries: readonly RecoveryLine[],
+  maxLines = DEFAULT_MAX_LINES,
+): { offline: OfflineLine[]; recoveries: RecoveryLine[] } {
+  return { offline: [...offline].sort(bySeverity).slice(0, maxLines), recoveries: [...recoveries].sort(byName).slice(0, maxLines) };
+}
+
 /** Rule 7: one message for every line of a run, most severe first, long lists cut with "and N more". */
 export function formatDigest(input: DigestInput): Digest {
   const { checkTime, timezone } = input;
   const maxLines = input.maxLines ?? DEFAULT_MAX_LINES;
   const offline = [...input.offline].sort(bySeverity);
   const recoveries = [...input.recoveries].sort(byName);
-  const all = [...offline.map((l) => offlineText(l, timezone)), ...recoveries.map((l) => recoveryText(l, timezone))];
-  const shown = all.slice(0, maxLines);
-  const rest = all.length - shown.length;
+  const offlineTotal = Math.max(input.offlineTotal ?? 0, offline.length);
+  const recoveryTotal = Math.max(input.recoveryTotal ?? 0, recoveries.length);
+  // Offline lines first: recoveries are shown only after every offline host has a line.
+  const shownOffline = offline.slice(0, maxLines);
+  const shownRecoveries = shownOffline.length === offlineTotal ? recoveries.slice(0, maxLines - shownOffline.length) : [];
+  const shown = [...shownOffline.map((l) => offlineText(l, timezone)), ...shownRecoveries.map((l) => recoveryText(l, timezone))];
+  const rest = offlineTotal + recoveryTotal - shown.length;
 
   const text = [
     `hostwatch check at ${formatLocalTime(checkTime, timezone)} (${timezone})`,
@@ -66,8 +90,8 @@ export function formatDigest(input: DigestInput): Digest {
     ...shown,
     ...(rest > 0 ? [`... and ${rest} more`] : []),
     '',
-    `${plural(offline.length, 'host')} offline, ${recoveries.length} back online.`,
+    `${plural(offlineTotal, 'host')} offline, ${recoveryTotal} back online.`,
     '',
   ].join('\n');
-  return { subject: subjectFor(offline.length, recoveries.length, checkTime, timezone), text, listed: shown.length };
+  return { subject: subjectFor(offlineTotal, recoveryTotal, checkTime, timezone), text, listed: shown.length };
 }

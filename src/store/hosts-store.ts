@@ -76,9 +76,6 @@ export interface StateWriteResult {
   skipped: number;
 }
 
-/** Hosts whose state is written concurrently. */
-const WRITE_CONCURRENCY = 4;
-
 const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, alert: 1 } as const;
 
 /** The filter of one check page query (exported so benchmarks can `explain` exactly what a check asks). */
@@ -205,7 +202,8 @@ export class HostStore {
         name: d.name,
         lastReportAt: d.lastReportAt.getTime(),
         ...(d.mutedUntil && { mutedUntil: d.mutedUntil.getTime() }),
-        ...(d.alert && {
+        // An `alert` without an outage (left by a report racing a clear) is no alert state.
+        ...(d.alert?.outage && {
           alert: { outage: d.alert.outage.getTime(), step: d.alert.step, ...(d.alert.backAt && { backAt: d.alert.backAt.getTime() }) },
         }),
       });
@@ -215,35 +213,33 @@ export class HostStore {
   }
 
   /**
-   * Rule 3: conditional writes after delivery. A notice is recorded only while the host is still in the same
-   * outage and the recorded step is lower (never lowers a step); a clear only removes state for the outage it
-   * names. Re-applying the same changes is a no-op, so a retried activity is safe.
+   * Rule 3: writes after delivery, one host at a time, in the order given (a host's clear comes before its new
+   * notice). A notice sets the outage and raises the step with `$max`, so it never lowers a step and re-applying
+   * the same changes (a retried activity) is a no-op; a clear removes the state.
    *
-   * Single-document updates, a host's own changes in order (clear before a new notice), a few hosts at a time:
-   * FerretDB's multi-statement update is superlinear in its statement count (100 statements took over 30 s).
+   * Every write filters by `_id` alone. FerretDB 1.x uses an index only for a filter that is exactly `{_id}`;
+   * any other filter reads the whole collection in FerretDB itself, once per write. The conditions are safe to
+   * leave out of the filter because runs never overlap, so a run's own writes are the only alert-state writes
+   * besides a report's `alert.backAt` (which a notice clears, so a stale value never survives).
+   * One write at a time: FerretDB's SQLite backend answers concurrent writes with SQLITE_BUSY.
+   * `onProgress` is called after each write (the activity heartbeats with it).
    */
-  async applyStateChanges(changes: readonly StateChange[], checkTime: number): Promise<StateWriteResult> {
+  async applyStateChanges(changes: readonly StateChange[], checkTime: number, onProgress?: (done: number) => void): Promise<StateWriteResult> {
     const notifiedAt = new Date(checkTime);
-    const byHost = new Map<string, StateChange[]>();
-    for (const c of changes) byHost.set(c.hostId, [...(byHost.get(c.hostId) ?? []), c]);
-    const queue = [...byHost.values()];
     let applied = 0;
-    const apply = async (c: StateChange): Promise<void> => {
+    let done = 0;
+    for (const c of changes) {
       const _id = new ObjectId(c.hostId);
-      const outage = new Date(c.outage);
       const result =
         c.kind === 'notify'
           ? await this.collection.updateOne(
-              { _id, lastReportAt: outage, $or: [{ 'alert.outage': { $ne: outage } }, { 'alert.step': { $lt: c.step } }] },
-              { $set: { alert: { outage, step: c.step, notifiedAt } } },
+              { _id },
+              { $set: { 'alert.outage': new Date(c.outage), 'alert.notifiedAt': notifiedAt }, $max: { 'alert.step': c.step }, $unset: { 'alert.backAt': '' } },
             )
-          : await this.collection.updateOne({ _id, 'alert.outage': outage }, { $unset: { alert: '' } });
+          : await this.collection.updateOne({ _id }, { $unset: { alert: '' } });
       applied += result.modifiedCount;
-    };
-    const lane = async (): Promise<void> => {
-      for (let host = queue.shift(); host; host = queue.shift()) for (const c of host) await apply(c);
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, lane));
+      onProgress?.(++done);
+    }
     return { applied, skipped: changes.length - applied };
   }
 }

@@ -1,2 +1,2 @@
-export { checkHostStatus } from './check-host-status.js';
+export { checkHostStatus, checkHostSlice } from './check-host-status.js';
 export type { CheckSummary } from './check-host-status.js';

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { InvalidCheckInputError, parseCheckInput } from '../../src/alerting/check-input.js';
+import { DEFAULT_PAGING, InvalidCheckInputError, MAX_PAGING, parseCheckInput } from '../../src/alerting/check-input.js';
 
 const OK = { recipients: ['ops@example.com'] };
 
@@ -21,7 +21,7 @@ function expectField(raw: unknown, field: string): InvalidCheckInputError {
 
 test('Terms (steps): defaults are steps [1, 10, 60, 240, 1440], no ignore hours, no timezone', () => {
   const v = parseCheckInput(OK);
-  expect(v).toEqual({ recipients: ['ops@example.com'], steps: [1, 10, 60, 240, 1440], ignoreHours: [] });
+  expect(v).toEqual({ recipients: ['ops@example.com'], steps: [1, 10, 60, 240, 1440], ignoreHours: [], paging: { pageSize: 1000, slicePages: 10 } });
   expect('timezone' in v).toBe(false);
   // the defaults are a fresh array, not the shared constant
   v.steps.push(99);
@@ -31,7 +31,7 @@ test('Terms (steps): defaults are steps [1, 10, 60, 240, 1440], no ignore hours,
 test('check input: given values are kept; ignoreHours duplicates collapse; input is copied, not aliased', () => {
   const raw = { recipients: ['a@x.io', 'b@y.io'], steps: [5, 30, 120], ignoreHours: [23, 0, 23, 4], timezone: 'Asia/Kolkata' };
   const v = parseCheckInput(raw);
-  expect(v).toEqual({ recipients: ['a@x.io', 'b@y.io'], steps: [5, 30, 120], ignoreHours: [23, 0, 4], timezone: 'Asia/Kolkata' });
+  expect(v).toEqual({ recipients: ['a@x.io', 'b@y.io'], steps: [5, 30, 120], ignoreHours: [23, 0, 4], timezone: 'Asia/Kolkata', paging: DEFAULT_PAGING });
   expect(v.recipients).not.toBe(raw.recipients);
   expect(v.steps).not.toBe(raw.steps);
   expect(raw.ignoreHours).toEqual([23, 0, 23, 4]);
@@ -113,4 +113,21 @@ test('check input: the first bad field is reported (unknown fields before recipi
   expectField({ recipients: [], steps: [0], bogus: 1 }, 'bogus');
   expectField({ recipients: [], steps: [0] }, 'recipients');
   expectField({ recipients: ['a@x.io'], steps: [0], ignoreHours: [30] }, 'steps[0]');
+});
+
+test('check input: paging takes whole numbers within the limits that keep payloads and histories small, naming a bad field', () => {
+  expect(parseCheckInput({ ...OK, paging: { pageSize: 10 } }).paging).toEqual({ pageSize: 10, slicePages: DEFAULT_PAGING.slicePages });
+  expect(parseCheckInput({ ...OK, paging: { pageSize: MAX_PAGING.pageSize, slicePages: 1 } }).paging).toEqual({ pageSize: MAX_PAGING.pageSize, slicePages: 1 });
+  const bad: Array<[unknown, string]> = [
+    [{ pageSize: 0 }, 'paging.pageSize'],
+    [{ pageSize: MAX_PAGING.pageSize + 1 }, 'paging.pageSize'],
+    [{ slicePages: 2.5 }, 'paging.slicePages'],
+    [{ slicePages: '3' }, 'paging.slicePages'],
+    [{ pages: 3 }, 'paging.pages'],
+    [[1000], 'paging'],
+    [null, 'paging'],
+  ];
+  for (const [paging, field] of bad) {
+    expect(() => parseCheckInput({ ...OK, paging }), JSON.stringify(paging)).toThrow(expect.objectContaining({ field }));
+  }
 });

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { DEFAULT_MAX_LINES, formatDigest } from '../../src/alerting/digest.js';
+import fc from 'fast-check';
+import { DEFAULT_MAX_LINES, formatDigest, linesToShow } from '../../src/alerting/digest.js';
 import { formatDuration, formatLocalTime, localHour } from '../../src/alerting/local-time.js';
 import type { OfflineLine, RecoveryLine } from '../../src/alerting/types.js';
 
@@ -145,4 +146,32 @@ test('rule 8 (deterministic): formatDigest does not reorder its input arrays and
   expect(formatDigest(input)).toEqual(first);
   expect(offlineLines.map((l) => l.name)).toEqual(['b', 'a']);
   expect(recoveries.map((l) => l.name)).toEqual(['y', 'x']);
+});
+
+test('rule 7 (one digest per run): a run split into parts that keep only linesToShow gives the same digest as one list', () => {
+  // A large run evaluates its hosts in parts (pages handled by child workflows) and each part hands on only the
+  // lines a digest can show plus its counts. The digest must not differ from the one made from every line.
+  const lineArb = fc.record({ kind: fc.boolean(), name: fc.stringMatching(/^[a-e]{1,3}$/), minutes: fc.integer({ min: 1, max: 3000 }) });
+  fc.assert(
+    fc.property(fc.array(lineArb, { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 12 }), (raw, parts, maxLines) => {
+      const all = raw.map((l, i) => (l.kind ? offline(`${l.name}${i}`, l.minutes * MIN) : recovered(`${l.name}${i}`, T - l.minutes * MIN, T - MIN)));
+      const offlineAll = all.filter((l): l is OfflineLine => l.kind === 'offline');
+      const recoveriesAll = all.filter((l): l is RecoveryLine => l.kind === 'recovered');
+      const kept = Array.from({ length: parts }, (_, p) => {
+        const mine = (_: unknown, i: number) => i % parts === p;
+        return linesToShow(offlineAll.filter(mine), recoveriesAll.filter(mine), maxLines);
+      });
+      const merged = formatDigest({
+        offline: kept.flatMap((k) => k.offline),
+        recoveries: kept.flatMap((k) => k.recoveries),
+        offlineTotal: offlineAll.length,
+        recoveryTotal: recoveriesAll.length,
+        checkTime: T,
+        timezone: 'UTC',
+        maxLines,
+      });
+      expect(merged).toEqual(formatDigest({ offline: offlineAll, recoveries: recoveriesAll, checkTime: T, timezone: 'UTC', maxLines }));
+    }),
+    { seed: 20261129, numRuns: 300 },
+  );
 });

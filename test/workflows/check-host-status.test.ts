@@ -202,7 +202,7 @@ test('rule 5: quiet hours hold the notice; the first run after them sends one no
 test('a mass outage over several pages sends one digest with exact counts and records every host', async () => {
   await withWorker(async () => {
     const now = await env.currentTimeMs();
-    const count = 540; // two pages of 500, six state writes of 100
+    const count = 1040; // two pages of 1,000, eleven state writes of 100
     const docs = Array.from({ length: count }, (_, i) => ({
       _id: new ObjectId(),
       name: `dc-${String(i).padStart(4, '0')}`,
@@ -230,6 +230,94 @@ test('a mass outage over several pages sends one digest with exact counts and re
     expect(atSixty).toBeGreaterThan(0);
     expect(await hosts.collection.countDocuments({ 'alert.step': 60 })).toBe(atSixty);
     expect(await hosts.collection.countDocuments({ 'alert.step': 10 })).toBe(count - atSixty);
+  });
+});
+
+/** Inserts hosts that last reported `minutesAgo(i)` minutes ago, named `prefix-0000`...; returns their documents. */
+async function insertSilentHosts(prefix: string, count: number, now: number, minutesAgo: (i: number) => number) {
+  const docs = Array.from({ length: count }, (_, i) => ({
+    _id: new ObjectId(),
+    name: `${prefix}-${String(i).padStart(4, '0')}`,
+    active: true,
+    alarm: true,
+    secretKey: `${prefix}-k${i}`,
+    secretHash: 'x'.repeat(64),
+    data: null,
+    lastReportAt: new Date(now - minutesAgo(i) * MIN),
+    createdAt: new Date(now),
+  }));
+  await hosts.collection.insertMany(docs);
+  return docs;
+}
+
+test('a mass outage larger than one run\'s slice: child workflows take the other slices, one digest has exact counts, every host is recorded', async () => {
+  await withWorker(async () => {
+    const now = await env.currentTimeMs();
+    // 20 hosts a page, 3 pages a run: the run evaluates 60 hosts itself and starts children for the rest.
+    const paging = { pageSize: 20, slicePages: 3 };
+    const silent = await insertSilentHosts('dc', 260, now, (i) => 2 + (i % 70)); // 2..71 minutes: steps 1, 10, 60
+    // Recovered (notified, reported since) and muted hosts spread over the slices by their ids.
+    const recovered = await insertSilentHosts('back', 5, now, () => 0.5);
+    for (const d of recovered) {
+      await hosts.collection.updateOne({ _id: d._id }, { $set: { alert: { outage: new Date(now - 30 * MIN), step: 10, notifiedAt: new Date(now - 20 * MIN) } } });
+    }
+    const muted = await insertSilentHosts('quiet', 3, now, () => 30);
+    await hosts.collection.updateMany({ name: /^quiet-/ }, { $set: { mutedUntil: new Date(now + 60 * MIN) } });
+
+    const summary = await runCheck({ recipients: RECIPIENTS, paging });
+    const hostsInSlices = 260 + 5 + 3;
+    expect(summary).toMatchObject({ hostsOffline: 263, hostsMuted: 3, notices: 260, recoveries: 5, message: 'Send email ok: 265' });
+    expect(summary.slices).toBe(Math.ceil(hostsInSlices / 60) - 1);
+
+    expect(catcher.messages).toHaveLength(1);
+    const mail = catcher.messages[0]!;
+    expect(mail.subject).toMatch(/^\[hostwatch\] 260 hosts offline, 5 back online at /);
+    expect(mail.text).toContain('... and 65 more'); // 265 lines, 200 shown
+    expect(mail.text).toContain('260 hosts offline, 5 back online.');
+    // The 200 lines shown are the most severe of all slices: every host silent 71..69 minutes, and so on.
+    const shown = offlineMinutesIn(mail.text);
+    expect(shown).toHaveLength(200);
+    const expected = silent.map((d) => Math.floor((now - d.lastReportAt.getTime()) / MIN)).sort((a, b) => b - a).slice(0, 200);
+    expect(shown).toEqual(expected);
+
+    // Every host's state, whichever run evaluated it (rule 2: the highest due step).
+    for (const d of silent) {
+      const step = dueStep(DEFAULT_STEPS, Math.floor((now - d.lastReportAt.getTime()) / MIN))!;
+      expect((await hosts.collection.findOne({ _id: d._id }))?.alert, d.name).toMatchObject({ step, outage: d.lastReportAt });
+    }
+    expect(await hosts.collection.countDocuments({ name: /^back-/, alert: { $exists: true } })).toBe(0);
+    expect(await hosts.collection.countDocuments({ name: /^quiet-/, alert: { $exists: true } })).toBe(0);
+    expect(muted).toHaveLength(3);
+
+    // Nothing more is due: the next run sends nothing, in any slice.
+    const again = await runCheck({ recipients: RECIPIENTS, paging });
+    expect(again).toMatchObject({ message: 'No alarm', hostsOffline: 263, notices: 0, slices: summary.slices });
+    expect(catcher.messages).toHaveLength(1);
+  });
+});
+
+test('rule 3 with slices: when the digest is refused no slice writes state, and the next run sends every notice', async () => {
+  await withWorker(async () => {
+    const now = await env.currentTimeMs();
+    const paging = { pageSize: 10, slicePages: 2 };
+    await insertSilentHosts('rej', 45, now, () => 3);
+    catcher.fault = { kind: 'reject' };
+    const err = await runCheck({ recipients: RECIPIENTS, paging }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(await hosts.collection.countDocuments({ alert: { $exists: true } })).toBe(0);
+    // The children, which waited for the parent's word, were told to end without writing, not left waiting.
+    const client = new Client({ connection: env.connection });
+    const parent = await client.workflow.getHandle(`check-${taskQueue}-${seq}`).describe();
+    for (const slice of [1, 2]) {
+      const child = client.workflow.getHandle(`${parent.workflowId}.${parent.runId}.slice-${slice}`);
+      expect(await child.result(), `slice ${slice}`).toEqual({ written: false, applied: 0, skipped: 0 });
+    }
+
+    catcher.fault = { kind: 'none' };
+    const summary = await runCheck({ recipients: RECIPIENTS, paging });
+    expect(summary).toMatchObject({ notices: 45, slices: 2, message: 'Send email ok: 45' });
+    expect(catcher.messages).toHaveLength(1);
+    expect(await hosts.collection.countDocuments({ 'alert.step': 1 })).toBe(45);
   });
 });
 

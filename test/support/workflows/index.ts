@@ -3,10 +3,10 @@
  * time-skipping test server (which has no Schedule RPCs), starting one check per simulated interval.
  */
 import { continueAsNew, executeChild, sleep } from '@temporalio/workflow';
-import { checkHostStatus, type CheckSummary } from '../../../src/workflows/index.js';
+import { checkHostSlice, checkHostStatus, type CheckSummary } from '../../../src/workflows/index.js';
 import type { CheckInput } from '../../../src/alerting/check-input.js';
 
-export { checkHostStatus };
+export { checkHostSlice, checkHostStatus };
 
 export interface DriverInput {
   input: CheckInput;
