@@ -45,7 +45,8 @@ export function evaluateHost(host: HostSnapshot, checkTime: number, steps: reado
 
   if (alert !== undefined && !sameOutage) {
     // Rule 4: notified for an outage that a report has since ended.
-    const seenAgainAt = alert.backAt ?? host.lastReportAt;
+    // A backAt from before this outage (left by a report racing an earlier clear) does not describe it.
+    const seenAgainAt = alert.backAt !== undefined && alert.backAt > alert.outage ? alert.backAt : host.lastReportAt;
     result.recovery = {
       kind: 'recovered',
       hostId: host.id,

@@ -217,10 +217,11 @@ export class HostStore {
    * notice). A notice sets the outage and raises the step with `$max`, so it never lowers a step and re-applying
    * the same changes (a retried activity) is a no-op; a clear removes the state.
    *
-   * Every write filters by `_id` alone. FerretDB 1.x uses an index only for a filter that is exactly `{_id}`;
-   * any other filter reads the whole collection in FerretDB itself, once per write. The conditions are safe to
-   * leave out of the filter because runs never overlap, so a run's own writes are the only alert-state writes
-   * besides a report's `alert.backAt` (which a notice clears, so a stale value never survives).
+   * Every write filters by `_id` alone: FerretDB 1.x pushes only a filter that is exactly `{_id}` down to its
+   * storage, and reads the whole collection in FerretDB itself for any other, once per write (20 times the cost).
+   * Runs never overlap, so a run's own writes are the only alert-state writes besides a report's `alert.backAt`.
+   * A host that reports between the run's read and its write still gets the state of the outage the digest
+   * announced, and the next run sends its recovery notice.
    * One write at a time: FerretDB's SQLite backend answers concurrent writes with SQLITE_BUSY.
    * `onProgress` is called after each write (the activity heartbeats with it).
    */
@@ -234,7 +235,7 @@ export class HostStore {
         c.kind === 'notify'
           ? await this.collection.updateOne(
               { _id },
-              { $set: { 'alert.outage': new Date(c.outage), 'alert.notifiedAt': notifiedAt }, $max: { 'alert.step': c.step }, $unset: { 'alert.backAt': '' } },
+              { $set: { 'alert.outage': new Date(c.outage), 'alert.notifiedAt': notifiedAt }, $max: { 'alert.step': c.step } },
             )
           : await this.collection.updateOne({ _id }, { $unset: { alert: '' } });
       applied += result.modifiedCount;

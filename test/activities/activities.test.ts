@@ -273,11 +273,12 @@ test('recordAlertState applies notify and clear changes and is idempotent on rep
       { kind: 'notify' as const, hostId: stale, outage: T - 40 * MIN, step: 10 },
     ],
   };
-  expect(await acts.recordAlertState(req)).toEqual({ applied: 2, skipped: 1 });
+  expect(await acts.recordAlertState(req)).toEqual({ applied: 3, skipped: 0 });
   const docA = await hosts.collection.findOne({ _id: new ObjectId(a) });
   expect(docA?.alert).toEqual({ outage: new Date(outageA), step: 10, notifiedAt: new Date(T) });
   expect((await hosts.collection.findOne({ _id: new ObjectId(b) }))?.alert).toBeUndefined();
-  expect((await hosts.collection.findOne({ _id: new ObjectId(stale) }))?.alert).toBeUndefined();
+  // The digest announced the stale host's outage: its state is recorded, and the next check reports it back.
+  expect((await hosts.collection.findOne({ _id: new ObjectId(stale) }))?.alert).toMatchObject({ outage: new Date(T - 40 * MIN), step: 10 });
 
   // A retried activity replays the same request: nothing changes.
   expect(await acts.recordAlertState(req)).toEqual({ applied: 0, skipped: 3 });

@@ -204,6 +204,12 @@ test('rule 4 (recovery notice): a notified host that reported since gets one rec
   expect(r.changes).toEqual([{ kind: 'clear', hostId: 'h1', outage: L }]);
 });
 
+test('rule 4 (recovery notice): a backAt from before the outage (a report raced an earlier clear) is ignored for the latest report', () => {
+  const back = L + 30 * MIN;
+  const r = evaluateHosts([host({ lastReportAt: back, alert: { outage: L, step: 10, backAt: L - HOUR } })], back + 20 * SEC, POLICY);
+  expect(r.recoveries).toEqual([{ kind: 'recovered', hostId: 'h1', name: 'web-1', wentSilentAt: L, seenAgainAt: back, goneMs: back - L }]);
+});
+
 test('rule 4 (recovery notice): seenAgainAt uses alert.backAt when present, not the latest report', () => {
   const backAt = L + 2 * HOUR;
   const latest = L + 5 * HOUR;

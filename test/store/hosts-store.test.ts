@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ObjectId } from 'mongodb';
+import { DEFAULT_STEPS, evaluateHosts } from '../../src/alerting/policy.js';
 import { DuplicateHostError, type HostStore } from '../../src/store/hosts-store.js';
 import { hashSecret, secretMatches } from '../../src/store/credentials.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
@@ -64,21 +65,32 @@ test('pages cover every host exactly once, in id order', async () => {
   expect(new Set(seen).size).toBe(seen.length);
 });
 
-test('state writes are conditional: never lower a step, never touch a newer outage, idempotent', async () => {
+test('state writes never lower a step and are idempotent; a clear removes the state', async () => {
   const id = await addReportedHost(hosts, 'cond', T - 70 * MIN);
   const outage = T - 70 * MIN;
   expect(await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage, step: 60 }], T)).toEqual({ applied: 1, skipped: 0 });
   expect(await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage, step: 60 }], T)).toEqual({ applied: 0, skipped: 1 });
   expect(await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage, step: 10 }], T)).toEqual({ applied: 0, skipped: 1 });
-  expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toMatchObject({ step: 60 });
+  expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toEqual({ outage: new Date(outage), step: 60, notifiedAt: new Date(T) });
+  expect(await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage, step: 240 }], T + 170 * MIN)).toEqual({ applied: 1, skipped: 0 });
+  expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toMatchObject({ step: 240, notifiedAt: new Date(T + 170 * MIN) });
 
-  // The host reports: a notice computed for the old outage must not be recorded any more.
-  await hosts.recordReport(id, {}, new Date(T));
-  expect(await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage, step: 240 }], T)).toEqual({ applied: 0, skipped: 1 });
-  // Clearing names the outage it clears; a clear for another outage does nothing.
-  expect(await hosts.applyStateChanges([{ kind: 'clear', hostId: id, outage: outage - 1 }], T)).toEqual({ applied: 0, skipped: 1 });
   expect(await hosts.applyStateChanges([{ kind: 'clear', hostId: id, outage }], T)).toEqual({ applied: 1, skipped: 0 });
   expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toBeUndefined();
+  expect(await hosts.applyStateChanges([{ kind: 'clear', hostId: id, outage }], T)).toEqual({ applied: 0, skipped: 1 });
+});
+
+test('rule 4: a host that reports between the check\'s read and its write keeps the announced outage, and the next check sends its recovery', async () => {
+  const outage = T - 20 * MIN;
+  const id = await addReportedHost(hosts, 'racer', outage);
+  const snapshotOf = async (cutoff: number) => (await hosts.loadCheckPage({ cutoff, limit: 1000 })).hosts.filter((h) => h.id === id);
+  const first = evaluateHosts(await snapshotOf(T - MIN), T, { steps: DEFAULT_STEPS });
+  expect(first.offline.map((l) => l.name)).toEqual(['racer']);
+  await hosts.recordReport(id, {}, new Date(T + 5_000)); // back before the state is written
+  await hosts.applyStateChanges(first.changes, T);
+  const next = evaluateHosts(await snapshotOf(T - 30_000), T + 30_000, { steps: DEFAULT_STEPS });
+  expect(next.offline).toEqual([]);
+  expect(next.recoveries).toMatchObject([{ name: 'racer', wentSilentAt: outage, seenAgainAt: T + 5_000 }]);
 });
 
 test('a report records when an alerted host was first seen again, once', async () => {
@@ -92,13 +104,12 @@ test('a report records when an alerted host was first seen again, once', async (
   expect(doc?.data).toEqual({ n: 2 });
 });
 
-test('rule 4 with a new outage: the clear lands even when the notice is skipped by a newer report', async () => {
+test('rule 4 with a new outage: the clear, then the new outage\'s notice, in one call', async () => {
   const first = T - 300 * MIN;
   const id = await addReportedHost(hosts, 'flap', first);
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage: first, step: 240 }], T);
+  await hosts.applyStateChanges([{ kind: 'notify', hostId: id, outage: first, step: 240 }], T - 30 * MIN);
   const second = T - 20 * MIN;
   await hosts.recordReport(id, {}, new Date(second)); // back, then silent again
-  await hosts.recordReport(id, {}, new Date(T)); // reports once more before the check records its changes
   const result = await hosts.applyStateChanges(
     [
       { kind: 'clear', hostId: id, outage: first },
@@ -106,8 +117,9 @@ test('rule 4 with a new outage: the clear lands even when the notice is skipped 
     ],
     T,
   );
-  expect(result).toEqual({ applied: 1, skipped: 1 });
-  expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toBeUndefined();
+  expect(result).toEqual({ applied: 2, skipped: 0 });
+  // The new outage starts from its own step, not the old outage's 240.
+  expect((await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert).toEqual({ outage: new Date(second), step: 10, notifiedAt: new Date(T) });
 });
 
 test('ensureIndexes can run again on a database that has them (every worker start after the first)', async () => {
