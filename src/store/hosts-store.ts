@@ -66,7 +66,7 @@ export interface CheckPageRequest {
 
 export interface CheckPage {
   hosts: HostSnapshot[];
-  /** Present when another page may follow. */
+  /** Present when more hosts follow. */
   nextAfterId?: string;
 }
 
@@ -193,7 +193,11 @@ export class HostStore {
 
   /** One page of eligible hosts that are offline at the cutoff or have alert state, in id order. */
   async loadCheckPage(req: CheckPageRequest): Promise<CheckPage> {
-    const docs = await this.collection.find(checkPageFilter(req), { projection: CHECK_PROJECTION }).sort({ _id: 1 }).limit(req.limit).toArray();
+    // One more than the page: a page that ends the hosts says so, and no further query is made for nothing
+    // (on FerretDB each query reads the whole collection).
+    const docs = await this.collection.find(checkPageFilter(req), { projection: CHECK_PROJECTION }).sort({ _id: 1 }).limit(req.limit + 1).toArray();
+    const more = docs.length > req.limit;
+    if (more) docs.length = req.limit;
     const hosts: HostSnapshot[] = [];
     for (const d of docs) {
       if (!d.lastReportAt) continue; // never reported: not eligible (ALERTING.md "Eligible host")
@@ -209,7 +213,7 @@ export class HostStore {
       });
     }
     const last = docs.at(-1);
-    return { hosts, ...(docs.length === req.limit && last && { nextAfterId: last._id.toHexString() }) };
+    return { hosts, ...(more && last && { nextAfterId: last._id.toHexString() }) };
   }
 
   /**

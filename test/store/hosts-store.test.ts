@@ -128,3 +128,19 @@ test('ensureIndexes can run again on a database that has them (every worker star
   const names = (await hosts.collection.indexes()).map((i) => i.name).sort();
   expect(names).toEqual(['_id_', 'alert_outage', 'lastReportAt', 'name_unique', 'secretKey_unique']);
 });
+
+test('paging: a page that ends the hosts says so, so 6 offline hosts in pages of 3 take two queries, not three', async () => {
+  const own = await freshStore();
+  try {
+    for (let i = 0; i < 6; i++) await addReportedHost(own.hosts, `six-${i}`, T - 30 * MIN);
+    const first = await own.hosts.loadCheckPage({ cutoff: T - MIN, limit: 3 });
+    expect(first.hosts).toHaveLength(3);
+    expect(first.nextAfterId).toBe(first.hosts[2]!.id);
+    const second = await own.hosts.loadCheckPage({ cutoff: T - MIN, limit: 3, afterId: first.nextAfterId! });
+    expect(second.hosts.map((h) => h.name)).toEqual(['six-3', 'six-4', 'six-5']);
+    expect('nextAfterId' in second).toBe(false);
+  } finally {
+    await own.mongo.db.dropDatabase();
+    await own.mongo.close();
+  }
+});
