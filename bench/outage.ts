@@ -63,6 +63,28 @@ export function checkDigest(messages: ReadonlyArray<{ subject: string; text: str
   return { digests: messages.length, subject, subjectOk: subject.includes(`${silent} host${silent === 1 ? '' : 's'} offline`), listed, more, textOk };
 }
 
+/** A row for a scenario that could not be measured at all (the error says why). */
+export function failedOutageRow(silent: number, err: unknown): OutageRow {
+  return {
+    silent,
+    online: ONLINE_BESIDE_OUTAGE,
+    status: 'not measured',
+    error: err instanceof Error ? err.message : String(err),
+    runs: 0,
+    children: 0,
+    largestPayloadBytes: 0,
+    largestPayloadAt: '-',
+    largestHistoryBytes: 0,
+    largestHistoryEvents: 0,
+    historySource: '-',
+    digest: { digests: 0, subject: '', subjectOk: false, listed: 0, more: undefined, textOk: false },
+    recordedStep1: 0,
+    withAlertState: 0,
+    seedMs: 0,
+    rssSamples: 0,
+  };
+}
+
 export async function runOutage(env: BenchEnv, silent: number, timeoutMs: number): Promise<OutageRow> {
   const db = await freshDatabase(env.mongo.db(`bench_outage_${silent}`));
   const taskQueue = uniqueId(`bench-outage-${silent}`);

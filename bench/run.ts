@@ -2,12 +2,13 @@
  * `npm run bench`: hostwatch's scale benchmarks (issue 4) against real services. Prints tables and, unless
  * --no-write, rewrites the generated part of docs/benchmarks.md. See --help.
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runFleet } from './fleet.js';
 import { footprintRows } from './footprint.js';
 import { ingestPresent, runIngest } from './lib/ingest.js';
 import { startBenchEnv, type BenchEnv } from './lib/services.js';
-import { runOutage, type OutageRow } from './outage.js';
+import { failedOutageRow, runOutage, type OutageRow } from './outage.js';
 import { environmentLines, fleetTable, footprintTable, ingestTable, outageTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
 
 const ITEMS = ['fleet', 'outage', 'ingest', 'footprint'] as const;
@@ -72,6 +73,13 @@ function options(argv: string[]) {
   };
 }
 
+/** Adds the machine's load around a measurement to its table: other work on a small machine inflates times. */
+function noteLoad(t: Table, before: number): Table {
+  const after = os.loadavg()[0]!;
+  t.notes.push(`1-minute load average before / after: ${before.toFixed(1)} / ${after.toFixed(1)} on ${os.cpus().length} cores${Math.max(before, after) > os.cpus().length ? ' (the machine was busy with other work: times are inflated)' : ''}.`);
+  return t;
+}
+
 function log(line: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
@@ -97,19 +105,28 @@ async function main(): Promise<void> {
     env = await startBenchEnv(log);
     environment = await environmentLines(env.mongo, argv);
     if (opts.only.has('fleet')) {
-      tables.fleet = fleetTable(await runFleet(env, opts.sizes, opts.runs, opts.checkTimeoutMs));
+      const load = os.loadavg()[0]!;
+      tables.fleet = noteLoad(fleetTable(await runFleet(env, opts.sizes, opts.runs, opts.checkTimeoutMs)), load);
       console.log(tableText(tables.fleet));
     }
     if (opts.only.has('outage') || opts.only.has('footprint')) {
       const sizes = opts.only.has('outage') ? opts.outages : [Math.max(...opts.outages)];
       const rows: OutageRow[] = [];
-      for (const n of sizes) rows.push(await runOutage(env, n, opts.outageTimeoutMs));
+      const load = os.loadavg()[0]!;
+      for (const n of sizes) {
+        try {
+          rows.push(await runOutage(env, n, opts.outageTimeoutMs));
+        } catch (err) {
+          log(`outage ${n}: failed: ${err instanceof Error ? err.message : String(err)}`);
+          rows.push(failedOutageRow(n, err));
+        }
+      }
       if (opts.only.has('outage')) {
-        tables.outage = outageTable(rows);
+        tables.outage = noteLoad(outageTable(rows), load);
         console.log(tableText(tables.outage));
       }
       if (opts.only.has('footprint')) {
-        tables.footprint = footprintTable(footprintRows(rows));
+        tables.footprint = noteLoad(footprintTable(footprintRows(rows)), load);
         console.log(tableText(tables.footprint));
       }
     }
@@ -117,7 +134,8 @@ async function main(): Promise<void> {
       if (!ingestPresent()) {
         console.log('ingest: bench/ingest.ts not present');
       } else {
-        tables.ingest = ingestTable(await runIngest(env.ferret.uri, opts.runs, log));
+        const load = os.loadavg()[0]!;
+        tables.ingest = noteLoad(ingestTable(await runIngest(env.ferret.uri, opts.runs, log)), load);
         console.log(tableText(tables.ingest));
       }
     }
