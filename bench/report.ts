@@ -37,22 +37,24 @@ function safe(fn: () => string): string {
   }
 }
 
-export async function environmentLines(mongo: MongoClient, argv: readonly string[]): Promise<string[]> {
+export async function environmentLines(mongo: MongoClient): Promise<string[]> {
   const cpu = os.cpus();
   const osName = safe(() => /^PRETTY_NAME="?([^"\n]+)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? os.type());
   const build = (await mongo.db('admin').command({ buildInfo: 1 }).catch(() => ({}))) as Record<string, unknown>;
   const pkg = (name: string) => safe(() => String(readJson(join(REPO_ROOT, 'node_modules', name, 'package.json')).version));
   const temporalVersion = safe(() => execFileSync(join(BIN_DIR, 'temporal'), ['--version'], { encoding: 'utf8' }).trim());
-  const commit = safe(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
-  const dirty = safe(() => (execFileSync('git', ['status', '--porcelain'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : ''));
   return [
-    `- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
     `- Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${osName} (kernel ${os.release()})`,
     `- Node ${process.version}; ${temporalVersion}; FerretDB ${String(build.ferretdbVersion ?? '?')} (SQLite backend, reports MongoDB ${String(build.version ?? '?')})`,
     `- npm packages: mongodb ${pkg('mongodb')}, @temporalio/client ${pkg('@temporalio/client')}, @temporalio/worker ${pkg('@temporalio/worker')}, @temporalio/workflow ${pkg('@temporalio/workflow')}`,
-    `- hostwatch commit ${commit}${dirty}`,
-    `- Command: \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\``,
   ];
+}
+
+/** Date, hostwatch commit and command of a measurement: each section says when and how it was measured. */
+export function runStamp(argv: readonly string[]): string {
+  const commit = safe(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
+  const dirty = safe(() => (execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() ? ' with uncommitted changes' : ''));
+  return `Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, hostwatch commit ${commit}${dirty}, \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\`.`;
 }
 
 export function fleetTable(r: FleetResult): Table {
@@ -71,8 +73,10 @@ export function fleetTable(r: FleetResult): Table {
   const notes: string[] = [];
   if (small && large && small !== large) {
     const q = ratio(large.medianMs, small.medianMs);
+    const few = large.runsMs.length < 3 ? ` (only ${large.runsMs.length} run${large.runsMs.length === 1 ? '' : 's'} of the largest fleet completed)` : '';
     notes.push(
       `Ratio ${formatCount(large.size)} / ${formatCount(small.size)} hosts (medians of the same run): **${q ?? '?'}×** → goal ≤ 2×: **${metOrMissed(q === undefined ? undefined : q <= 2)}**` +
+        few +
         (large.size !== 100_000 || small.size !== 1000 ? ' (the goal names 100,000 vs 1,000 hosts; these sizes differ)' : ''),
     );
   } else notes.push('Ratio: needs two fleet sizes → goal not measured.');

@@ -9,7 +9,7 @@ import { footprintRows } from './footprint.js';
 import { ingestPresent, runIngest } from './lib/ingest.js';
 import { startBenchEnv, type BenchEnv } from './lib/services.js';
 import { failedOutageRow, runOutage, type OutageRow } from './outage.js';
-import { environmentLines, fleetTable, footprintTable, ingestTable, outageTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
+import { environmentLines, runStamp, fleetTable, footprintTable, ingestTable, outageTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
 
 const ITEMS = ['fleet', 'outage', 'ingest', 'footprint'] as const;
 type Item = (typeof ITEMS)[number];
@@ -76,6 +76,7 @@ function options(argv: string[]) {
 /** Adds the machine's load around a measurement to its table: other work on a small machine inflates times. */
 function noteLoad(t: Table, before: number): Table {
   const after = os.loadavg()[0]!;
+  t.notes.push(runStamp(process.argv.slice(2)));
   t.notes.push(`1-minute load average before / after: ${before.toFixed(1)} / ${after.toFixed(1)} on ${os.cpus().length} cores${Math.max(before, after) > os.cpus().length ? ' (the machine was busy with other work: times are inflated)' : ''}.`);
   return t;
 }
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   let environment: string[] = [];
   try {
     env = await startBenchEnv(log);
-    environment = await environmentLines(env.mongo, argv);
+    environment = await environmentLines(env.mongo);
     if (opts.only.has('fleet')) {
       const load = os.loadavg()[0]!;
       tables.fleet = noteLoad(fleetTable(await runFleet(env, opts.sizes, opts.runs, opts.checkTimeoutMs)), load);
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   }
   const measured = Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, tableMarkdown(t)])) as Partial<Record<Section, string>>;
   if (opts.write && Object.keys(measured).length > 0) {
-    measured.environment = ['### Environment of the latest run', '', ...environment, ''].join('\n');
+    measured.environment = ['### Machine and versions (latest run)', '', ...environment, ''].join('\n');
     log(`wrote ${writeDocument(measured)}`);
   }
   if (failure) {

@@ -37,6 +37,15 @@ export interface CheckRun {
   error?: string;
 }
 
+/** `message: cause: cause…`, so a failed run says why (e.g. "activity StartToClose timeout"). */
+export function causeChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && parts.length < 6; e = e instanceof Error ? e.cause : undefined) {
+    parts.push(e instanceof Error ? e.message : String(e));
+  }
+  return parts.join(': ');
+}
+
 async function startedAfter(handle: ScheduleHandle, known: Set<string>, timeoutMs: number): Promise<{ workflowId: string; runId: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -71,7 +80,7 @@ export async function triggerCheck(client: Client, handle: ScheduleHandle, timeo
     } else result = outcome.r;
   } catch (err) {
     status = 'failed';
-    error = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
+    error = causeChain(err);
   } finally {
     clearTimeout(timer);
   }
