@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   } catch (err) {
     failure = err;
   } finally {
-    await env?.stop();
+    await env?.stop(failure !== undefined);
   }
   const measured = Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, tableMarkdown(t)])) as Partial<Record<Section, string>>;
   if (opts.write && Object.keys(measured).length > 0) {

@@ -3,7 +3,7 @@
  * and the hostwatch worker as a separate process, so its resident memory can be read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,8 @@ export interface BenchEnv {
   /** Worker logs and other scratch files. */
   workDir: string;
   log(line: string): void;
-  stop(): Promise<void>;
+  /** Stops every service; the scratch directory (worker logs) is removed unless `keepLogs`. */
+  stop(keepLogs?: boolean): Promise<void>;
 }
 
 export async function startBenchEnv(log: (line: string) => void): Promise<BenchEnv> {
@@ -47,7 +48,12 @@ export async function startBenchEnv(log: (line: string) => void): Promise<BenchE
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
     log(`services: FerretDB ${ferret.uri}, Temporal ${temporal.address}, SMTP ${mail.url}, scratch ${workDir}`);
-    return { ferret, temporal, mail, mongo, connection, client, workDir, log, stop: stopAll };
+    const stop = async (keepLogs = false) => {
+      await stopAll();
+      if (keepLogs) log(`worker logs kept in ${workDir}`);
+      else rmSync(workDir, { recursive: true, force: true });
+    };
+    return { ferret, temporal, mail, mongo, connection, client, workDir, log, stop };
   } catch (err) {
     await stopAll();
     throw err;
