@@ -1,0 +1,66 @@
+/** Inserts host documents (the HostDoc shape) straight into a database, in batches. */
+import { createHash, randomBytes } from 'node:crypto';
+import { ObjectId, type Db } from 'mongodb';
+import { HostStore, type HostDoc } from '../../src/store/hosts-store.js';
+
+export const SEED_BATCH = 1000;
+
+export interface HostGroup {
+  /** Names are `<prefix>-<n>`, n from 1. */
+  prefix: string;
+  count: number;
+  lastReportAt: Date;
+  alert?: HostDoc['alert'];
+}
+
+/** A realistic latest report, shaped like the agent's (src/agent/metrics.ts `Metrics`). */
+function report(name: string, i: number, at: Date): Record<string, unknown> {
+  const gib = 1024 ** 3;
+  return {
+    hostname: name,
+    os: 'linux 6.8.0-49-generic',
+    uptime: 86_400 + i * 37,
+    load: [0.42, 0.35 + (i % 10) / 10, 0.3],
+    cpu: (i * 7) % 100,
+    memory: { total: 16 * gib, used: ((i % 12) + 2) * gib },
+    disk: [{ mount: '/', total: 200 * gib, used: ((i % 150) + 20) * gib }],
+    collectedAt: at.toISOString(),
+  };
+}
+
+export function hostDoc(prefix: string, n: number, lastReportAt: Date, alert?: HostDoc['alert']): HostDoc {
+  const name = `${prefix}-${n}`;
+  return {
+    _id: new ObjectId(),
+    name,
+    active: true,
+    alarm: true,
+    secretKey: `hwk_${randomBytes(12).toString('hex')}`,
+    secretHash: createHash('sha256').update(randomBytes(24)).digest('hex'),
+    data: report(name, n, lastReportAt),
+    lastReportAt,
+    createdAt: new Date(lastReportAt.getTime() - 30 * 86_400_000),
+    ...(alert && { alert }),
+  };
+}
+
+/** Drops `dbName`, creates hostwatch's indexes and returns the database. */
+export async function freshDatabase(db: Db): Promise<Db> {
+  await db.dropDatabase();
+  await new HostStore(db).ensureIndexes();
+  return db;
+}
+
+/** Inserts every group with insertMany in batches of {@link SEED_BATCH}; returns the elapsed milliseconds. */
+export async function seedHosts(db: Db, groups: readonly HostGroup[]): Promise<number> {
+  const hosts = new HostStore(db).collection;
+  const started = performance.now();
+  for (const g of groups) {
+    for (let from = 1; from <= g.count; from += SEED_BATCH) {
+      const batch: HostDoc[] = [];
+      for (let n = from; n < from + SEED_BATCH && n <= g.count; n++) batch.push(hostDoc(g.prefix, n, g.lastReportAt, g.alert));
+      await hosts.insertMany(batch, { ordered: false });
+    }
+  }
+  return performance.now() - started;
+}
