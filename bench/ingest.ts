@@ -72,6 +72,14 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Pause after a measurement: autocannon stops at the deadline without waiting for answers, and an overloaded API
+ * can still be working through the requests it had accepted; the next measurement must not overlap with that.
+ */
+const SETTLE_MS = 2_000;
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -159,23 +167,34 @@ async function apiRun(port: number, hosts: Host[], connections: number, duration
   };
 }
 
-/** `connections` concurrent driver loops of `updateOne({_id}, {$set: {data, lastReportAt}})` for `durationSec`. */
-async function rawRun(client: MongoClient, dbName: string, hosts: Host[], connections: number, durationSec: number): Promise<number> {
+/**
+ * `connections` concurrent driver loops of `updateOne({_id}, {$set: {data, lastReportAt}})` for `durationSec`:
+ * successful updates per second, and the number of failed ones (FerretDB's SQLite backend answers "database is
+ * locked" when too many writers wait; a failed update is counted, not retried, and not in the rate).
+ */
+async function rawRun(client: MongoClient, dbName: string, hosts: Host[], connections: number, durationSec: number): Promise<{ ups: number; errors: number; firstError?: string }> {
   const coll = client.db(dbName).collection('hosts');
   let next = 0;
   let done = 0;
+  let errors = 0;
+  let firstError: string | undefined;
   const t0 = performance.now();
   const end = t0 + durationSec * 1000;
   const lane = async (): Promise<void> => {
     while (performance.now() < end) {
       const h = hosts[next++ % hosts.length]!;
-      const r = await coll.updateOne({ _id: h._id }, { $set: { data: h.data, lastReportAt: new Date() } });
-      if (r.matchedCount !== 1) throw new Error(`raw update matched ${r.matchedCount} documents`);
-      done++;
+      try {
+        const r = await coll.updateOne({ _id: h._id }, { $set: { data: h.data, lastReportAt: new Date() } });
+        if (r.matchedCount !== 1) throw new Error(`raw update matched ${r.matchedCount} documents`);
+        done++;
+      } catch (err) {
+        errors++;
+        firstError ??= err instanceof Error ? err.message : String(err);
+      }
     }
   };
   await Promise.all(Array.from({ length: connections }, lane));
-  return done / ((performance.now() - t0) / 1000);
+  return { ups: done / ((performance.now() - t0) / 1000), errors, ...(firstError !== undefined && { firstError }) };
 }
 
 function table(rows: IngestRow[], hosts: number, durationSec: number, runs: number): string {
@@ -218,6 +237,16 @@ async function main(): Promise<void> {
   if (logFormat !== 'text' && logFormat !== 'json') fail('--log-format must be text or json');
 
   const cleanup: (() => Promise<void>)[] = [];
+  // Ctrl-C or SIGTERM: stop the API and FerretDB this run started, then exit.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`bench/ingest: ${signal}, cleaning up`);
+    void (async () => {
+      for (const c of cleanup.splice(0)) await c().catch(() => undefined);
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     let uri = values['mongo-uri'];
     if (uri === undefined) {
@@ -256,21 +285,26 @@ async function main(): Promise<void> {
 
     // Warm-up: every host reports once through the API, and the driver loop runs briefly.
     await apiRun(port, hosts, Math.min(16, nHosts), 2);
+    await sleep(SETTLE_MS);
     await rawRun(client, dbName, hosts, Math.min(16, nHosts), 1);
 
+    const rawErrors = new Map<number, number>();
     const samples = new Map(connectionCounts.map((c) => [c, { api: [] as Awaited<ReturnType<typeof apiRun>>[], raw: [] as number[] }]));
     for (let r = 0; r < runs; r++) {
       for (const c of connectionCounts) {
         const s = samples.get(c)!;
         const api = async () => {
           const a = await apiRun(port, hosts, c, durationSec);
+          await sleep(SETTLE_MS);
           s.api.push(a);
           log(`run ${r + 1}/${runs}, ${c} connections: API ${a.rps.toFixed(1)} reports/s, p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, non-2xx ${a.non2xx}${a.non2xx > 0 ? ` (${a.detail})` : ''}`);
         };
         const raw = async () => {
           const u = await rawRun(client, dbName, hosts, c, durationSec);
-          s.raw.push(u);
-          log(`run ${r + 1}/${runs}, ${c} connections: raw ${u.toFixed(1)} updates/s`);
+          await sleep(SETTLE_MS);
+          s.raw.push(u.ups);
+          rawErrors.set(c, (rawErrors.get(c) ?? 0) + u.errors);
+          log(`run ${r + 1}/${runs}, ${c} connections: raw ${u.ups.toFixed(1)} updates/s${u.errors > 0 ? `, ${u.errors} failed (${u.firstError})` : ''}`);
         };
         if (r % 2 === 0) {
           await api();
@@ -303,13 +337,14 @@ async function main(): Promise<void> {
     } else {
       process.stdout.write(`${text}\n`);
     }
+    for (const [c, n] of rawErrors) if (n > 0) log(`raw driver loop at ${c} connections: ${n} updates failed over ${runs} runs (not counted in the rate)`);
     const bad = rows.filter((r) => r.non2xx > 0);
     if (bad.length > 0) {
       log(`non-2xx answers at ${bad.map((r) => r.connections).join(', ')} connections`);
       process.exitCode = 1;
     }
   } finally {
-    for (const c of cleanup) await c().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : String(err)}`));
+    for (const c of cleanup.splice(0)) await c().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : String(err)}`));
   }
 }
 
