@@ -74,11 +74,23 @@ const log = (line: string): void => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Pause after a measurement: autocannon stops at the deadline without waiting for answers, and an overloaded API
- * can still be working through the requests it had accepted; the next measurement must not overlap with that.
- */
+/** Pause after a measurement, so the next one starts on a quiet machine. */
 const SETTLE_MS = 2_000;
+
+/**
+ * Waits until the API has worked through what it had accepted: autocannon stops at its deadline without waiting
+ * for answers, and an overloaded API (the original code: seconds per report) can still be running their queries,
+ * which would overlap with the next measurement. One more report, sent now, is answered after those.
+ */
+async function drainApi(port: number, host: Host): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/report`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-host-key': host.key, 'x-host-secret': host.secret },
+    body: host.body,
+    signal: AbortSignal.timeout(600_000),
+  });
+  if (res.status !== 204) throw new Error(`drain report answered ${res.status}`);
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -285,6 +297,7 @@ async function main(): Promise<void> {
 
     // Warm-up: every host reports once through the API, and the driver loop runs briefly.
     await apiRun(port, hosts, Math.min(16, nHosts), 2);
+    await drainApi(port, hosts[0]!);
     await sleep(SETTLE_MS);
     await rawRun(client, dbName, hosts, Math.min(16, nHosts), 1);
 
@@ -295,6 +308,7 @@ async function main(): Promise<void> {
         const s = samples.get(c)!;
         const api = async () => {
           const a = await apiRun(port, hosts, c, durationSec);
+          await drainApi(port, hosts[0]!);
           await sleep(SETTLE_MS);
           s.api.push(a);
           log(`run ${r + 1}/${runs}, ${c} connections: API ${a.rps.toFixed(1)} reports/s, p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, non-2xx ${a.non2xx}${a.non2xx > 0 ? ` (${a.detail})` : ''}`);
