@@ -155,7 +155,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
         if (err instanceof BodyError) return fail(reply, 400, 'bad_request', err.message);
         throw err;
       }
-      await hosts.recordReport(host._id.toHexString(), data, now());
+      // One write by _id: the host just read tells whether this is the first report since an outage.
+      await hosts.recordReport(host, data, now());
       return reply.code(204).send();
     },
   );

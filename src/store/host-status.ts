@@ -10,7 +10,11 @@ export function hostState(host: Pick<HostView, 'lastReportAt'>, now: number): Ho
   return offlineMinutes(now, host.lastReportAt.getTime()) >= 1 ? 'offline' : 'online';
 }
 
-/** The step notified for the outage the host is in now; state left from an outage it has ended is not shown. */
+/**
+ * The step notified for the outage the host is in now; state left from an outage it has ended is not shown, nor
+ * an `alert` without an outage (a report racing with the check's clear can leave `{ backAt }` alone).
+ */
 export function currentAlertStep(host: Pick<HostView, 'lastReportAt' | 'alert'>): number | undefined {
-  return host.alert && host.lastReportAt && host.alert.outage.getTime() === host.lastReportAt.getTime() ? host.alert.step : undefined;
+  const outage: Date | undefined = host.alert?.outage;
+  return outage instanceof Date && host.lastReportAt && outage.getTime() === host.lastReportAt.getTime() ? host.alert!.step : undefined;
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { BSON } from 'mongodb';
+import { BSON, ObjectId } from 'mongodb';
 import { startFerretDb } from '../../scripts/lib/services.js';
 import { buildApi } from '../../src/api/app.js';
 import { hashSecret, newCredentials, secretMatches } from '../../src/store/credentials.js';
@@ -115,7 +115,7 @@ test('after hosts add, rotate-secret and reports, no secret is in the database o
 });
 
 test('secretMatches compares equal-length digests with timingSafeEqual, whatever is presented', () => {
-  const { secret } = newCredentials();
+  const { secret } = newCredentials(new ObjectId().toHexString());
   const stored = hashSecret(secret);
   const presented = ['', 'x', secret, `${secret}x`, secret.slice(1), `x${secret.slice(1)}`, `${secret.slice(0, -1)}x`, 'é'.repeat(500), '\u0000'];
   timingSafeEqual.mockClear();
@@ -134,6 +134,7 @@ test('secretMatches compares equal-length digests with timingSafeEqual, whatever
 
 test('the API makes exactly one constant-time comparison per report, for known and unknown keys alike, and one per admin request', async () => {
   const { key, secret } = await hosts.add('timing-1');
+  const other = await hosts.add('timing-1-other');
   const app = buildApi({ hosts, adminToken: 'admin-token-for-the-test-0123', authLimits: { perSource: 1000, perKey: 1000, windowMs: 60_000 } });
   const report = (k: string | undefined, s: string | undefined) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -146,6 +147,9 @@ test('the API makes exactly one constant-time comparison per report, for known a
     ['wrong first character', () => report(key, `${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}`), 401],
     ['wrong last character', () => report(key, `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`), 401],
     ['unknown key', () => report('hk_unknown_key_0000000000', secret), 401],
+    ['unknown key of the current shape', () => report(`hk_${new ObjectId().toHexString()}_${key.slice(-16)}`, secret), 401],
+    ["another host's id in a key of the current shape", () => report(`${other.key.slice(0, 28)}${key.slice(-16)}`, secret), 401],
+    ['unknown key of the old shape', () => report('hk_AAAAAAAAAAAAAAAA', secret), 401],
     ['no secret', () => report(key, undefined), 401],
     ['no key', () => report(undefined, secret), 401],
     ['admin, right token', () => app.inject({ method: 'GET', url: '/api/v1/hosts', headers: { authorization: 'Bearer admin-token-for-the-test-0123' } }), 200],
@@ -215,7 +219,7 @@ test('timing through the API: an unknown key and a known key with a wrong secret
   const { key, secret } = await hosts.add('timing-2');
   const app = buildApi({ hosts, authLimits: { perSource: 100_000, perKey: 100_000, windowMs: 60_000 } });
   const send = (k: string, s: string) => () => app.inject({ method: 'POST', url: '/api/v1/report', headers: reportHeaders(k, s), payload: '{}' });
-  const fns = [send(key, `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`), send('hk_no_such_key_000000000', secret)];
+  const fns = [send(key, `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`), send(`hk_${new ObjectId().toHexString()}_${key.slice(-16)}`, secret)];
   // Paired per round (order alternating), as in medianRatio: the median of unknown/known over 61 rounds.
   const ratios: number[] = [];
   const time = async (f: () => Promise<{ statusCode: number }>) => {

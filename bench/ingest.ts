@@ -1,0 +1,368 @@
+/**
+ * Ingest throughput (issue 4, item 3): POST /api/v1/report through the real API process, driven by autocannon,
+ * beside the database's raw update rate for the same documents measured by plain driver loops in the same run.
+ *
+ *   tsx bench/ingest.ts [--json] [--mongo-uri URI] [--hosts N] [--duration S] [--connections 1,16,64] [--runs R]
+ *
+ * Without --mongo-uri a FerretDB is started in a temporary directory. N hosts are registered through
+ * HostStore.add; the API runs as its own process (`node --import tsx src/api/server.ts`). For each connection
+ * count C: autocannon with C connections for S seconds, every request for the next host in turn (its own key,
+ * secret and report body); then C concurrent driver loops doing `updateOne({_id}, {$set: {data, lastReportAt}})`
+ * over the same hosts for S seconds. API and raw runs alternate in order from run to run, so drift hits both;
+ * every figure is the median of R runs. Progress and (with --json) the table go to stderr; stdout gets the table,
+ * or with --json exactly one JSON line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { MongoClient, ObjectId } from 'mongodb';
+import { freePort, startFerretDb, stopChild } from '../scripts/lib/services.js';
+import { HostStore } from '../src/store/hosts-store.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const HELP = `usage: tsx bench/ingest.ts [options]
+
+  --json                one JSON line on stdout (the table goes to stderr)
+  --mongo-uri URI       use this database server instead of starting a FerretDB
+  --hosts N             hosts registered and reported for (default 1000)
+  --duration S          seconds per measurement (default 10)
+  --connections LIST    concurrent clients, comma-separated (default 1,16,64)
+  --runs R              runs per figure; each figure is the median (default 3)
+  --log-format F        the API's LOG_FORMAT: text (default, no request log) or json (a JSON line per request)
+  --cpu-prof DIR        run the API with --cpu-prof, profiles written to DIR
+  --help                this text
+`;
+
+export interface IngestRow {
+  connections: number;
+  apiRps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  rawUps: number;
+  ratio: number;
+}
+
+interface Host {
+  _id: ObjectId;
+  key: string;
+  secret: string;
+  data: Record<string, unknown>;
+  body: string;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench/ingest: ${message}\n${HELP}`);
+  process.exit(2);
+}
+
+function positiveInt(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < 1) fail(`${name} must be a whole number >= 1`);
+  return Number(v);
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pause after a measurement, so the next one starts on a quiet machine. */
+const SETTLE_MS = 2_000;
+
+/**
+ * Waits until the API has worked through what it had accepted: autocannon stops at its deadline without waiting
+ * for answers, and an overloaded API (the original code: seconds per report) can still be running their queries,
+ * which would overlap with the next measurement. One more report, sent now, is answered after those.
+ */
+async function drainApi(port: number, host: Host): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/report`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-host-key': host.key, 'x-host-secret': host.secret },
+    body: host.body,
+    signal: AbortSignal.timeout(600_000),
+  });
+  if (res.status !== 204) throw new Error(`drain report answered ${res.status}`);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** A report as the agent sends it: hostname, os, uptime, load, cpu, memory and disks. */
+function reportFor(i: number): Record<string, unknown> {
+  const GiB = 1024 ** 3;
+  return {
+    hostname: `bench-${i}.example.net`,
+    os: 'Linux 6.8.0 x64',
+    uptime: 86_400 + i * 37,
+    load: [0.42 + (i % 7) / 10, 0.35, 0.3],
+    cpu: (i * 13) % 100,
+    memory: { total: 16 * GiB, used: (4 + (i % 9)) * GiB },
+    disk: [
+      { mount: '/', total: 100 * GiB, used: (20 + (i % 50)) * GiB },
+      { mount: '/var', total: 200 * GiB, used: (50 + (i % 100)) * GiB },
+    ],
+  };
+}
+
+async function registerHosts(store: HostStore, n: number): Promise<Host[]> {
+  const hosts: Host[] = new Array(n);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < n; i = next++) {
+      const { id, key, secret } = await store.add(`bench-${i}`);
+      const data = reportFor(i);
+      hosts[i] = { _id: new ObjectId(id), key, secret, data, body: JSON.stringify(data) };
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, lane));
+  return hosts;
+}
+
+async function startApi(env: NodeJS.ProcessEnv, port: number, cpuProfDir: string | undefined): Promise<ChildProcess> {
+  const args = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), '--import', 'tsx', 'src/api/server.ts'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}: ${stderr}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stopChild(child);
+  throw new Error(`the API did not answer /healthz within 60 s: ${stderr}`);
+}
+
+/** autocannon against the report route, each request for the next host in turn. */
+async function apiRun(port: number, hosts: Host[], connections: number, durationSec: number) {
+  let next = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: durationSec,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/report',
+        setupRequest: (req) => {
+          const h = hosts[next++ % hosts.length]!;
+          return { ...req, headers: { 'content-type': 'application/json', 'x-host-key': h.key, 'x-host-secret': h.secret }, body: h.body };
+        },
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    rps: ok / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    detail: `${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`,
+  };
+}
+
+/**
+ * `connections` concurrent driver loops of `updateOne({_id}, {$set: {data, lastReportAt}})` for `durationSec`:
+ * successful updates per second, and the number of failed ones (FerretDB's SQLite backend answers "database is
+ * locked" when too many writers wait; a failed update is counted, not retried, and not in the rate).
+ */
+async function rawRun(client: MongoClient, dbName: string, hosts: Host[], connections: number, durationSec: number): Promise<{ ups: number; errors: number; firstError?: string }> {
+  const coll = client.db(dbName).collection('hosts');
+  let next = 0;
+  let done = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const t0 = performance.now();
+  const end = t0 + durationSec * 1000;
+  const lane = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const h = hosts[next++ % hosts.length]!;
+      try {
+        const r = await coll.updateOne({ _id: h._id }, { $set: { data: h.data, lastReportAt: new Date() } });
+        if (r.matchedCount !== 1) throw new Error(`raw update matched ${r.matchedCount} documents`);
+        done++;
+      } catch (err) {
+        errors++;
+        firstError ??= err instanceof Error ? err.message : String(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, lane));
+  return { ups: done / ((performance.now() - t0) / 1000), errors, ...(firstError !== undefined && { firstError }) };
+}
+
+function table(rows: IngestRow[], hosts: number, durationSec: number, runs: number): string {
+  const head = ['connections', 'API reports/s', 'p50 ms', 'p99 ms', 'non-2xx', 'raw updates/s', 'API/raw'];
+  const body = rows.map((r) => [String(r.connections), r.apiRps.toFixed(1), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1), String(r.non2xx), r.rawUps.toFixed(1), `${(r.ratio * 100).toFixed(0)} %`]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  return [
+    `ingest: ${hosts} hosts, ${durationSec} s per measurement, median of ${runs} runs`,
+    line(head),
+    `|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      'mongo-uri': { type: 'string' },
+      hosts: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      runs: { type: 'string' },
+      'log-format': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const nHosts = positiveInt(values.hosts, '--hosts', 1000);
+  const durationSec = positiveInt(values.duration, '--duration', 10);
+  const runs = positiveInt(values.runs, '--runs', 3);
+  const connectionCounts = (values.connections ?? '1,16,64').split(',').map((c) => positiveInt(c.trim(), '--connections', 1));
+  const logFormat = values['log-format'] ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json') fail('--log-format must be text or json');
+
+  const cleanup: (() => Promise<void>)[] = [];
+  // Ctrl-C or SIGTERM: stop the API and FerretDB this run started, then exit.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`bench/ingest: ${signal}, cleaning up`);
+    void (async () => {
+      for (const c of cleanup.splice(0)) await c().catch(() => undefined);
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let uri = values['mongo-uri'];
+    if (uri === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), 'hostwatch-bench-ingest-'));
+      cleanup.unshift(async () => rmSync(dir, { recursive: true, force: true }));
+      const ferret = await startFerretDb({ dataDir: dir });
+      cleanup.unshift(() => ferret.stop());
+      uri = ferret.uri;
+      log(`FerretDB on ${ferret.address} (data in ${dir})`);
+    }
+    const dbName = `bench_ingest_${randomBytes(4).toString('hex')}`;
+    const client = new MongoClient(uri, { maxPoolSize: Math.max(100, ...connectionCounts), appName: 'hostwatch-bench-ingest' });
+    await client.connect();
+    cleanup.unshift(async () => {
+      await client.db(dbName).dropDatabase().catch(() => undefined);
+      await client.close();
+    });
+    const store = new HostStore(client.db(dbName));
+    await store.ensureIndexes();
+    const t0 = performance.now();
+    const hosts = await registerHosts(store, nHosts);
+    log(`registered ${nHosts} hosts in ${((performance.now() - t0) / 1000).toFixed(1)} s (database ${dbName})`);
+
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      MONGODB_URI: uri,
+      MONGODB_DB: dbName,
+      PORT: String(port),
+      LOG_FORMAT: logFormat,
+    };
+    const api = await startApi(env, port, values['cpu-prof']);
+    cleanup.unshift(() => stopChild(api));
+    log(`API on port ${port} (LOG_FORMAT=${logFormat})`);
+
+    // Warm-up: every host reports once through the API, and the driver loop runs briefly.
+    await apiRun(port, hosts, Math.min(16, nHosts), 2);
+    await drainApi(port, hosts[0]!);
+    await sleep(SETTLE_MS);
+    await rawRun(client, dbName, hosts, Math.min(16, nHosts), 1);
+
+    const rawErrors = new Map<number, number>();
+    const samples = new Map(connectionCounts.map((c) => [c, { api: [] as Awaited<ReturnType<typeof apiRun>>[], raw: [] as number[] }]));
+    for (let r = 0; r < runs; r++) {
+      for (const c of connectionCounts) {
+        const s = samples.get(c)!;
+        const api = async () => {
+          const a = await apiRun(port, hosts, c, durationSec);
+          await drainApi(port, hosts[0]!);
+          await sleep(SETTLE_MS);
+          s.api.push(a);
+          log(`run ${r + 1}/${runs}, ${c} connections: API ${a.rps.toFixed(1)} reports/s, p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, non-2xx ${a.non2xx}${a.non2xx > 0 ? ` (${a.detail})` : ''}`);
+        };
+        const raw = async () => {
+          const u = await rawRun(client, dbName, hosts, c, durationSec);
+          await sleep(SETTLE_MS);
+          s.raw.push(u.ups);
+          rawErrors.set(c, (rawErrors.get(c) ?? 0) + u.errors);
+          log(`run ${r + 1}/${runs}, ${c} connections: raw ${u.ups.toFixed(1)} updates/s${u.errors > 0 ? `, ${u.errors} failed (${u.firstError})` : ''}`);
+        };
+        if (r % 2 === 0) {
+          await api();
+          await raw();
+        } else {
+          await raw();
+          await api();
+        }
+      }
+    }
+    const rows: IngestRow[] = connectionCounts.map((c) => {
+      const s = samples.get(c)!;
+      const apiRps = median(s.api.map((a) => a.rps));
+      const rawUps = median(s.raw);
+      const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+      return {
+        connections: c,
+        apiRps: round(apiRps),
+        p50Ms: round(median(s.api.map((a) => a.p50Ms)), 2),
+        p99Ms: round(median(s.api.map((a) => a.p99Ms)), 2),
+        non2xx: s.api.reduce((n, a) => n + a.non2xx, 0),
+        rawUps: round(rawUps),
+        ratio: round(rawUps > 0 ? apiRps / rawUps : 0, 3),
+      };
+    });
+    const text = table(rows, nHosts, durationSec, runs);
+    if (values.json) {
+      log(text);
+      process.stdout.write(`${JSON.stringify({ rows, hosts: nHosts, durationSec, runs })}\n`);
+    } else {
+      process.stdout.write(`${text}\n`);
+    }
+    for (const [c, n] of rawErrors) if (n > 0) log(`raw driver loop at ${c} connections: ${n} updates failed over ${runs} runs (not counted in the rate)`);
+    const bad = rows.filter((r) => r.non2xx > 0);
+    if (bad.length > 0) {
+      log(`non-2xx answers at ${bad.map((r) => r.connections).join(', ')} connections`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const c of cleanup.splice(0)) await c().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : String(err)}`));
+  }
+}
+
+main().catch((err) => {
+  log(`bench/ingest: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
