@@ -45,7 +45,11 @@ export async function environmentLines(mongo: MongoClient): Promise<string[]> {
   const temporalVersion = safe(() => execFileSync(join(BIN_DIR, 'temporal'), ['--version'], { encoding: 'utf8' }).trim());
   return [
     `- Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${osName} (kernel ${os.release()})`,
-    `- Node ${process.version}; ${temporalVersion}; FerretDB ${String(build.ferretdbVersion ?? '?')} (SQLite backend, reports MongoDB ${String(build.version ?? '?')})`,
+    `- Node ${process.version}; ${temporalVersion}; ${
+      build.ferretdbVersion === undefined
+        ? `MongoDB ${String(build.version ?? '?')}`
+        : `FerretDB ${String(build.ferretdbVersion)} (SQLite backend, reports MongoDB ${String(build.version ?? '?')})`
+    }`,
     `- npm packages: mongodb ${pkg('mongodb')}, @temporalio/client ${pkg('@temporalio/client')}, @temporalio/worker ${pkg('@temporalio/worker')}, @temporalio/workflow ${pkg('@temporalio/workflow')}`,
   ];
 }

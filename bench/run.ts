@@ -24,6 +24,8 @@ const USAGE = `usage: npm run bench -- [options]
   --outages <list>       mass-outage sizes (default 10000,50000); footprint uses these runs
   --check-timeout <min>  give up on (terminate) one fleet check after this many minutes (default 10)
   --outage-timeout <min> give up on (terminate) one outage check after this many minutes (default 45)
+  --mongo-uri <uri>      use this MongoDB server instead of starting FerretDB (databases bench_* are dropped
+                         and recreated there); docs/benchmarks.md says which database was measured
   --no-write             print only; leave docs/benchmarks.md alone
 `;
 
@@ -54,6 +56,7 @@ function options(argv: string[]) {
       'check-timeout': { type: 'string' },
       'outage-timeout': { type: 'string' },
       'no-write': { type: 'boolean' },
+      'mongo-uri': { type: 'string' },
     },
     strict: true,
   });
@@ -70,6 +73,7 @@ function options(argv: string[]) {
     checkTimeoutMs: positive(values['check-timeout'], 'check-timeout', 10) * 60_000,
     outageTimeoutMs: positive(values['outage-timeout'], 'outage-timeout', 45) * 60_000,
     write: !(values['no-write'] ?? false),
+    mongoUri: values['mongo-uri'],
   };
 }
 
@@ -103,7 +107,7 @@ async function main(): Promise<void> {
   let failure: unknown;
   let environment: string[] = [];
   try {
-    env = await startBenchEnv(log);
+    env = await startBenchEnv(log, opts.mongoUri);
     environment = await environmentLines(env.mongo);
     if (opts.only.has('fleet')) {
       const load = os.loadavg()[0]!;
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
         console.log('ingest: bench/ingest.ts not present');
       } else {
         const load = os.loadavg()[0]!;
-        tables.ingest = noteLoad(ingestTable(await runIngest(env.ferret.uri, opts.runs, log)), load);
+        tables.ingest = noteLoad(ingestTable(await runIngest(env.db.uri, opts.runs, log)), load);
         console.log(tableText(tables.ingest));
       }
     }

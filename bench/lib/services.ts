@@ -18,7 +18,8 @@ export const ALERT_FROM = 'hostwatch bench <bench@hostwatch.test>';
 export const RECIPIENT = 'ops@hostwatch.test';
 
 export interface BenchEnv {
-  ferret: RunningService & { uri: string };
+  /** The database: FerretDB started here, or the MongoDB given with --mongo-uri. */
+  db: { uri: string; external: boolean };
   temporal: RunningService;
   mail: MailCatcher;
   mongo: MongoClient;
@@ -31,29 +32,32 @@ export interface BenchEnv {
   stop(keepLogs?: boolean): Promise<void>;
 }
 
-export async function startBenchEnv(log: (line: string) => void): Promise<BenchEnv> {
+/** Starts the services; with `mongoUri` the benchmarks use that database server instead of starting FerretDB. */
+export async function startBenchEnv(log: (line: string) => void, mongoUri?: string): Promise<BenchEnv> {
   const workDir = mkdtempSync(join(tmpdir(), 'hostwatch-bench-'));
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch((err) => log(`  (stop failed: ${String(err)})`));
   };
   try {
-    const [ferret, temporal] = await Promise.all([startFerretDb(), startTemporalDevServer()]);
-    stops.push(() => ferret.stop(), () => temporal.stop());
+    const [ferret, temporal] = await Promise.all([mongoUri === undefined ? startFerretDb() : undefined, startTemporalDevServer()]);
+    if (ferret) stops.push(() => ferret.stop());
+    stops.push(() => temporal.stop());
+    const db = { uri: mongoUri ?? ferret!.uri, external: mongoUri !== undefined };
     const mail = await new MailCatcher().start();
     stops.push(() => mail.stop());
-    const mongo = await MongoClient.connect(ferret.uri, { appName: 'hostwatch-bench', socketTimeoutMS: 600_000 });
+    const mongo = await MongoClient.connect(db.uri, { appName: 'hostwatch-bench', socketTimeoutMS: 600_000 });
     stops.push(() => mongo.close());
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
-    log(`services: FerretDB ${ferret.uri}, Temporal ${temporal.address}, SMTP ${mail.url}, scratch ${workDir}`);
+    log(`services: ${db.external ? 'MongoDB (--mongo-uri)' : `FerretDB ${db.uri}`}, Temporal ${temporal.address}, SMTP ${mail.url}, scratch ${workDir}`);
     const stop = async (keepLogs = false) => {
       await stopAll();
       if (keepLogs) log(`worker logs kept in ${workDir}`);
       else rmSync(workDir, { recursive: true, force: true });
     };
-    return { ferret, temporal, mail, mongo, connection, client, workDir, log, stop };
+    return { db, temporal, mail, mongo, connection, client, workDir, log, stop };
   } catch (err) {
     await stopAll();
     throw err;
@@ -94,7 +98,7 @@ export async function startWorker(env: BenchEnv, opts: { db: string; taskQueue: 
       TEMPORAL_ADDRESS: env.temporal.address,
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_TASK_QUEUE: opts.taskQueue,
-      MONGODB_URI: env.ferret.uri,
+      MONGODB_URI: env.db.uri,
       MONGODB_DB: opts.db,
       SMTP_URL: env.mail.url,
       ALERT_FROM,
