@@ -2,19 +2,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+// Type only: importing bench/ingest.ts for real would run it.
+import type { IngestRow } from '../ingest.js';
 import { REPO_ROOT } from './services.js';
 
 export const INGEST_SCRIPT = join(REPO_ROOT, 'bench', 'ingest.ts');
 
-export interface IngestRow {
-  connections: number;
-  apiRps: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  rawUps: number;
-  ratio: number;
-}
+export type { IngestRow };
 
 export interface IngestResult {
   rows: IngestRow[];
