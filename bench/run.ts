@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: hostwatch's scale benchmarks (issue 4) against real services. Prints tables and, unless
+ * `npm run bench`: hostwatch's scale benchmarks against real services. Prints tables and, unless
  * --no-write, rewrites the generated part of docs/benchmarks.md. See --help.
  */
 import os from 'node:os';
