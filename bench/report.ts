@@ -5,6 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { BIN_DIR } from '../scripts/lib/services.js';
+import { redactUrlPasswords } from '../src/redact.js';
 import { FLEET_STEPS, type FleetResult } from './fleet.js';
 import type { FootprintRow } from './footprint.js';
 import type { IngestResult } from './lib/ingest.js';
@@ -58,7 +59,9 @@ export async function environmentLines(mongo: MongoClient): Promise<string[]> {
 export function runStamp(argv: readonly string[]): string {
   const commit = safe(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
   const dirty = safe(() => (execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() ? ' with uncommitted changes' : ''));
-  return `Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, hostwatch commit ${commit}${dirty}, \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\`.`;
+  // A --mongo-uri may carry a password: the command is written into docs/benchmarks.md without it.
+  const command = redactUrlPasswords(argv.join(' '));
+  return `Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, hostwatch commit ${commit}${dirty}, \`npm run bench${argv.length ? ` -- ${command}` : ''}\`.`;
 }
 
 export function fleetTable(r: FleetResult): Table {

@@ -7,7 +7,7 @@ import { parseIngestOutput } from '../../bench/lib/ingest.js';
 import { findPayloads, payloadProtoSize, summarizeHistory, type HistoryEventLike } from '../../bench/lib/history.js';
 import { median, ratio } from '../../bench/lib/stats.js';
 import { checkDigest } from '../../bench/outage.js';
-import { renderDocument, sectionOf } from '../../bench/report.js';
+import { renderDocument, runStamp, sectionOf } from '../../bench/report.js';
 
 const FIXTURE = new URL('../fixtures/check-host-status.history.json', import.meta.url);
 
@@ -117,5 +117,13 @@ describe('ingest contract', () => {
     const line = JSON.stringify({ rows: [{ connections: 1, apiRps: 900, p50Ms: 1, p99Ms: 3, non2xx: 0, rawUps: 1200, ratio: 0.75 }], hosts: 1000, durationSec: 5, runs: 3 });
     expect(parseIngestOutput(`warming up\n${line}\n`).rows[0]!.ratio).toBe(0.75);
     expect(() => parseIngestOutput('')).toThrow(/printed nothing/);
+  });
+});
+
+describe('runStamp', () => {
+  it('writes the command without the password of a --mongo-uri', () => {
+    const stamp = runStamp(['--only', 'fleet', '--mongo-uri', 'mongodb://bench:s3cr3t-pw@db.example:27017/']);
+    expect(stamp).toContain('--mongo-uri mongodb://bench:***@db.example:27017/');
+    expect(stamp).not.toContain('s3cr3t-pw');
   });
 });
