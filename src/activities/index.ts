@@ -43,9 +43,14 @@ function logInfo(message: string, meta: Record<string, unknown>): void {
   currentContext()?.log.info(message, meta);
 }
 
-/** Records progress for the activity's heartbeat timeout. */
+/**
+ * Records progress for the activity's heartbeat timeout, and stops the activity (by throwing) once the server has
+ * cancelled it, for example because its run was terminated: a long write loop must not go on for a closed run.
+ */
 function heartbeat(details: unknown): void {
-  currentContext()?.heartbeat(details);
+  const context = currentContext();
+  context?.heartbeat(details);
+  context?.cancellationSignal.throwIfAborted();
 }
 
 /** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */

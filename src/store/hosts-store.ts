@@ -281,7 +281,7 @@ export class HostStore {
    * A host that reports between the run's read and its write still gets the state of the outage the digest
    * announced, and the next run sends its recovery notice.
    * One write at a time: FerretDB's SQLite backend answers concurrent writes with SQLITE_BUSY.
-   * `onProgress` is called after each write (the activity heartbeats with it).
+   * `onProgress` is called after each write (the activity heartbeats with it); if it throws, writing stops there.
    */
   async applyStateChanges(changes: readonly StateChange[], checkTime: number, onProgress?: (done: number) => void): Promise<StateWriteResult> {
     const notifiedAt = new Date(checkTime);
