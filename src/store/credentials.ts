@@ -9,8 +9,9 @@ export interface Credentials {
 
 /**
  * Host keys are `hk_<host _id as 24 hex digits>_<16 base64url characters (96 random bits)>`. The id part lets the
- * API find the host with a lookup by `_id` alone, which every database (FerretDB's SQLite backend included) answers
- * without reading other documents. The key is an identifier, not a credential: the secret authenticates.
+ * API find the host with a lookup by `_id` alone, which MongoDB answers from its primary key and FerretDB hands to
+ * its storage instead of decoding every document. The key is an identifier, not a credential: the secret
+ * authenticates.
  */
 const KEY_WITH_ID = /^hk_([0-9a-f]{24})_[A-Za-z0-9_-]{16}$/;
 
