@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { SMTPServer } from 'smtp-server';
 import type { AddressObject } from 'mailparser';
 import { createActivities, SMTP_REJECTED, type Activities } from '../../src/activities/index.js';
@@ -284,4 +285,20 @@ test('recordAlertState applies notify and clear changes and is idempotent on rep
   expect(await acts.recordAlertState(req)).toEqual({ applied: 0, skipped: 3 });
   expect((await hosts.collection.findOne({ _id: new ObjectId(a) }))?.alert).toEqual(docA?.alert);
   expect((await hosts.collection.findOne({ _id: new ObjectId(b) }))?.alert).toBeUndefined();
+});
+
+test('recordAlertState stops writing once its activity is cancelled (its run was terminated) instead of finishing the chunk', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) ids.push(await addReportedHost(pageHosts, `cancel-${i}`, T - 30 * MIN));
+  const changes = ids.map((hostId) => ({ kind: 'notify' as const, hostId, outage: T - 30 * MIN, step: 10 }));
+  const env = new MockActivityEnvironment();
+  let beats = 0;
+  env.on('heartbeat', () => {
+    // The server's answer to the third heartbeat: the activity is cancelled.
+    if (++beats === 3) env.cancel('CANCELLED');
+  });
+  const run = env.run(activitiesWith(createSmtpMailer(catcher.url), pageHosts).recordAlertState, { changes, checkTime: T });
+  await expect(run).rejects.toThrow();
+  const written = await pageHosts.collection.countDocuments({ name: /^cancel-/, 'alert.step': 10 });
+  expect(written).toBe(3);
 });
