@@ -29,12 +29,12 @@ export function hostJson(host: HostView, now: number) {
     lastReportAt: host.lastReportAt?.toISOString() ?? null,
     offlineMs: state === 'offline' ? now - host.lastReportAt!.getTime() : null,
     alertStep: currentAlertStep(host) ?? null,
-    // `outage`, `step` and `notifiedAt` can be missing: a report racing with the check's clear leaves `{ backAt }`.
+    // `outage`, `step` and `notifiedAt` are null for an AlertStub (hosts-store.ts).
     alert: host.alert
       ? {
-          outage: (host.alert.outage as Date | undefined)?.toISOString() ?? null,
-          step: (host.alert.step as number | undefined) ?? null,
-          notifiedAt: (host.alert.notifiedAt as Date | undefined)?.toISOString() ?? null,
+          outage: host.alert.outage?.toISOString() ?? null,
+          step: host.alert.step ?? null,
+          notifiedAt: host.alert.notifiedAt?.toISOString() ?? null,
           ...(host.alert.backAt && { backAt: host.alert.backAt.toISOString() }),
         }
       : null,

@@ -15,6 +15,6 @@ export function hostState(host: Pick<HostView, 'lastReportAt'>, now: number): Ho
  * an `alert` without an outage (a report racing with the check's clear can leave `{ backAt }` alone).
  */
 export function currentAlertStep(host: Pick<HostView, 'lastReportAt' | 'alert'>): number | undefined {
-  const outage: Date | undefined = host.alert?.outage;
-  return outage instanceof Date && host.lastReportAt && outage.getTime() === host.lastReportAt.getTime() ? host.alert!.step : undefined;
+  const alert = host.alert;
+  return alert?.outage !== undefined && alert.outage.getTime() === host.lastReportAt?.getTime() ? alert.step : undefined;
 }

@@ -19,11 +19,27 @@ export interface HostDoc {
   lastReportAt: Date | null;
   createdAt: Date;
   mutedUntil?: Date;
-  /**
-   * ALERTING.md alert state; absent when nothing has been notified. A report that races with the check clearing
-   * the state can leave `{ backAt }` alone (see recordReport): readers must not assume `outage` is there.
-   */
-  alert?: { outage: Date; step: number; notifiedAt: Date; backAt?: Date };
+  /** ALERTING.md alert state; absent when nothing has been notified. */
+  alert?: AlertDoc | AlertStub;
+}
+
+/** What was notified for which outage; `backAt` is the first report after it. */
+export interface AlertDoc {
+  outage: Date;
+  step: number;
+  notifiedAt: Date;
+  backAt?: Date;
+}
+
+/**
+ * `{ backAt }` alone: a report that races with the check clearing the state can leave it (see recordReport). It is
+ * no alert state; the type makes every reader check `alert.outage` before using the rest.
+ */
+export interface AlertStub {
+  backAt: Date;
+  outage?: undefined;
+  step?: undefined;
+  notifiedAt?: undefined;
 }
 
 /** A host as the API reads it to authenticate a report: everything but the last report body. */
@@ -40,8 +56,8 @@ const AUTH_PROJECTION = { data: 0 } as const;
  * that began at the host's last report, and no `backAt` yet.
  */
 export function firstReportSinceOutage(host: ReportTarget): boolean {
-  const outage = host.alert?.outage;
-  return outage instanceof Date && host.alert?.backAt === undefined && host.lastReportAt instanceof Date && host.lastReportAt.getTime() === outage.getTime();
+  const alert = host.alert;
+  return alert?.outage !== undefined && alert.backAt === undefined && host.lastReportAt?.getTime() === alert.outage.getTime();
 }
 
 export class DuplicateHostError extends Error {
@@ -233,8 +249,9 @@ export class HostStore {
    * One write, filtered by `_id` alone (the only filter FerretDB's SQLite backend does not answer with a scan): the
    * decision about `backAt` is made from `host`, which the API has just read to authenticate the report. Given an
    * id instead, the host is read by `_id` first. Races are harmless: a concurrent first report can set `backAt` a
-   * moment later than the first one did; a check clearing the state between the read and this write leaves
-   * `alert: { backAt }` without an outage, which readers ignore and the next check removes. At most
+   * moment later than the first one did; a check clearing the state between the read and this write leaves an
+   * AlertStub, which readers ignore and the next notice for the host overwrites (the policy ignores a backAt older
+   * than the outage). At most
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
   async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date): Promise<boolean> {
@@ -260,7 +277,6 @@ export class HostStore {
         name: d.name,
         lastReportAt: d.lastReportAt.getTime(),
         ...(d.mutedUntil && { mutedUntil: d.mutedUntil.getTime() }),
-        // An `alert` without an outage (left by a report racing a clear) is no alert state.
         ...(d.alert?.outage && {
           alert: { outage: d.alert.outage.getTime(), step: d.alert.step, ...(d.alert.backAt && { backAt: d.alert.backAt.getTime() }) },
         }),

@@ -66,7 +66,7 @@ test('agent reports, stops, the check alerts; agent restarts, the recovery state
       expect(alerted).toMatchObject({ notices: 1, message: 'Send email ok: 1' });
       const [notice] = await catcher.waitFor(1);
       expect(notice!.text).toMatch(/OFFLINE {2}edge-1: offline 3 minutes/);
-      const outage = (await doc())!.alert!.outage;
+      const outage = (await doc())!.alert!.outage!;
 
       clockOffset = 0;
       const [firstBack, , latest] = await agentRun(3);
