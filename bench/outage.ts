@@ -2,6 +2,7 @@
  * Item 2 (mass outage) and item 4 (worker footprint): N hosts go silent at once; one triggered check must send
  * one correct digest, record every host's state, and keep payloads and histories within Temporal's limits.
  */
+import { DEFAULT_MAX_LINES } from '../src/alerting/digest.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { createBenchSchedule, triggerCheck, uniqueId } from './lib/check.js';
 import { measureRunTree } from './lib/history.js';
@@ -11,7 +12,6 @@ import { sampleRss, startWorker, type BenchEnv } from './lib/services.js';
 export const ONLINE_BESIDE_OUTAGE = 300;
 export const PAYLOAD_LIMIT = 512 * 1024;
 export const HISTORY_LIMIT = 4 * 1024 * 1024;
-export const MAX_LISTED = 200;
 
 export interface DigestCheck {
   digests: number;
@@ -55,10 +55,10 @@ export function checkDigest(messages: ReadonlyArray<{ subject: string; text: str
   const listed = lines.filter((l) => l.startsWith('OFFLINE')).length;
   const m = lines.map((l) => /^\.\.\. and (\d+) more$/.exec(l.trim())).find((x) => x);
   const more = m ? Number(m[1]) : undefined;
-  const expectListed = Math.min(silent, MAX_LISTED);
+  const expectListed = Math.min(silent, DEFAULT_MAX_LINES);
   const textOk =
     listed === expectListed &&
-    (silent > MAX_LISTED ? more === silent - MAX_LISTED : more === undefined) &&
+    (silent > DEFAULT_MAX_LINES ? more === silent - DEFAULT_MAX_LINES : more === undefined) &&
     lines.some((l) => l.startsWith(`${silent} host${silent === 1 ? '' : 's'} offline`));
   return { digests: messages.length, subject, subjectOk: subject.includes(`${silent} host${silent === 1 ? '' : 's'} offline`), listed, more, textOk };
 }

@@ -1,6 +1,7 @@
 /** Inserts host documents (the HostDoc shape) straight into a database, in batches. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ObjectId, type Db } from 'mongodb';
+import { hashSecret } from '../../src/store/credentials.js';
 import { HostStore, type HostDoc } from '../../src/store/hosts-store.js';
 
 export const SEED_BATCH = 1000;
@@ -36,7 +37,7 @@ export function hostDoc(prefix: string, n: number, lastReportAt: Date, alert?: H
     active: true,
     alarm: true,
     secretKey: `hwk_${randomBytes(12).toString('hex')}`,
-    secretHash: createHash('sha256').update(randomBytes(24)).digest('hex'),
+    secretHash: hashSecret(randomBytes(24).toString('base64url')),
     data: report(name, n, lastReportAt),
     lastReportAt,
     createdAt: new Date(lastReportAt.getTime() - 30 * 86_400_000),

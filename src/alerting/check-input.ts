@@ -12,7 +12,12 @@ export interface CheckInput {
   /** IANA time zone. Default: the worker's `HOSTWATCH_TIMEZONE`. */
   timezone?: string;
   /** How a run reads hosts; the defaults suit any fleet (docs/benchmarks.md). */
-  paging?: { pageSize?: number; slicePages?: number };
+  paging?: Partial<Paging>;
+}
+
+export interface Paging {
+  pageSize: number;
+  slicePages: number;
 }
 
 /**
@@ -21,15 +26,16 @@ export interface CheckInput {
  * `pageSize * slicePages` hosts in its history, about 2.5 MiB with their state writes, under 4 MiB; hosts
  * beyond the first slice are evaluated by child workflows, one slice each.
  */
-export const DEFAULT_PAGING = Object.freeze({ pageSize: 1000, slicePages: 10 });
-export const MAX_PAGING = Object.freeze({ pageSize: 1000, slicePages: 10 });
+export const DEFAULT_PAGING: Readonly<Paging> = Object.freeze({ pageSize: 1000, slicePages: 10 });
+/** The defaults are also the largest values allowed: larger ones would break those bounds. */
+export const MAX_PAGING = DEFAULT_PAGING;
 
 export interface ValidCheckInput {
   recipients: string[];
   steps: number[];
   ignoreHours: number[];
   timezone?: string;
-  paging: { pageSize: number; slicePages: number };
+  paging: Paging;
 }
 
 /** Bad check input; `field` names the offending field, e.g. `steps[2]`. */
@@ -107,13 +113,13 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
   };
 }
 
-function parsePaging(raw: unknown): ValidCheckInput['paging'] {
+function parsePaging(raw: unknown): Paging {
   if (raw === undefined) return { ...DEFAULT_PAGING };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidCheckInputError('paging', 'must be an object like {"pageSize": 1000, "slicePages": 10}');
   }
   const paging = raw as Record<string, unknown>;
-  const result: { pageSize: number; slicePages: number } = { ...DEFAULT_PAGING };
+  const result: Paging = { ...DEFAULT_PAGING };
   for (const [key, value] of Object.entries(paging)) {
     if (key !== 'pageSize' && key !== 'slicePages') throw new InvalidCheckInputError(`paging.${key}`, 'is not a known field (expected pageSize, slicePages)');
     const max = MAX_PAGING[key];

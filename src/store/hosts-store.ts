@@ -302,8 +302,7 @@ export class HostStore {
   async applyStateChanges(changes: readonly StateChange[], checkTime: number, onProgress?: (done: number) => void): Promise<StateWriteResult> {
     const notifiedAt = new Date(checkTime);
     let applied = 0;
-    let done = 0;
-    for (const c of changes) {
+    for (const [i, c] of changes.entries()) {
       const _id = new ObjectId(c.hostId);
       const result =
         c.kind === 'notify'
@@ -313,7 +312,7 @@ export class HostStore {
             )
           : await this.collection.updateOne({ _id }, { $unset: { alert: '' } });
       applied += result.modifiedCount;
-      onProgress?.(++done);
+      onProgress?.(i + 1);
     }
     return { applied, skipped: changes.length - applied };
   }

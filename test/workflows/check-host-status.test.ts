@@ -199,22 +199,28 @@ test('rule 5: quiet hours hold the notice; the first run after them sends one no
   });
 });
 
+/** Inserts hosts that last reported `minutesAgo(i)` minutes ago, named `prefix-0000`...; returns their documents. */
+async function insertSilentHosts(prefix: string, count: number, now: number, minutesAgo: (i: number) => number) {
+  const docs = Array.from({ length: count }, (_, i) => ({
+    _id: new ObjectId(),
+    name: `${prefix}-${String(i).padStart(4, '0')}`,
+    active: true,
+    alarm: true,
+    secretKey: `${prefix}-k${i}`,
+    secretHash: 'x'.repeat(64),
+    data: null,
+    lastReportAt: new Date(now - minutesAgo(i) * MIN),
+    createdAt: new Date(now),
+  }));
+  await hosts.collection.insertMany(docs);
+  return docs;
+}
+
 test('a mass outage over several pages sends one digest with exact counts and records every host', async () => {
   await withWorker(async () => {
     const now = await env.currentTimeMs();
     const count = 1040; // two pages of 1,000, eleven state writes of 100
-    const docs = Array.from({ length: count }, (_, i) => ({
-      _id: new ObjectId(),
-      name: `dc-${String(i).padStart(4, '0')}`,
-      active: true,
-      alarm: true,
-      secretKey: `k${i}`,
-      secretHash: 'x'.repeat(64),
-      data: null,
-      lastReportAt: new Date(now - (15 + (i % 50)) * MIN),
-      createdAt: new Date(now),
-    }));
-    await hosts.collection.insertMany(docs);
+    const docs = await insertSilentHosts('dc', count, now, (i) => 15 + (i % 50));
 
     const summary = await runCheck({ recipients: RECIPIENTS });
     expect(summary).toMatchObject({ hostsOffline: count, notices: count, message: `Send email ok: ${count}` });
@@ -232,23 +238,6 @@ test('a mass outage over several pages sends one digest with exact counts and re
     expect(await hosts.collection.countDocuments({ 'alert.step': 10 })).toBe(count - atSixty);
   });
 });
-
-/** Inserts hosts that last reported `minutesAgo(i)` minutes ago, named `prefix-0000`...; returns their documents. */
-async function insertSilentHosts(prefix: string, count: number, now: number, minutesAgo: (i: number) => number) {
-  const docs = Array.from({ length: count }, (_, i) => ({
-    _id: new ObjectId(),
-    name: `${prefix}-${String(i).padStart(4, '0')}`,
-    active: true,
-    alarm: true,
-    secretKey: `${prefix}-k${i}`,
-    secretHash: 'x'.repeat(64),
-    data: null,
-    lastReportAt: new Date(now - minutesAgo(i) * MIN),
-    createdAt: new Date(now),
-  }));
-  await hosts.collection.insertMany(docs);
-  return docs;
-}
 
 test('a mass outage larger than one run\'s slice: child workflows take the other slices, one digest has exact counts, every host is recorded', async () => {
   await withWorker(async () => {
