@@ -23,6 +23,8 @@ import autocannon from 'autocannon';
 import { MongoClient, ObjectId } from 'mongodb';
 import { freePort, startFerretDb, stopChild } from '../scripts/lib/services.js';
 import { HostStore } from '../src/store/hosts-store.js';
+import { agentReport } from './lib/seed.js';
+import { median } from './lib/stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,28 +94,6 @@ async function drainApi(port: number, host: Host): Promise<void> {
   if (res.status !== 204) throw new Error(`drain report answered ${res.status}`);
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** A report as the agent sends it: hostname, os, uptime, load, cpu, memory and disks. */
-function reportFor(i: number): Record<string, unknown> {
-  const GiB = 1024 ** 3;
-  return {
-    hostname: `bench-${i}.example.net`,
-    os: 'Linux 6.8.0 x64',
-    uptime: 86_400 + i * 37,
-    load: [0.42 + (i % 7) / 10, 0.35, 0.3],
-    cpu: (i * 13) % 100,
-    memory: { total: 16 * GiB, used: (4 + (i % 9)) * GiB },
-    disk: [
-      { mount: '/', total: 100 * GiB, used: (20 + (i % 50)) * GiB },
-      { mount: '/var', total: 200 * GiB, used: (50 + (i % 100)) * GiB },
-    ],
-  };
-}
 
 async function registerHosts(store: HostStore, n: number): Promise<Host[]> {
   const hosts: Host[] = new Array(n);
@@ -121,7 +101,7 @@ async function registerHosts(store: HostStore, n: number): Promise<Host[]> {
   const lane = async (): Promise<void> => {
     for (let i = next++; i < n; i = next++) {
       const { id, key, secret } = await store.add(`bench-${i}`);
-      const data = reportFor(i);
+      const data = agentReport(`bench-${i}.example.net`, i, new Date());
       hosts[i] = { _id: new ObjectId(id), key, secret, data, body: JSON.stringify(data) };
     }
   };

@@ -14,8 +14,8 @@ export interface HostGroup {
   alert?: HostDoc['alert'];
 }
 
-/** A realistic latest report, shaped like the agent's (src/agent/metrics.ts `Metrics`). */
-function report(name: string, i: number, at: Date): Record<string, unknown> {
+/** A realistic report, shaped like the agent's (src/agent/metrics.ts `Metrics`); `i` varies the figures. */
+export function agentReport(name: string, i: number, at: Date): Record<string, unknown> {
   const gib = 1024 ** 3;
   return {
     hostname: name,
@@ -38,7 +38,7 @@ export function hostDoc(prefix: string, n: number, lastReportAt: Date, alert?: H
     alarm: true,
     secretKey: `hwk_${randomBytes(12).toString('hex')}`,
     secretHash: hashSecret(randomBytes(24).toString('base64url')),
-    data: report(name, n, lastReportAt),
+    data: agentReport(name, n, lastReportAt),
     lastReportAt,
     createdAt: new Date(lastReportAt.getTime() - 30 * 86_400_000),
     ...(alert && { alert }),

@@ -288,10 +288,10 @@ export async function checkHostSlice(input: SliceInput): Promise<SliceResult> {
   let release: boolean | undefined;
   setHandler(sliceRelease, (go) => void (release = go));
 
-  const evaluation = emptyEvaluation();
-  const nextAfterId = await evaluatePages(evaluation, { ...input, pages: input.slicePages });
   const parent = workflowInfo().parent;
   if (!parent) throw ApplicationFailure.create({ type: 'NotAChild', nonRetryable: true, message: 'checkHostSlice runs only as a child of checkHostStatus' });
+  const evaluation = emptyEvaluation();
+  const nextAfterId = await evaluatePages(evaluation, { ...input, pages: input.slicePages });
   const shown = linesToShow(evaluation.offline, evaluation.recoveries);
   await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(sliceEvaluated, {
     slice: input.slice,
