@@ -45,12 +45,22 @@ export const FLEET_STEPS = [60, 240, 1440];
 /** Seeded data stays steady state for this long (the first step, minus a margin). */
 const STEADY_FOR_MS = 55 * MINUTE;
 
+/** A MongoDB plan tree in one line, e.g. `LIMIT ← FETCH ← SORT_MERGE ← (IXSCAN lastReportAt, IXSCAN alert_outage)`. */
+export function planShape(node: any): string {
+  if (!node || typeof node !== 'object') return '?';
+  const here = `${node.stage ?? '?'}${node.indexName ? ` ${node.indexName}` : ''}`;
+  const inputs: any[] = node.inputStages ?? (node.inputStage ? [node.inputStage] : []);
+  if (inputs.length === 0) return here;
+  const below = inputs.map(planShape);
+  return `${here} ← ${below.length > 1 ? `(${below.join(', ')})` : below[0]}`;
+}
+
 /** Documents the database reads to answer one page query, and where the figure came from. */
 export async function documentsRead(db: Db, req: CheckPageRequest): Promise<{ docs: number; source: string }> {
   const hosts = new HostStore(db).collection;
   const plan = (await hosts.find(checkPageFilter(req)).sort({ _id: 1 }).limit(req.limit).explain('executionStats')) as Record<string, any>;
   const examined = plan.executionStats?.totalDocsExamined;
-  if (typeof examined === 'number') return { docs: examined, source: 'explain executionStats.totalDocsExamined' };
+  if (typeof examined === 'number') return { docs: examined, source: `explain executionStats.totalDocsExamined; winning plan ${planShape(plan.queryPlanner?.winningPlan)}` };
   if (plan.filterPushdown === false) {
     return { docs: await hosts.estimatedDocumentCount(), source: 'explain filterPushdown:false (full scan) → collection size' };
   }

@@ -8,13 +8,14 @@ import { BIN_DIR } from '../scripts/lib/services.js';
 import { redactUrlPasswords } from '../src/redact.js';
 import { FLEET_STEPS, type FleetResult } from './fleet.js';
 import type { FootprintRow } from './footprint.js';
+import type { IdIndexRow } from './id-index.js';
 import type { IngestResult } from './lib/ingest.js';
 import { REPO_ROOT } from './lib/services.js';
 import { formatBytes, formatCount, formatMs, markdownTable, metOrMissed, ratio, textTable } from './lib/stats.js';
 import { HISTORY_LIMIT, PAYLOAD_LIMIT, type OutageRow } from './outage.js';
 
 export const DOC_PATH = join(REPO_ROOT, 'docs', 'benchmarks.md');
-export const SECTIONS = ['environment', 'fleet', 'outage', 'ingest', 'footprint'] as const;
+export const SECTIONS = ['environment', 'idindex', 'fleet', 'outage', 'ingest', 'footprint'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Table {
@@ -62,6 +63,18 @@ export function runStamp(argv: readonly string[]): string {
   // A --mongo-uri may carry a password: the command is written into docs/benchmarks.md without it.
   const command = redactUrlPasswords(argv.join(' '));
   return `Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, hostwatch commit ${commit}${dirty}, \`npm run bench${argv.length ? ` -- ${command}` : ''}\`.`;
+}
+
+export function idIndexTable(rows: readonly IdIndexRow[], connections: number, durationSec: number): Table {
+  return {
+    title: "0. FerretDB's `_id` statements, without and with the extra index",
+    goal: 'Goal: at least 500 `updateOne({_id})` per second at 10,000 and 50,000 hosts, not falling with fleet size.',
+    header: ['hosts', 'updates/s without', 'updates/s with', 'speed-up', 'UPDATE plan without', 'UPDATE plan with', 'goal'],
+    rows: rows.map((r) => [formatCount(r.hosts), r.withoutUps.toFixed(1), r.withUps.toFixed(0), `${ratio(r.withUps, r.withoutUps) ?? '?'}×`, `\`${r.planWithout}\``, `\`${r.planWith}\``, r.hosts < 10_000 ? '-' : metOrMissed(r.withUps >= 500)]),
+    notes: [
+      `Same run, same documents: a FerretDB started without the index, hosts seeded, ${connections} driver loops of \`updateOne({_id}, {$set: {data, lastReportAt}})\` for ${durationSec} s; then the index is added (scripts/lib/ferretdb-id-index.ts) and the loops run again. Plans are SQLite's \`EXPLAIN QUERY PLAN\` of FerretDB's own update statement.`,
+    ],
+  };
 }
 
 export function fleetTable(r: FleetResult): Table {
@@ -141,13 +154,13 @@ export function outageTable(rows: readonly OutageRow[]): Table {
 export function ingestTable(r: IngestResult | { missing: string }): Table {
   const base = {
     title: '3. Ingest throughput',
-    goal: 'Goal: the API reaches at least 60 % of the raw database update rate for the same documents.',
+    goal: 'Goal: the API reaches at least 60 % of the raw database update rate for the same documents; at 64 connections at least 500 reports/s with p99 under 500 ms.',
     header: ['connections', 'API reports/s', 'p50', 'p99', 'non-2xx', 'raw updates/s', 'API / raw', 'goal'],
   };
   if ('missing' in r) return { ...base, rows: [], notes: [r.missing] };
   return {
     ...base,
-    rows: r.rows.map((x) => [String(x.connections), x.apiRps.toFixed(0), `${x.p50Ms} ms`, `${x.p99Ms} ms`, String(x.non2xx), x.rawUps.toFixed(0), x.ratio.toFixed(2), metOrMissed(x.ratio >= 0.6 && x.non2xx === 0)]),
+    rows: r.rows.map((x) => [String(x.connections), x.apiRps.toFixed(0), `${x.p50Ms} ms`, `${x.p99Ms} ms`, String(x.non2xx), x.rawUps.toFixed(0), x.ratio.toFixed(2), metOrMissed(x.ratio >= 0.6 && x.non2xx === 0 && (x.connections < 64 || (x.apiRps >= 500 && x.p99Ms < 500)))]),
     notes: [`${formatCount(r.hosts)} hosts, ${r.durationSec} s per measurement, median of ${r.runs} runs (bench/ingest.ts).`],
   };
 }

@@ -5,13 +5,14 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runFleet } from './fleet.js';
+import { runIdIndex } from './id-index.js';
 import { footprintRows } from './footprint.js';
 import { ingestPresent, runIngest } from './lib/ingest.js';
 import { startBenchEnv, type BenchEnv } from './lib/services.js';
 import { failedOutageRow, runOutage, type OutageRow } from './outage.js';
-import { environmentLines, runStamp, fleetTable, footprintTable, ingestTable, outageTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
+import { environmentLines, runStamp, fleetTable, idIndexTable, footprintTable, ingestTable, outageTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
 
-const ITEMS = ['fleet', 'outage', 'ingest', 'footprint'] as const;
+const ITEMS = ['idindex', 'fleet', 'outage', 'ingest', 'footprint'] as const;
 type Item = (typeof ITEMS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -24,6 +25,8 @@ const USAGE = `usage: npm run bench -- [options]
   --outages <list>       mass-outage sizes (default 10000,50000); footprint uses these runs
   --check-timeout <min>  give up on (terminate) one fleet check after this many minutes (default 10)
   --outage-timeout <min> give up on (terminate) one outage check after this many minutes (default 45)
+  --id-index-sizes <list>  fleet sizes of the _id index comparison (default 1000,10000,50000; FerretDB only)
+  --no-id-index          run FerretDB without hostwatch's _id index (the "before" figures; see docs/benchmarks.md)
   --mongo-uri <uri>      use this MongoDB server instead of starting FerretDB (databases bench_* are dropped
                          and recreated there); docs/benchmarks.md says which database was measured
   --no-write             print only; leave docs/benchmarks.md alone
@@ -57,6 +60,8 @@ function options(argv: string[]) {
       'outage-timeout': { type: 'string' },
       'no-write': { type: 'boolean' },
       'mongo-uri': { type: 'string' },
+      'id-index-sizes': { type: 'string' },
+      'no-id-index': { type: 'boolean' },
     },
     strict: true,
   });
@@ -74,6 +79,8 @@ function options(argv: string[]) {
     outageTimeoutMs: positive(values['outage-timeout'], 'outage-timeout', 45) * 60_000,
     write: !(values['no-write'] ?? false),
     mongoUri: values['mongo-uri'],
+    idIndexSizes: list(values['id-index-sizes'], 'id-index-sizes') ?? (quick ? [1000, 10_000] : [1000, 10_000, 50_000]),
+    idIndex: !(values['no-id-index'] ?? false),
   };
 }
 
@@ -83,6 +90,11 @@ function noteLoad(t: Table, before: number): Table {
   t.notes.push(runStamp(process.argv.slice(2)));
   t.notes.push(`1-minute load average before / after: ${before.toFixed(1)} / ${after.toFixed(1)} on ${os.cpus().length} cores${Math.max(before, after) > os.cpus().length ? ' (the machine was busy with other work: times are inflated)' : ''}.`);
   return t;
+}
+
+/** Seconds per id-index measurement: 10, or 5 for --quick-sized runs. */
+function quickDuration(runs: number): number {
+  return runs < 5 ? 5 : 10;
 }
 
 function log(line: string): void {
@@ -107,7 +119,13 @@ async function main(): Promise<void> {
   let failure: unknown;
   let environment: string[] = [];
   try {
-    env = await startBenchEnv(log, opts.mongoUri);
+    if (opts.only.has('idindex') && opts.mongoUri === undefined) {
+      const load = os.loadavg()[0]!;
+      const [connections, durationSec] = [16, quickDuration(opts.runs)];
+      tables.idindex = noteLoad(idIndexTable(await runIdIndex(opts.idIndexSizes, { connections, durationSec, log }), connections, durationSec), load);
+      console.log(tableText(tables.idindex));
+    }
+    env = await startBenchEnv(log, opts.mongoUri, opts.idIndex);
     environment = await environmentLines(env.mongo);
     if (opts.only.has('fleet')) {
       const load = os.loadavg()[0]!;

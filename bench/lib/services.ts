@@ -33,14 +33,14 @@ export interface BenchEnv {
 }
 
 /** Starts the services; with `mongoUri` the benchmarks use that database server instead of starting FerretDB. */
-export async function startBenchEnv(log: (line: string) => void, mongoUri?: string): Promise<BenchEnv> {
+export async function startBenchEnv(log: (line: string) => void, mongoUri?: string, idIndex = true): Promise<BenchEnv> {
   const workDir = mkdtempSync(join(tmpdir(), 'hostwatch-bench-'));
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch((err) => log(`  (stop failed: ${String(err)})`));
   };
   try {
-    const [ferret, temporal] = await Promise.all([mongoUri === undefined ? startFerretDb() : undefined, startTemporalDevServer()]);
+    const [ferret, temporal] = await Promise.all([mongoUri === undefined ? startFerretDb({ idIndex }) : undefined, startTemporalDevServer()]);
     if (ferret) stops.push(() => ferret.stop());
     stops.push(() => temporal.stop());
     const db = { uri: mongoUri ?? ferret!.uri, external: mongoUri !== undefined };
@@ -51,7 +51,7 @@ export async function startBenchEnv(log: (line: string) => void, mongoUri?: stri
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
-    log(`services: ${db.external ? 'MongoDB (--mongo-uri)' : `FerretDB ${db.uri}`}, Temporal ${temporal.address}, SMTP ${mail.url}, scratch ${workDir}`);
+    log(`services: ${db.external ? 'MongoDB (--mongo-uri)' : `FerretDB ${db.uri}${idIndex ? '' : ' without the _id index'}`}, Temporal ${temporal.address}, SMTP ${mail.url}, scratch ${workDir}`);
     const stop = async (keepLogs = false) => {
       await stopAll();
       if (keepLogs) log(`worker logs kept in ${workDir}`);

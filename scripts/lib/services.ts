@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchIdIndexes } from './ferretdb-id-index.js';
 
 export const CACHE_DIR = process.env.HOSTWATCH_CACHE ?? join(homedir(), '.cache', 'hostwatch');
 export const BIN_DIR = join(CACHE_DIR, 'bin');
@@ -107,8 +108,12 @@ function workDirFor(name: string, dir?: string): { dir: string; owned: boolean }
   return dir ? { dir, owned: false } : { dir: mkdtempSync(join(tmpdir(), `hostwatch-${name}-`)), owned: true };
 }
 
-/** FerretDB with its SQLite backend. `dataDir` persists data; without it a temporary directory is used. */
-export async function startFerretDb(opts: { port?: number; dataDir?: string } = {}): Promise<RunningService & { uri: string }> {
+/**
+ * FerretDB with its SQLite backend. `dataDir` persists data; without it a temporary directory is used.
+ * Unless `idIndex` is false, every collection's table gets the `_id` index FerretDB lacks (ferretdb-id-index.ts),
+ * at start and within half a second of a collection being created or re-created.
+ */
+export async function startFerretDb(opts: { port?: number; dataDir?: string; idIndex?: boolean } = {}): Promise<RunningService & { uri: string; dataDir: string }> {
   const port = opts.port ?? (await freePort());
   const { dir, owned } = workDirFor('ferretdb', opts.dataDir);
   const svc = await launch(
@@ -119,7 +124,16 @@ export async function startFerretDb(opts: { port?: number; dataDir?: string } = 
     dir,
     owned,
   );
-  return { ...svc, uri: `mongodb://127.0.0.1:${port}/` };
+  const watcher = opts.idIndex === false ? undefined : watchIdIndexes(dir);
+  return {
+    ...svc,
+    uri: `mongodb://127.0.0.1:${port}/`,
+    dataDir: dir,
+    async stop() {
+      watcher?.stop();
+      await svc.stop();
+    },
+  };
 }
 
 /** The Temporal dev server. With `uiPort` the Web UI is served there; `dbFile` persists history. */
