@@ -1,0 +1,102 @@
+/**
+ * The text of a notice, shared by every kind: a title with the counts and local time, one line per host, and the
+ * cut to a vendor's size limit with "... and N more" (done here once, so every kind cuts the same way).
+ */
+import { bySeverity, offlineText, recoveryText, subjectFor } from '../alerting/digest.js';
+import { formatLocalTime } from '../alerting/local-time.js';
+import type { OfflineLine, RecoveryLine } from '../alerting/types.js';
+import type { Notice } from './types.js';
+
+export type NoticeLine = OfflineLine | RecoveryLine;
+
+/** The title: `[hostwatch] 2 hosts offline, 1 back online at 2026-11-23 05:00 +01:00 (Europe/Berlin)`. */
+export function noticeTitle(n: Notice): string {
+  if (n.test) return `[hostwatch] test notice at ${formatLocalTime(n.checkTime, n.timezone, false)} (${n.timezone})`;
+  return subjectFor(n.offlineTotal, n.recoveryTotal, n.checkTime, n.timezone);
+}
+
+/** The lines in the order they are shown: offline (most severe first), then recoveries. */
+export function noticeLines(n: Notice): NoticeLine[] {
+  return [...[...n.offline].sort(bySeverity), ...n.recoveries];
+}
+
+/** A line as plain text (the digest's own wording). */
+export function lineText(line: NoticeLine, timezone: string): string {
+  return line.kind === 'offline' ? offlineText(line, timezone) : recoveryText(line, timezone);
+}
+
+/** Lines of the run not in the notice at all (a large run hands each destination only the first ones). */
+export function missingLines(n: Notice): number {
+  return Math.max(0, n.offlineTotal + n.recoveryTotal - n.offline.length - n.recoveries.length);
+}
+
+/** The closing line: `2 hosts offline, 1 back online.` (or the test notice's sentence). */
+export function noticeFooter(n: Notice): string {
+  if (n.test) return 'This is a test notice from hostwatch: this destination is set up correctly.';
+  return `${n.offlineTotal} host${n.offlineTotal === 1 ? '' : 's'} offline, ${n.recoveryTotal} back online.`;
+}
+
+/** "... and 12 more". */
+export function moreText(count: number): string {
+  return `... and ${count} more`;
+}
+
+/**
+ * Fits rendered items into `limit` (measured by `size`, UTF-8 bytes by default): as many leading items as fit with
+ * the fixed parts (`overhead`), then a `more(count)` item for the rest (counting `alsoMissing` lines that were
+ * never rendered). Returns the items to send, in order; an item that does not fit on its own is cut.
+ */
+export function fitItems<T>(
+  items: readonly T[],
+  opts: { limit: number; overhead: number; size: (item: T) => number; more: (count: number) => T; alsoMissing?: number; cut?: (item: T, room: number) => T },
+): T[] {
+  const missing = opts.alsoMissing ?? 0;
+  const out: T[] = [];
+  let used = opts.overhead;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const rest = items.length - i - 1 + missing;
+    const reserve = rest > 0 ? opts.size(opts.more(rest + 1)) : 0;
+    if (used + opts.size(item) + reserve <= opts.limit) {
+      out.push(item);
+      used += opts.size(item);
+      continue;
+    }
+    if (out.length === 0 && opts.cut) {
+      // Not even the first line fits: show what of it does rather than nothing.
+      const room = opts.limit - used - opts.size(opts.more(items.length - 1 + missing));
+      if (room > 0) out.push(opts.cut(item, room));
+      i++;
+    }
+    const left = items.length - i + missing;
+    if (left > 0) out.push(opts.more(left));
+    return out;
+  }
+  if (missing > 0) out.push(opts.more(missing));
+  return out;
+}
+
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** Cuts `s` to at most `bytes` UTF-8 bytes without splitting a character, ending with "…" when cut. */
+export function cutText(s: string, bytes: number): string {
+  if (utf8Bytes(s) <= bytes) return s;
+  let out = '';
+  for (const ch of s) {
+    if (utf8Bytes(out + ch) + 3 > bytes) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+/**
+ * The whole notice as text lines (title excluded), cut to `limit` bytes when joined with `\n`: the plain form most
+ * kinds send, or the base of a markdown one (`render` changes how each host line looks).
+ */
+export function fitText(n: Notice, limit: number, render: (line: NoticeLine) => string = (l) => lineText(l, n.timezone), overhead = 0): string {
+  const footer = noticeFooter(n);
+  const lines = noticeLines(n).map(render);
+  const size = (s: string) => utf8Bytes(s) + 1;
+  const body = fitItems(lines, { limit, overhead: overhead + size(footer) + 1, size, more: moreText, alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - 1) });
+  return [...body, ...(body.length ? [''] : []), footer].join('\n');
+}

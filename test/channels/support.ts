@@ -1,0 +1,169 @@
+/**
+ * Shared helpers for channel kind tests: a loopback HTTP server that records every request and answers as the
+ * test says, a sample notice, the retry table every HTTP kind must follow, and the secret-leak check
+ * (Alertmanager's notify/test RetryTests and AssertNotifyLeaksNoSecret, for hostwatch).
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { deliver, parseChannelUrl, redactedUrl, type ParsedChannel } from '../../src/channels/registry.js';
+import { DeliveryError, type Notice } from '../../src/channels/types.js';
+
+export interface Recorded {
+  method: string;
+  /** Path without the query. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The body parsed as JSON, when it is JSON. */
+  json?: any;
+}
+
+export interface Answer {
+  status?: number;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON. */
+  body?: unknown;
+}
+
+export interface Loopback {
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  requests: Recorded[];
+  /** How the next requests are answered (default 200 with an empty JSON object). */
+  answer: (req: Recorded) => Answer | Promise<Answer>;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on loopback; each request is recorded and answered by `answer`. */
+export async function loopback(answer: Loopback['answer'] = () => ({ status: 200, body: {} })): Promise<Loopback> {
+  const requests: Recorded[] = [];
+  const lb = { requests, answer } as Loopback;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://x');
+      let json: unknown;
+      try {
+        json = body ? JSON.parse(body) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const rec: Recorded = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body, ...(json !== undefined && { json }) };
+      requests.push(rec);
+      const a = await lb.answer(rec);
+      const payload = a.body === undefined ? '' : typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
+      res.writeHead(a.status ?? 200, { ...(typeof a.body === 'object' && { 'content-type': 'application/json' }), ...a.headers });
+      res.end(payload);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  lb.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  lb.close = () => new Promise((r) => server.close(() => r()));
+  return lb;
+}
+
+const T = Date.UTC(2026, 10, 23, 4, 0, 0);
+
+/** A notice with two offline hosts and one recovery (or `n` offline hosts), as a check would send it. */
+export function sampleNotice(opts: { offline?: number; test?: boolean; id?: string } = {}): Notice {
+  const count = opts.offline ?? 2;
+  const offline = Array.from({ length: count }, (_, i) => ({
+    kind: 'offline' as const,
+    hostId: `h${i}`,
+    name: `web-${i + 1}`,
+    step: 60,
+    offlineMs: (61 + (count - i)) * 60_000,
+    lastReportAt: T - (61 + (count - i)) * 60_000,
+  }));
+  const recoveries = opts.offline === undefined ? [{ kind: 'recovered' as const, hostId: 'db', name: 'db-1', wentSilentAt: T - 3 * 3600_000, seenAgainAt: T - 60_000, goneMs: 3 * 3600_000 - 60_000 }] : [];
+  return {
+    id: opts.id ?? 'hostwatch-check.run-1.d1',
+    run: 'hostwatch-check.run-1',
+    checkTime: T,
+    timezone: 'Europe/Berlin',
+    offline,
+    recoveries,
+    offlineTotal: offline.length,
+    recoveryTotal: recoveries.length,
+    ...(opts.test && { test: true }),
+  };
+}
+
+export async function send(url: string, notice: Notice = sampleNotice(), destination?: string): Promise<void> {
+  const channel = parseChannelUrl(url);
+  await deliver(channel, destination ?? channel.kind.destinations(channel.config)[0]!, notice, { timeoutMs: 5_000 });
+}
+
+/** The DeliveryError a send throws (fails the test if it succeeds or throws anything else). */
+export async function sendError(url: string, notice: Notice = sampleNotice()): Promise<DeliveryError> {
+  try {
+    await send(url, notice);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DeliveryError);
+    return err as DeliveryError;
+  }
+  throw new Error('expected the delivery to fail');
+}
+
+/**
+ * The retry table every HTTP kind follows: for each status the server answers, whether the failure is retried,
+ * and 429/503's Retry-After. `url` points the kind at the loopback server; `accepted` is the kind's own success
+ * answer (some vendors need a body). Also: a closed port retries.
+ */
+export async function assertRetryTable(lb: Loopback, url: string, accepted: Answer = { status: 200, body: {} }): Promise<void> {
+  const cases: [number, boolean][] = [
+    [400, false], [401, false], [403, false], [404, false], [410, false], [413, false],
+    [408, true], [429, true], [500, true], [502, true], [503, true], [504, true],
+  ];
+  for (const [status, retry] of cases) {
+    lb.answer = () => ({ status, headers: (status === 429 || status === 503 ? { 'retry-after': '7' } : {}) as Record<string, string>, body: { error: 'nope' } });
+    const err = await sendError(url);
+    expect({ status, retry: err.retry }).toEqual({ status, retry });
+    if (status === 429 || status === 503) expect(err.retryAfterMs).toBe(7000);
+    expect(err.message).toContain(String(status));
+  }
+  lb.answer = () => accepted;
+  await send(url);
+  const down = await sendError(url.replace(lb.base, `http://127.0.0.1:1`));
+  expect(down.retry).toBe(true);
+}
+
+/**
+ * No secret of the channel appears in an error, however the receiver answers (it echoes the request back) or
+ * fails, nor in the channel's redacted URL.
+ */
+export async function assertNoSecretLeak(lb: Loopback, url: string, secrets: readonly string[]): Promise<void> {
+  const channel: ParsedChannel = parseChannelUrl(url);
+  const shown = redactedUrl(channel);
+  for (const s of secrets) expect(shown).not.toContain(s);
+  const echo = (r: Recorded) => `${r.method} ${r.path}?${r.query.toString()} ${JSON.stringify(r.headers)} ${r.body}`;
+  for (const status of [400, 401, 500]) {
+    lb.answer = (r) => ({ status, body: echo(r) });
+    const err = await sendError(url);
+    for (const s of secrets) {
+      expect(err.message).not.toContain(s);
+      expect(err.stack ?? '').not.toContain(s);
+    }
+  }
+  lb.answer = (r) => ({ status: 200, body: { errcode: 40001, errmsg: echo(r), code: 40001, msg: echo(r) } });
+  try {
+    await send(url);
+  } catch (err) {
+    for (const s of secrets) expect((err as Error).message).not.toContain(s);
+  }
+  const down = await sendError(url.replace(lb.base, 'http://127.0.0.1:1'));
+  for (const s of secrets) expect(down.message).not.toContain(s);
+}
+
+/** parse(render(parse(url))) is the same config, and the rendered URL parses to the same redacted form. */
+export function assertRoundTrip(url: string): void {
+  const a = parseChannelUrl(url);
+  const rendered = a.kind.render(a.config);
+  const b = parseChannelUrl(rendered);
+  expect(b.config).toEqual(a.config);
+  expect(b.kind.render(b.config)).toBe(rendered);
+}
