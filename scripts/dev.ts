@@ -172,11 +172,11 @@ async function ensureSchedule(config: Readonly<Config>, recipients: string): Pro
     const client = new Client({ connection, namespace: config.temporal.namespace });
     try {
       await createSchedule(client, DEFAULT_SCHEDULE_ID, settings);
-      log(`created schedule "${DEFAULT_SCHEDULE_ID}" (every 1m, recipients ${input.recipients.join(', ')})`);
+      log(`created schedule "${DEFAULT_SCHEDULE_ID}" (every 1m, recipients ${(input.recipients ?? []).join(', ')})`);
     } catch (err) {
       if (!(err instanceof UsageError || err instanceof ScheduleAlreadyRunning)) throw err;
       await updateSchedule(client, DEFAULT_SCHEDULE_ID, settings);
-      log(`updated schedule "${DEFAULT_SCHEDULE_ID}" (every 1m, recipients ${input.recipients.join(', ')})`);
+      log(`updated schedule "${DEFAULT_SCHEDULE_ID}" (every 1m, recipients ${(input.recipients ?? []).join(', ')})`);
     }
   } finally {
     await connection.close();

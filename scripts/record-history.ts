@@ -14,6 +14,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities/index.js';
 import { createSmtpMailer } from '../src/mail/mailer.js';
+import { notifiedWrite } from '../src/store/alert-state.js';
+import { ChannelStore } from '../src/store/channels-store.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { connectMongo } from '../src/store/mongo.js';
 import { WORKFLOWS_PATH } from '../src/workflows/path.js';
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     await hosts.recordReport(down.id, { hostname: 'web-1' }, new Date(now - 12 * MIN));
     const back = await hosts.add('db-1');
     await hosts.recordReport(back.id, { hostname: 'db-1' }, new Date(now - 90 * MIN));
-    await hosts.applyStateChanges([{ kind: 'notify', hostId: back.id, outage: now - 90 * MIN, step: 60 }], now - 20 * MIN);
+    await hosts.applyHostWrites([notifiedWrite(back.id, now - 90 * MIN, { 'mailto:ops@example.com': 60 })], ['mailto:ops@example.com'], now - 20 * MIN);
     await hosts.recordReport(back.id, { hostname: 'db-1' }, new Date(now - 10_000));
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
       connection: nativeConnection,
       taskQueue: 'record-history',
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities({ hosts, mailer, from: 'hostwatch <alerts@example.com>', defaultTimezone: 'UTC' }),
+      activities: createActivities({ hosts, channels: new ChannelStore(mongo.db), mailer, from: 'hostwatch <alerts@example.com>', defaultTimezone: 'UTC' }),
     });
     const workflowId = 'record-check-host-status';
     const summary = await worker.runUntil(

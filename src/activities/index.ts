@@ -1,33 +1,19 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import type { StateChange } from '../alerting/types.js';
+import type { HostWrite } from '../alerting/types.js';
 import type { CheckPage, CheckPageRequest, HostStore, StateWriteResult } from '../store/hosts-store.js';
-import { isPermanentSmtpFailure, messageIdFor, type Mailer } from '../mail/mailer.js';
+import type { Mailer } from '../mail/mailer.js';
+import { createDeliveryActivities, type ChannelLookup } from './delivery.js';
 
 export interface ActivityDeps {
   hosts: HostStore;
+  /** Channels by name (the `channels` collection). */
+  channels: ChannelLookup;
   mailer: Mailer;
   /** Sender address, e.g. `hostwatch <alerts@example.com>`. */
   from: string;
   /** Time zone used when a check's input names none. */
   defaultTimezone: string;
 }
-
-export interface DigestRequest {
-  recipients: string[];
-  subject: string;
-  text: string;
-  /** Identifies the run; the Message-ID is derived from it. */
-  runKey: string;
-}
-
-export interface DigestReceipt {
-  messageId: string;
-  accepted: number;
-  rejected: string[];
-}
-
-export const SMTP_REJECTED = 'SmtpRejected';
 
 /** The running activity's context; undefined when an activity function is called outside a worker (tests). */
 function currentContext(): Context | undefined {
@@ -64,29 +50,14 @@ export function createActivities(deps: ActivityDeps) {
       return deps.hosts.loadCheckPage(req);
     },
 
-    async sendDigest(req: DigestRequest): Promise<DigestReceipt> {
-      const messageId = messageIdFor(req.runKey, deps.from);
-      try {
-        const sent = await deps.mailer.send({ from: deps.from, to: req.recipients, subject: req.subject, text: req.text, messageId });
-        logInfo('Digest sent', { messageId, recipients: req.recipients.length, accepted: sent.accepted.length, rejected: sent.rejected });
-        return { messageId, accepted: sent.accepted.length, rejected: sent.rejected };
-      } catch (err) {
-        if (isPermanentSmtpFailure(err)) {
-          throw ApplicationFailure.create({
-            type: SMTP_REJECTED,
-            nonRetryable: true,
-            message: `mail server rejected the digest: ${(err as Error).message}`,
-          });
-        }
-        throw err;
-      }
-    },
+    ...createDeliveryActivities(deps),
 
-    async recordAlertState(req: { changes: StateChange[]; checkTime: number }): Promise<StateWriteResult> {
-      // A heartbeat per write: a slow database (FerretDB's writes slow down as the collection grows) keeps the
-      // activity alive as long as writes progress, and a stuck one is retried after the heartbeat timeout.
-      const result = await deps.hosts.applyStateChanges(req.changes, req.checkTime, heartbeat);
-      logInfo('Alert state recorded', { changes: req.changes.length, ...result });
+    /** Rule 3: one write per host, keeping what the destinations in `accepted` were told. */
+    async recordAlertState(req: { writes: HostWrite[]; accepted: string[]; checkTime: number }): Promise<StateWriteResult> {
+      // A heartbeat per write keeps the activity alive as long as writes progress; a stuck one is retried after the
+      // heartbeat timeout, and a cancelled one (its run was terminated) stops at the next write.
+      const result = await deps.hosts.applyHostWrites(req.writes, req.accepted, req.checkTime, heartbeat);
+      logInfo('Alert state recorded', { hosts: req.writes.length, destinations: req.accepted.length, ...result });
       return result;
     },
   };

@@ -66,7 +66,8 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   const reportOnce = async (): Promise<Outcome> => {
     let response: Response;
     try {
-      const body = JSON.stringify(await collect());
+      // Every report states the agent's interval, so the check allows for it before calling the host offline.
+      const body = JSON.stringify({ interval: Math.max(1, Math.round(options.intervalMs / 1000)), ...(await collect()) });
       response = await doFetch(endpoint, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-Host-Key': options.key, 'X-Host-Secret': options.secret },

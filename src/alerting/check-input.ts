@@ -1,18 +1,28 @@
 import { isValidTimezone } from './local-time.js';
-import { DEFAULT_STEPS } from './policy.js';
+import { DEFAULT_GRACE_SECONDS, DEFAULT_STEPS } from './policy.js';
 
 /** The check workflow's one argument, as the schedule (or `temporal schedule create --input`) supplies it. */
 export interface CheckInput {
-  /** Addresses that receive the digest. */
-  recipients: string[];
+  /** Addresses that receive the digest: an email channel of these addresses. */
+  recipients?: string[];
+  /** Channels by name (`hostwatch channels add`), or `{ name, fromStep }` for one that gets notices from that step on. */
+  channels?: (string | ChannelRef)[];
   /** Minutes offline at which notices go out. Default `[1, 10, 60, 240, 1440]`. */
   steps?: number[];
   /** Local hours (0-23) that hold notices back. Default none. */
   ignoreHours?: number[];
   /** IANA time zone. Default: the worker's `HOSTWATCH_TIMEZONE`. */
   timezone?: string;
+  /** Rule 9: seconds of silence allowed beyond a host's known reporting interval. Default 60. */
+  graceSeconds?: number;
   /** How a run reads hosts; the defaults suit any fleet (docs/benchmarks.md). */
   paging?: Partial<Paging>;
+}
+
+/** A channel named by a schedule. `fromStep`: only step notices of this step or higher (escalation). */
+export interface ChannelRef {
+  name: string;
+  fromStep?: number;
 }
 
 export interface Paging {
@@ -32,6 +42,8 @@ export const MAX_PAGING = DEFAULT_PAGING;
 
 export interface ValidCheckInput {
   recipients: string[];
+  channels: Required<ChannelRef>[];
+  graceSeconds: number;
   steps: number[];
   ignoreHours: number[];
   timezone?: string;
@@ -49,7 +61,10 @@ export class InvalidCheckInputError extends Error {
   }
 }
 
-const KNOWN_FIELDS = new Set(['recipients', 'steps', 'ignoreHours', 'timezone', 'paging']);
+const KNOWN_FIELDS = new Set(['recipients', 'channels', 'steps', 'ignoreHours', 'timezone', 'graceSeconds', 'paging']);
+const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const MAX_CHANNELS = 50;
+const MAX_GRACE_SECONDS = 3600;
 // Deliberately loose (RFC 5322 allows far more); catches typos such as a missing @ or embedded spaces/commas.
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 const MAX_RECIPIENTS = 100;
@@ -72,14 +87,16 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
     if (!KNOWN_FIELDS.has(key)) throw new InvalidCheckInputError(key, `is not a known field (expected one of ${[...KNOWN_FIELDS].join(', ')})`);
   }
 
-  const { recipients } = input;
-  if (!Array.isArray(recipients) || recipients.length === 0) {
-    throw new InvalidCheckInputError('recipients', 'must be a non-empty array of email addresses');
-  }
+  const { recipients = [] } = input;
+  if (!Array.isArray(recipients)) throw new InvalidCheckInputError('recipients', 'must be an array of email addresses');
   if (recipients.length > MAX_RECIPIENTS) throw new InvalidCheckInputError('recipients', `has more than ${MAX_RECIPIENTS} addresses`);
   recipients.forEach((r, i) => {
     if (typeof r !== 'string' || !ADDRESS.test(r)) throw new InvalidCheckInputError(`recipients[${i}]`, `is not an email address: ${JSON.stringify(r)}`);
   });
+  const channels = parseChannels(input.channels);
+  if (recipients.length === 0 && channels.length === 0) {
+    throw new InvalidCheckInputError('channels', 'or recipients must name at least one destination, e.g. {"channels": ["oncall"]} or {"recipients": ["ops@example.com"]}');
+  }
 
   let steps = [...DEFAULT_STEPS];
   if (input.steps !== undefined) {
@@ -97,6 +114,16 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
     ignoreHours.forEach((h, i) => {
       if (h < 0 || h > 23) throw new InvalidCheckInputError(`ignoreHours[${i}]`, `must be an hour from 0 to 23, got ${h}`);
     });
+    if (new Set(ignoreHours).size === 24) throw new InvalidCheckInputError('ignoreHours', 'covers every hour of the day: nothing would ever be sent');
+  }
+
+  let graceSeconds = DEFAULT_GRACE_SECONDS;
+  if (input.graceSeconds !== undefined) {
+    const g = input.graceSeconds;
+    if (typeof g !== 'number' || !Number.isInteger(g) || g < 0 || g > MAX_GRACE_SECONDS) {
+      throw new InvalidCheckInputError('graceSeconds', `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}, got ${JSON.stringify(g)}`);
+    }
+    graceSeconds = g;
   }
 
   const { timezone } = input;
@@ -106,11 +133,38 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
 
   return {
     recipients: [...recipients] as string[],
+    channels,
+    graceSeconds,
     steps: [...steps],
     ignoreHours: [...new Set(ignoreHours)],
     ...(timezone !== undefined && { timezone: timezone as string }),
     paging: parsePaging(input.paging),
   };
+}
+
+function parseChannels(raw: unknown): Required<ChannelRef>[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new InvalidCheckInputError('channels', 'must be an array of channel names or {"name": ..., "fromStep": ...} objects');
+  if (raw.length > MAX_CHANNELS) throw new InvalidCheckInputError('channels', `has more than ${MAX_CHANNELS} channels`);
+  const seen = new Set<string>();
+  return raw.map((c: unknown, i) => {
+    const field = `channels[${i}]`;
+    let ref: Required<ChannelRef>;
+    if (typeof c === 'string') ref = { name: c, fromStep: 0 };
+    else if (typeof c === 'object' && c !== null && !Array.isArray(c)) {
+      const o = c as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (k !== 'name' && k !== 'fromStep') throw new InvalidCheckInputError(`${field}.${k}`, 'is not a known field (expected name, fromStep)');
+      if (typeof o.name !== 'string') throw new InvalidCheckInputError(`${field}.name`, 'must be a channel name');
+      if (o.fromStep !== undefined && (typeof o.fromStep !== 'number' || !Number.isInteger(o.fromStep) || o.fromStep < 1)) {
+        throw new InvalidCheckInputError(`${field}.fromStep`, `must be a positive whole number of minutes, got ${JSON.stringify(o.fromStep)}`);
+      }
+      ref = { name: o.name, fromStep: (o.fromStep as number | undefined) ?? 0 };
+    } else throw new InvalidCheckInputError(field, `must be a channel name or {"name": ..., "fromStep": ...}, got ${JSON.stringify(c)}`);
+    if (!CHANNEL_NAME.test(ref.name)) throw new InvalidCheckInputError(typeof c === 'string' ? field : `${field}.name`, `is not a valid channel name: ${JSON.stringify(ref.name)}`);
+    if (seen.has(ref.name)) throw new InvalidCheckInputError(field, `names channel "${ref.name}" twice`);
+    seen.add(ref.name);
+    return ref;
+  });
 }
 
 function parsePaging(raw: unknown): Paging {

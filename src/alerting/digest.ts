@@ -1,5 +1,5 @@
 import { formatDuration, formatLocalTime } from './local-time.js';
-import type { OfflineLine, RecoveryLine } from './types.js';
+import type { OfflineLine, RecoveryLine, RoutedLine } from './types.js';
 
 /** Lines listed in one message before the rest are summarised as "and N more". */
 export const DEFAULT_MAX_LINES = 200;
@@ -94,4 +94,49 @@ export function formatDigest(input: DigestInput): Digest {
     '',
   ].join('\n');
   return { subject: subjectFor(offlineTotal, recoveryTotal, checkTime, timezone), text, listed: shown.length };
+}
+
+/** A destination's share of a run: its lines (only those a digest can show) and its totals. */
+export interface DestinationLines {
+  offline: OfflineLine[];
+  recoveries: RecoveryLine[];
+  offlineTotal: number;
+  recoveryTotal: number;
+}
+
+/** Offline and recovery lines going to each of `count` destinations. */
+export function totalsByDestination(lines: readonly RoutedLine[], count: number): { offline: number; recovered: number }[] {
+  const totals = Array.from({ length: count }, () => ({ offline: 0, recovered: 0 }));
+  for (const { line, to } of lines) for (const d of to) totals[d]![line.kind === 'offline' ? 'offline' : 'recovered']++;
+  return totals;
+}
+
+/**
+ * The lines any destination's digest can show (each destination's most severe offline lines and first recoveries,
+ * see {@link linesToShow}), each once with the destinations it goes to: what a slice of a large run hands on.
+ */
+export function routedLinesToShow(lines: readonly RoutedLine[], count: number, maxLines = DEFAULT_MAX_LINES): RoutedLine[] {
+  const keep = new Set<RoutedLine>();
+  for (let d = 0; d < count; d++) {
+    const mine = lines.filter((l) => l.to.includes(d));
+    const shown = linesToShow(
+      mine.flatMap((l) => (l.line.kind === 'offline' ? [l.line] : [])),
+      mine.flatMap((l) => (l.line.kind === 'recovered' ? [l.line] : [])),
+      maxLines,
+    );
+    const wanted = new Set<unknown>([...shown.offline, ...shown.recoveries]);
+    for (const l of mine) if (wanted.has(l.line)) keep.add(l);
+  }
+  return lines.filter((l) => keep.has(l));
+}
+
+/** Destination `d`'s lines, sorted and cut to what its digest can show, with its totals (`totals` from all parts). */
+export function linesFor(lines: readonly RoutedLine[], d: number, totals: { offline: number; recovered: number }, maxLines = DEFAULT_MAX_LINES): DestinationLines {
+  const mine = lines.filter((l) => l.to.includes(d));
+  const shown = linesToShow(
+    mine.flatMap((l) => (l.line.kind === 'offline' ? [l.line] : [])),
+    mine.flatMap((l) => (l.line.kind === 'recovered' ? [l.line] : [])),
+    maxLines,
+  );
+  return { ...shown, offlineTotal: totals.offline, recoveryTotal: totals.recovered };
 }

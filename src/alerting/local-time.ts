@@ -41,11 +41,28 @@ export function localHour(instant: number, timezone: string): number {
   return Number(parts(instant, timezone).hour);
 }
 
-/** `YYYY-MM-DD HH:MM:SS` in `timezone`. */
+/** The UTC offset of `timezone` at `instant` in minutes (east positive), from the wall-clock parts. */
+export function utcOffsetMinutes(instant: number, timezone: string): number {
+  const p = parts(instant, timezone);
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return Math.round((wall - Math.floor(instant / 1000) * 1000) / 60_000);
+}
+
+/** `+01:00`, `-03:30`, `+00:00`. */
+export function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS +01:00` in `timezone`: with its UTC offset, so the hour repeated when summer time ends reads
+ * differently the second time (ALERTING.md rule 7).
+ */
 export function formatLocalTime(instant: number, timezone: string, withSeconds = true): string {
   const p = parts(instant, timezone);
   const time = withSeconds ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
-  return `${p.year}-${p.month}-${p.day} ${time}`;
+  return `${p.year}-${p.month}-${p.day} ${time} ${formatOffset(utcOffsetMinutes(instant, timezone))}`;
 }
 
 /** "61 minutes" below two hours, then "26 h 1 min" (ALERTING.md's worked example). */

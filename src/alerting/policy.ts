@@ -1,12 +1,14 @@
-import type { AlertPolicy, HostSnapshot, OfflineLine, RecoveryLine, StateChange } from './types.js';
+import type { AlertPolicy, Destination, HostSnapshot, HostWrite, InstanceState, OfflineLine, RecoveryLine, RoutedLine } from './types.js';
 
 const MINUTE_MS = 60_000;
 
 export const DEFAULT_STEPS: readonly number[] = Object.freeze([1, 10, 60, 240, 1440]);
+/** Rule 9's default grace: a host that states its interval is offline after it plus this. */
+export const DEFAULT_GRACE_SECONDS = 60;
 
-/** `m = floor((T - lastReportAt) / 60 s)`; negative when the report is newer than the check time. */
-export function offlineMinutes(checkTime: number, lastReportAt: number): number {
-  return Math.floor((checkTime - lastReportAt) / MINUTE_MS);
+/** `m = floor((T - since) / 60 s)`; negative when `since` is after the check time. */
+export function offlineMinutes(checkTime: number, since: number): number {
+  return Math.floor((checkTime - since) / MINUTE_MS);
 }
 
 /** The largest step `s <= m`, or undefined when `m` is below the first step. */
@@ -19,75 +21,123 @@ export function dueStep(steps: readonly number[], minutes: number): number | und
   return due;
 }
 
-/** Hosts whose last report is at or before this instant have a due step at `checkTime`. */
+/** Hosts whose last report is at or before this instant may have a due step at `checkTime`. */
 export function offlineCutoff(checkTime: number, steps: readonly number[]): number {
   return checkTime - steps[0]! * MINUTE_MS;
 }
 
+/** The key an offline instance is stored under. */
+export function offlineKey(start: number): string {
+  return `offline_${start}`;
+}
+
+/** Where offline time counts from: the last report, or the last enabling if later (rule 9). */
+export function silentSince(host: Pick<HostSnapshot, 'lastReportAt' | 'enabledAt'>): number {
+  return Math.max(host.lastReportAt, host.enabledAt ?? -Infinity);
+}
+
+/**
+ * The step due for the host's silence at `checkTime`, or undefined: none yet, or still within its reporting
+ * interval plus grace (rule 9).
+ */
+export function offlineDueStep(host: HostSnapshot, checkTime: number, policy: Pick<AlertPolicy, 'steps' | 'graceMs'>): number | undefined {
+  if (host.intervalMs !== undefined && checkTime - host.lastReportAt <= host.intervalMs + policy.graceMs) return undefined;
+  return dueStep(policy.steps, offlineMinutes(checkTime, silentSince(host)));
+}
+
+/** The step a destination already has for an instance (a legacy record counts for email destinations). */
+export function sentTo(instance: InstanceState | undefined, dest: Destination): number {
+  if (!instance) return 0;
+  return instance.sent[dest.key] ?? (instance.legacyStep !== undefined && dest.kind === 'mailto' ? instance.legacyStep : 0);
+}
+
+/** Every destination key notified of an instance, with its step, legacy state read for `destinations`. */
+function notifiedOf(instance: InstanceState, destinations: readonly Destination[]): Record<string, number> {
+  const out: Record<string, number> = { ...instance.sent };
+  if (instance.legacyStep !== undefined) for (const d of destinations) if (d.kind === 'mailto') out[d.key] ??= instance.legacyStep;
+  return out;
+}
+
+/** When the host was seen again after `instance` began: the first report after it, whatever the interleaving. */
+export function seenAgainAt(host: HostSnapshot, instance: InstanceState): number {
+  if (instance.backAt !== undefined && instance.backAt > instance.start) return instance.backAt;
+  if (host.back && host.back.from === instance.start) return host.back.at;
+  return host.lastReportAt;
+}
+
 export interface HostEvaluation {
-  offline?: OfflineLine;
-  recovery?: RecoveryLine;
-  /** Writes to apply, in order, once the digest is accepted. */
-  changes: StateChange[];
+  lines: RoutedLine[];
+  /** Absent when there is nothing to write. */
+  write?: HostWrite;
   muted: boolean;
 }
 
 /**
- * Applies rules 1, 2, 4 and 6 of ALERTING.md to one host at check time `checkTime`.
+ * Applies rules 1, 2, 4, 6 and 9 of ALERTING.md to one host at `checkTime`, for each destination on its own.
  * Quiet hours (rule 5) are decided for the whole run before any host is evaluated.
  */
-export function evaluateHost(host: HostSnapshot, checkTime: number, steps: readonly number[]): HostEvaluation {
-  if (host.mutedUntil !== undefined && host.mutedUntil > checkTime) return { muted: true, changes: [] };
+export function evaluateHost(host: HostSnapshot, checkTime: number, policy: Pick<AlertPolicy, 'steps' | 'graceMs'>, destinations: readonly Destination[]): HostEvaluation {
+  if (host.mutedUntil !== undefined && host.mutedUntil > checkTime) return { muted: true, lines: [] };
 
-  const result: HostEvaluation = { muted: false, changes: [] };
-  const alert = host.alert;
-  const sameOutage = alert !== undefined && alert.outage === host.lastReportAt;
+  const lines: RoutedLine[] = [];
+  const currentKey = offlineKey(host.lastReportAt);
+  const legacyKey = host.alerts.find((a) => a.legacyStep !== undefined)?.key;
+  const write: HostWrite = { hostId: host.id, ended: [], drop: [], keys: host.alerts.map((a) => a.key), ...(legacyKey !== undefined && { legacyKey }) };
+  let current: InstanceState | undefined;
 
-  if (alert !== undefined && !sameOutage) {
-    // Rule 4: notified for an outage that a report has since ended.
-    // A backAt from before this outage (left by a report racing an earlier clear) does not describe it.
-    const seenAgainAt = alert.backAt !== undefined && alert.backAt > alert.outage ? alert.backAt : host.lastReportAt;
-    result.recovery = {
-      kind: 'recovered',
-      hostId: host.id,
-      name: host.name,
-      wentSilentAt: alert.outage,
-      seenAgainAt,
-      goneMs: seenAgainAt - alert.outage,
-    };
-    result.changes.push({ kind: 'clear', hostId: host.id, outage: alert.outage });
+  for (const instance of host.alerts) {
+    if (instance.start === host.lastReportAt) {
+      current = instance;
+      continue;
+    }
+    // Rule 4: an instance a report has ended. Each destination notified of it (and in this run) is told once.
+    const notified = notifiedOf(instance, destinations);
+    if (Object.keys(notified).length === 0) {
+      write.drop.push(instance.key);
+      continue;
+    }
+    const seen = seenAgainAt(host, instance);
+    const to = destinations.flatMap((d, i) => (notified[d.key] !== undefined ? [i] : []));
+    if (to.length > 0) {
+      const line: RecoveryLine = { kind: 'recovered', hostId: host.id, name: host.name, wentSilentAt: instance.start, seenAgainAt: seen, goneMs: seen - instance.start };
+      lines.push({ line, to });
+    }
+    write.ended.push({ key: instance.key, recovered: to.map((i) => destinations[i]!.key), notified });
   }
 
-  // Rules 1 and 2: the highest due step, once, if it is above what this outage was notified for.
-  const notified = sameOutage ? alert.step : 0;
-  const due = dueStep(steps, offlineMinutes(checkTime, host.lastReportAt));
-  if (due !== undefined && due > notified) {
-    result.offline = {
-      kind: 'offline',
-      hostId: host.id,
-      name: host.name,
-      step: due,
-      offlineMs: checkTime - host.lastReportAt,
-      lastReportAt: host.lastReportAt,
-    };
-    // After a clear for an ended outage: if this notice's write is skipped (the host reported again before
-    // it), the clear still lands, so the recovery line is not repeated.
-    result.changes.push({ kind: 'notify', hostId: host.id, outage: host.lastReportAt, step: due });
+  // Rules 1 and 2, per destination: the highest due step, once, if above what that destination has.
+  const due = offlineDueStep(host, checkTime, policy);
+  if (due !== undefined) {
+    const byStep = new Map<number, number[]>();
+    const steps: Record<string, number> = {};
+    destinations.forEach((d, i) => {
+      if (due > sentTo(current, d) && due >= d.fromStep) {
+        steps[d.key] = due;
+        byStep.set(due, [...(byStep.get(due) ?? []), i]);
+      }
+    });
+    const to = byStep.get(due);
+    if (to) {
+      const line: OfflineLine = { kind: 'offline', hostId: host.id, name: host.name, step: due, offlineMs: checkTime - silentSince(host), lastReportAt: host.lastReportAt };
+      lines.push({ line, to });
+      const carried = current?.legacyStep !== undefined ? notifiedOf({ ...current, sent: {} }, destinations) : undefined;
+      write.notify = { key: currentKey, start: host.lastReportAt, steps, ...(carried && { carried }) };
+    }
   }
-  return result;
+  const writes = write.notify !== undefined || write.ended.length > 0 || write.drop.length > 0;
+  return { muted: false, lines, ...(writes && { write }) };
 }
 
 export interface CheckEvaluation {
-  offline: OfflineLine[];
-  recoveries: RecoveryLine[];
-  changes: StateChange[];
+  lines: RoutedLine[];
+  writes: HostWrite[];
   /** Hosts with a due step at check time, whether or not a notice is sent for them now. */
   hostsOffline: number;
   hostsMuted: number;
 }
 
 export function emptyEvaluation(): CheckEvaluation {
-  return { offline: [], recoveries: [], changes: [], hostsOffline: 0, hostsMuted: 0 };
+  return { lines: [], writes: [], hostsOffline: 0, hostsMuted: 0 };
 }
 
 /**
@@ -97,17 +147,16 @@ export function emptyEvaluation(): CheckEvaluation {
 export function evaluateHosts(
   hosts: readonly HostSnapshot[],
   checkTime: number,
-  policy: Pick<AlertPolicy, 'steps'>,
+  policy: Pick<AlertPolicy, 'steps' | 'graceMs'>,
+  destinations: readonly Destination[],
   into: CheckEvaluation = emptyEvaluation(),
 ): CheckEvaluation {
-  const cutoff = offlineCutoff(checkTime, policy.steps);
   for (const host of hosts) {
-    const result = evaluateHost(host, checkTime, policy.steps);
-    if (host.lastReportAt <= cutoff) into.hostsOffline++; // has a due step: the same boundary the store queries
+    const result = evaluateHost(host, checkTime, policy, destinations);
+    if (offlineDueStep(host, checkTime, policy) !== undefined) into.hostsOffline++;
     if (result.muted) into.hostsMuted++;
-    if (result.offline) into.offline.push(result.offline);
-    if (result.recovery) into.recoveries.push(result.recovery);
-    into.changes.push(...result.changes);
+    into.lines.push(...result.lines);
+    if (result.write) into.writes.push(result.write);
   }
   return into;
 }

@@ -3,14 +3,23 @@
  * All instants are epoch milliseconds: compact in payloads and free of Date/JSON round-trip surprises.
  */
 
-/** What has been notified for a host's current (or last) outage. ALERTING.md "Alert state". */
-export interface AlertState {
-  /** The host's `lastReportAt` when it went silent: identifies the outage. */
-  outage: number;
-  /** Highest step (minutes) already notified for that outage. */
-  step: number;
-  /** First report received after the outage began, if the host has come back. */
+/**
+ * What was notified for one instance of a condition (ALERTING.md "Alert state"), per destination.
+ * For `offline` the instance is identified by its start: the host's `lastReportAt` when it went silent.
+ */
+export interface InstanceState {
+  /** The key the instance is stored under in the host document (`offline_<start>`). */
+  key: string;
+  start: number;
+  /** Highest step each destination (by {@link Destination.key}) was notified of. */
+  sent: Record<string, number>;
+  /** First report after the instance began, if the host has come back. */
   backAt?: number;
+  /**
+   * State written by a release before per-destination state: one step for the whole recipient list, which then
+   * was email only. Read as that step for every `mailto:` destination; rewritten per destination at the next write.
+   */
+  legacyStep?: number;
 }
 
 /** The part of a host document the check needs. */
@@ -20,7 +29,30 @@ export interface HostSnapshot {
   lastReportAt: number;
   /** Muted (rule 6) while the check time is before this instant. */
   mutedUntil?: number;
-  alert?: AlertState;
+  /** When the host was last enabled after being disabled: its offline time never counts from before (rule 9). */
+  enabledAt?: number;
+  /** How often the host reports, in milliseconds (from its reports or its record): grace applies (rule 9). */
+  intervalMs?: number;
+  /** The latest report that ended a silence of a minute or more: `from` is the report before it. */
+  back?: { from: number; at: number };
+  /** Alert state of offline instances: the current one and any ended ones not yet fully told. */
+  alerts: InstanceState[];
+}
+
+/** One place a notice is delivered (ALERTING.md "Destination"), as the workflow knows it: no URL, no secret. */
+export interface Destination {
+  /** Its alert state key: `mailto:<address>` for email, `<channel>` (or `<channel>#<target>`) otherwise. */
+  key: string;
+  /** The channel it belongs to; absent for the check input's `recipients`. */
+  channel?: string;
+  /** The channel's destination: the address for mailto, `''` for single-destination kinds. */
+  target: string;
+  /** The channel kind, e.g. `mailto`, `slack`. */
+  kind: string;
+  /** How it is shown in run results and errors: `ops@example.com`, `oncall (slack)`. */
+  label: string;
+  /** Step notices below this step are not sent to it (escalation); recoveries follow rule 4. 0: every step. */
+  fromStep: number;
 }
 
 export interface AlertPolicy {
@@ -30,6 +62,8 @@ export interface AlertPolicy {
   ignoreHours: readonly number[];
   /** IANA time zone for quiet hours and the times shown in the digest. */
   timezone: string;
+  /** Rule 9: extra silence allowed beyond a host's known reporting interval, in milliseconds. */
+  graceMs: number;
 }
 
 export interface OfflineLine {
@@ -52,7 +86,32 @@ export interface RecoveryLine {
 
 export type DigestLine = OfflineLine | RecoveryLine;
 
-/** A state write the check performs after the digest was accepted (rule 3). */
-export type StateChange =
-  | { kind: 'notify'; hostId: string; outage: number; step: number }
-  | { kind: 'clear'; hostId: string; outage: number };
+/** A line and the destinations (indexes into the run's destination list) it goes to. */
+export interface RoutedLine {
+  line: DigestLine;
+  to: number[];
+}
+
+/**
+ * Every state write for one host of one run, applied in one database write after delivery (rule 3), keeping only
+ * what destinations that accepted were told.
+ */
+export interface HostWrite {
+  hostId: string;
+  /** The current offline instance: the step each destination is to get now. */
+  notify?: {
+    key: string;
+    start: number;
+    steps: Record<string, number>;
+    /** Per-destination state carried over from a legacy record: written whatever was accepted. */
+    carried?: Record<string, number>;
+  };
+  /** Ended instances: destinations told of the end now (`recovered`), and all that had been notified (`notified`). */
+  ended: { key: string; recovered: string[]; notified: Record<string, number> }[];
+  /** Instances to remove without any notice (state nobody was notified of, left by a race). */
+  drop: string[];
+  /** Every instance key the host has now, to know when none will be left. */
+  keys: string[];
+  /** The instance read from a legacy record (`alert`), if any: it is rewritten per destination when written. */
+  legacyKey?: string;
+}

@@ -55,6 +55,8 @@ export function parseReport(raw: string): Record<string, unknown> {
   if ('hostname' in b && typeof b.hostname !== 'string') throw new BodyError('body.hostname must be a string');
   if ('os' in b && typeof b.os !== 'string') throw new BodyError('body.os must be a string');
   if ('uptime' in b && !(isNumber(b.uptime) && b.uptime >= 0)) throw new BodyError('body.uptime must be a number >= 0');
+  // The reporter's interval in seconds: the host is offline only after it plus the check's grace (ALERTING.md rule 9).
+  if ('interval' in b && !(isNumber(b.interval) && b.interval >= 1 && b.interval <= 86_400)) throw new BodyError('body.interval must be a number of seconds from 1 to 86400');
   if ('cpu' in b && !(isNumber(b.cpu) && b.cpu >= 0 && b.cpu <= 100)) throw new BodyError('body.cpu must be a number from 0 to 100');
   if ('load' in b) {
     if (!Array.isArray(b.load)) throw new BodyError('body.load must be an array of numbers');

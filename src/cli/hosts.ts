@@ -1,3 +1,4 @@
+import { instancesOf } from '../store/alert-state.js';
 import { Command } from 'commander';
 import { formatDuration, formatLocalTime } from '../alerting/local-time.js';
 import { currentAlertStep, hostState } from '../store/host-status.js';
@@ -29,15 +30,16 @@ export function hostJson(host: HostView, now: number) {
     lastReportAt: host.lastReportAt?.toISOString() ?? null,
     offlineMs: state === 'offline' ? now - host.lastReportAt!.getTime() : null,
     alertStep: currentAlertStep(host) ?? null,
-    // `outage`, `step` and `notifiedAt` are null for an AlertStub (hosts-store.ts).
-    alert: host.alert
-      ? {
-          outage: host.alert.outage?.toISOString() ?? null,
-          step: host.alert.step ?? null,
-          notifiedAt: host.alert.notifiedAt?.toISOString() ?? null,
-          ...(host.alert.backAt && { backAt: host.alert.backAt.toISOString() }),
-        }
-      : null,
+    // Per condition instance: which destinations were told which step (stubs without a start are left out).
+    alerts: instancesOf(host.alerts, host.alert)
+      .filter((i) => !Number.isNaN(i.start))
+      .map((i) => ({
+        condition: 'offline',
+        start: new Date(i.start).toISOString(),
+        sent: i.legacyStep !== undefined ? { 'mailto:*': i.legacyStep } : i.sent,
+        ...(i.backAt !== undefined && { backAt: new Date(i.backAt).toISOString() }),
+      })),
+    interval: typeof host.data?.interval === 'number' ? host.data.interval : (host.interval ?? null),
     mutedUntil: host.mutedUntil?.toISOString() ?? null,
     muted: host.mutedUntil !== undefined && host.mutedUntil.getTime() > now,
     createdAt: host.createdAt.toISOString(),

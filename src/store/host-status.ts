@@ -11,10 +11,15 @@ export function hostState(host: Pick<HostView, 'lastReportAt'>, now: number): Ho
 }
 
 /**
- * The step notified for the outage the host is in now; state left from an outage it has ended is not shown, nor
- * an `alert` without an outage (a report racing with the check's clear can leave `{ backAt }` alone).
+ * The highest step any destination was notified of for the outage the host is in now; state left from an outage
+ * it has ended is not shown, nor a stub without a start (a report racing with the check's clear can leave one).
  */
-export function currentAlertStep(host: Pick<HostView, 'lastReportAt' | 'alert'>): number | undefined {
-  const alert = host.alert;
-  return alert?.outage !== undefined && alert.outage.getTime() === host.lastReportAt?.getTime() ? alert.step : undefined;
+export function currentAlertStep(host: Pick<HostView, 'lastReportAt' | 'alerts' | 'alert'>): number | undefined {
+  const last = host.lastReportAt?.getTime();
+  if (last === undefined) return undefined;
+  const instance = host.alerts?.[`offline_${last}`];
+  const steps = Object.values(instance?.sent ?? {});
+  if (instance?.start instanceof Date && steps.length > 0) return Math.max(...steps);
+  const legacy = host.alert;
+  return legacy?.outage !== undefined && legacy.outage.getTime() === last ? legacy.step : undefined;
 }

@@ -1,5 +1,6 @@
 import { ObjectId, type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
-import type { HostSnapshot, StateChange } from '../alerting/types.js';
+import type { HostSnapshot, HostWrite } from '../alerting/types.js';
+import { hostUpdate, instancesOf, type InstanceDoc, type LegacyAlertDoc } from './alert-state.js';
 import { hashSecret, keyShape, newCredentials, type Credentials } from './credentials.js';
 import { WriteGate } from './write-gate.js';
 
@@ -19,45 +20,45 @@ export interface HostDoc {
   lastReportAt: Date | null;
   createdAt: Date;
   mutedUntil?: Date;
-  /** ALERTING.md alert state; absent when nothing has been notified. */
-  alert?: AlertDoc | AlertStub;
-}
-
-/** What was notified for which outage; `backAt` is the first report after it. */
-export interface AlertDoc {
-  outage: Date;
-  step: number;
-  notifiedAt: Date;
-  backAt?: Date;
-}
-
-/**
- * `{ backAt }` alone: a report that races with the check clearing the state can leave it (see recordReport). It is
- * no alert state; the type makes every reader check `alert.outage` before using the rest.
- */
-export interface AlertStub {
-  backAt: Date;
-  outage?: undefined;
-  step?: undefined;
-  notifiedAt?: undefined;
+  /** When the host was last enabled after being disabled (rule 9: offline time never counts from before). */
+  enabledAt?: Date;
+  /** Reporting interval in seconds set on the host, for reporters that do not state one in their reports. */
+  interval?: number;
+  /** The latest report that ended a silence of a minute or more: `from` is the report before it. */
+  back?: { from: Date; at: Date };
+  /** ALERTING.md alert state per condition instance and destination (alert-state.ts); absent when none. */
+  alerts?: Record<string, InstanceDoc>;
+  /** Alert state written by a release before per-destination state; read, and replaced at the next write. */
+  alert?: LegacyAlertDoc;
 }
 
 /** A host as the API reads it to authenticate a report: everything but the last report body. */
 export type HostAuth = Omit<HostDoc, 'data'>;
 
 /** What recordReport needs to know of a host it has just read. */
-export type ReportTarget = Pick<HostDoc, '_id' | 'lastReportAt' | 'alert'>;
+export type ReportTarget = Pick<HostDoc, '_id' | 'lastReportAt' | 'alerts' | 'alert'>;
 
 /** Leaves out the previous report body (up to 64 KiB) that authenticating a report never needs. */
 const AUTH_PROJECTION = { data: 0 } as const;
 
+/** A report after this much silence records `back`, so the recovery line knows the first report after an outage. */
+const BACK_AFTER_MS = 60_000;
+
 /**
- * True when a report now is the first since the outage the host was notified about: alert state for an outage
- * that began at the host's last report, and no `backAt` yet.
+ * What a report at `at` writes besides its body and time: `back` after a silence of a minute or more, and `backAt`
+ * on the alert state of the outage it ends, if the host was notified of it (its instance starts at the host's last
+ * report).
  */
-export function firstReportSinceOutage(host: ReportTarget): boolean {
-  const alert = host.alert;
-  return alert?.outage !== undefined && alert.backAt === undefined && host.lastReportAt?.getTime() === alert.outage.getTime();
+export function reportStateFields(host: ReportTarget, at: Date): Record<string, unknown> {
+  const last = host.lastReportAt;
+  if (!last) return {};
+  const out: Record<string, unknown> = {};
+  if (at.getTime() - last.getTime() >= BACK_AFTER_MS) out.back = { from: last, at };
+  const key = `offline_${last.getTime()}`;
+  const instance = host.alerts?.[key];
+  if (instance?.start instanceof Date && instance.backAt === undefined) out[`alerts.${key}.backAt`] = at;
+  if (host.alert?.outage?.getTime() === last.getTime() && host.alert.backAt === undefined) out['alert.backAt'] = at;
+  return out;
 }
 
 export class DuplicateHostError extends Error {
@@ -89,6 +90,8 @@ export interface HostPatch {
   alarm?: boolean;
   /** A time to mute until, or null to unmute. */
   mutedUntil?: Date | null;
+  /** Reporting interval in seconds, or null to forget it. */
+  interval?: number | null;
 }
 
 /** A host as listed: everything but the secret hash. */
@@ -124,7 +127,7 @@ export interface StateWriteResult {
  */
 const REPORT_WRITE_CONCURRENCY = 8;
 
-const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, alert: 1 } as const;
+const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, enabledAt: 1, interval: 1, 'data.interval': 1, back: 1, alerts: 1, alert: 1 } as const;
 
 /** The filter of one check page query (exported so benchmarks can `explain` exactly what a check asks). */
 export function checkPageFilter(req: CheckPageRequest): Filter<HostDoc> {
@@ -132,7 +135,7 @@ export function checkPageFilter(req: CheckPageRequest): Filter<HostDoc> {
     active: true,
     alarm: true,
     secretHash: { $type: 'string' as const },
-    $or: [{ lastReportAt: { $lte: new Date(req.cutoff) } }, { 'alert.outage': { $exists: true } }],
+    $or: [{ lastReportAt: { $lte: new Date(req.cutoff) } }, { alerts: { $exists: true } }, { 'alert.outage': { $exists: true } }],
     ...(req.afterId !== undefined && { _id: { $gt: new ObjectId(req.afterId) } }),
   };
 }
@@ -147,7 +150,8 @@ export class HostStore {
 
   /**
    * Indexes that keep a check to offline or alerted hosts: `lastReportAt` for the offline range and a sparse
-   * index on `alert.outage` for hosts with alert state. Both are supported by MongoDB and FerretDB.
+   * index on `alerts` for hosts with alert state (and on `alert.outage` for state a release before per-destination
+   * state wrote). All are supported by MongoDB and FerretDB.
    */
   async ensureIndexes(): Promise<void> {
     // One createIndex per index: FerretDB 1.x drops the connection when one createIndexes command names
@@ -155,6 +159,7 @@ export class HostStore {
     await this.collection.createIndex({ name: 1 }, { name: 'name_unique', unique: true });
     await this.collection.createIndex({ secretKey: 1 }, { name: 'secretKey_unique', unique: true });
     await this.collection.createIndex({ lastReportAt: 1 }, { name: 'lastReportAt' });
+    await this.collection.createIndex({ alerts: 1 }, { name: 'alerts', sparse: true });
     await this.collection.createIndex({ 'alert.outage': 1 }, { name: 'alert_outage', sparse: true });
   }
 
@@ -213,11 +218,21 @@ export class HostStore {
 
   async update(name: string, patch: HostPatch): Promise<void> {
     const $set: Partial<HostDoc> = {};
+    const $unset: Record<string, ''> = {};
     if (patch.name !== undefined) $set.name = patch.name;
     if (patch.active !== undefined) $set.active = patch.active;
     if (patch.alarm !== undefined) $set.alarm = patch.alarm;
     if (patch.mutedUntil) $set.mutedUntil = patch.mutedUntil;
-    const update = { ...(Object.keys($set).length > 0 && { $set }), ...(patch.mutedUntil === null && { $unset: { mutedUntil: '' as const } }) };
+    if (patch.mutedUntil === null) $unset.mutedUntil = '';
+    if (typeof patch.interval === 'number') $set.interval = patch.interval;
+    if (patch.interval === null) $unset.interval = '';
+    if (patch.active === true) {
+      // Rule 9: a disabled host's reports were refused, so its offline time restarts when it is enabled again.
+      const host = await this.collection.findOne({ name }, { projection: { active: 1 } });
+      if (!host) throw new UnknownHostError(name);
+      if (!host.active) $set.enabledAt = new Date();
+    }
+    const update = { ...(Object.keys($set).length > 0 && { $set }), ...(Object.keys($unset).length > 0 && { $unset }) };
     if (Object.keys(update).length === 0) return;
     try {
       const result = await this.collection.updateOne({ name }, update);
@@ -256,9 +271,9 @@ export class HostStore {
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
   async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date): Promise<boolean> {
-    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { lastReportAt: 1, alert: 1 } }) : host;
+    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { lastReportAt: 1, alerts: 1, alert: 1 } }) : host;
     if (!target) return false;
-    const $set = { data, lastReportAt: at, ...(firstReportSinceOutage(target) && { 'alert.backAt': at }) };
+    const $set = { data, lastReportAt: at, ...reportStateFields(target, at) };
     const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set }));
     return result.matchedCount === 1;
   }
@@ -273,14 +288,16 @@ export class HostStore {
     const hosts: HostSnapshot[] = [];
     for (const d of docs) {
       if (!d.lastReportAt) continue; // never reported: not eligible (ALERTING.md "Eligible host")
+      const interval = typeof d.data?.interval === 'number' ? d.data.interval : d.interval;
       hosts.push({
         id: d._id.toHexString(),
         name: d.name,
         lastReportAt: d.lastReportAt.getTime(),
         ...(d.mutedUntil && { mutedUntil: d.mutedUntil.getTime() }),
-        ...(d.alert?.outage && {
-          alert: { outage: d.alert.outage.getTime(), step: d.alert.step, ...(d.alert.backAt && { backAt: d.alert.backAt.getTime() }) },
-        }),
+        ...(d.enabledAt && { enabledAt: d.enabledAt.getTime() }),
+        ...(typeof interval === 'number' && interval > 0 && { intervalMs: interval * 1000 }),
+        ...(d.back?.from instanceof Date && d.back.at instanceof Date && { back: { from: d.back.from.getTime(), at: d.back.at.getTime() } }),
+        alerts: instancesOf(d.alerts, d.alert),
       });
     }
     const last = docs.at(-1);
@@ -288,33 +305,28 @@ export class HostStore {
   }
 
   /**
-   * Rule 3: writes after delivery, one host at a time, in the order given (a host's clear comes before its new
-   * notice). A notice sets the outage and raises the step with `$max`, so it never lowers a step and re-applying
-   * the same changes (a retried activity) is a no-op; a clear removes the state.
-   *
-   * Every write filters by `_id` alone: FerretDB 1.x pushes only a filter that is exactly `{_id}` down to its
-   * storage, and reads the whole collection in FerretDB itself for any other, once per write (20 times the cost).
-   * Runs never overlap, so a run's own writes are the only alert-state writes besides a report's `alert.backAt`.
-   * A host that reports between the run's read and its write still gets the state of the outage the digest
-   * announced, and the next run sends its recovery notice.
+   * Rule 3: records a run after delivery, one update per host whatever the number of destinations, keeping only
+   * what the destinations in `accepted` were told (alert-state.ts). Every write filters by `_id` alone: FerretDB
+   * 1.x pushes only a filter that is exactly `{_id}` down to its storage and reads the whole collection for any
+   * other. Each update names the instances it changes by their field paths, so it applies only to them, and `$max`
+   * never lowers a step: re-applying the same writes (a retried activity) changes nothing.
    * One write at a time: FerretDB's SQLite backend answers concurrent writes with SQLITE_BUSY.
    * `onProgress` is called after each write (the activity heartbeats with it); if it throws, writing stops there.
    */
-  async applyStateChanges(changes: readonly StateChange[], checkTime: number, onProgress?: (done: number) => void): Promise<StateWriteResult> {
+  async applyHostWrites(writes: readonly HostWrite[], accepted: readonly string[], checkTime: number, onProgress?: (done: number) => void): Promise<StateWriteResult> {
     const notifiedAt = new Date(checkTime);
+    const ok = new Set(accepted);
     let applied = 0;
-    for (const [i, c] of changes.entries()) {
-      const _id = new ObjectId(c.hostId);
-      const result =
-        c.kind === 'notify'
-          ? await this.collection.updateOne(
-              { _id },
-              { $set: { 'alert.outage': new Date(c.outage), 'alert.notifiedAt': notifiedAt }, $max: { 'alert.step': c.step } },
-            )
-          : await this.collection.updateOne({ _id }, { $unset: { alert: '' } });
-      applied += result.modifiedCount;
+    let skipped = 0;
+    for (const [i, w] of writes.entries()) {
+      const update = hostUpdate(w, ok, notifiedAt);
+      if (update) {
+        const result = await this.collection.updateOne({ _id: new ObjectId(w.hostId) }, update);
+        if (result.modifiedCount > 0) applied++;
+        else skipped++;
+      } else skipped++;
       onProgress?.(i + 1);
     }
-    return { applied, skipped: changes.length - applied };
+    return { applied, skipped };
   }
 }

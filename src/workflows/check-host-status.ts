@@ -1,59 +1,49 @@
-import {
-  ApplicationFailure,
-  condition,
-  defineSignal,
-  getExternalWorkflowHandle,
-  log,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  startChild,
-  workflowInfo,
-  type ChildWorkflowHandle,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   emptyEvaluation,
   evaluateHosts,
-  formatDigest,
   InvalidCheckInputError,
-  linesToShow,
+  linesFor,
   offlineCutoff,
   parseCheckInput,
   quietHour,
+  routedLinesToShow,
+  totalsByDestination,
   type AlertPolicy,
   type CheckEvaluation,
-  type OfflineLine,
-  type RecoveryLine,
-  type StateChange,
+  type Destination,
+  type HostWrite,
+  type RoutedLine,
 } from '../alerting/index.js';
 import type { Activities } from '../activities/index.js';
+import type { Notice } from '../channels/types.js';
+import { SliceChildren, sliceEvaluated, sliceRelease, type SliceInput, type SliceResult, type SliceSummary } from './slices.js';
 
-/** State changes per write activity. */
+export type { SliceInput, SliceResult, SliceSummary };
+
+/** Host writes per state-write activity. */
 export const STATE_CHUNK_SIZE = 100;
 
-// Transient failures retry with backoff; every activity gives up within a bounded time, so a run does too
-// (and the next scheduled run starts over from the database).
+/** Error type of a run in which some destination did not accept its notice (the others' state is recorded). */
+export const DELIVERY_INCOMPLETE = 'DeliveryIncomplete';
+
+// Transient failures retry with backoff.
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' } as const;
 
 // A page query reads the whole collection on FerretDB 1.x (no index for ranges): seconds for 100,000 hosts.
-const store = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  scheduleToCloseTimeout: '5m',
-  retry: RETRY,
-});
+// Reads give up within a bounded time, so a run does too (and the next scheduled run starts over).
+const store = proxyActivities<Activities>({ startToCloseTimeout: '2m', scheduleToCloseTimeout: '5m', retry: RETRY });
 
-// State writes heartbeat after every host: they may take long on a slow database as long as they progress.
-const stateStore = proxyActivities<Activities>({
-  startToCloseTimeout: '10m',
-  heartbeatTimeout: '30s',
-  scheduleToCloseTimeout: '20m',
-  retry: RETRY,
-});
+// Once anything was delivered, its state write retries until it lands (ALERTING.md "Delivery guarantee"): no
+// overall budget. Heartbeats after every host keep a long write alive while it progresses.
+const stateStore = proxyActivities<Activities>({ startToCloseTimeout: '10m', heartbeatTimeout: '30s', retry: RETRY });
 
-const mail = proxyActivities<Activities>({
+// Each destination retries on its own within two minutes (a 429's Retry-After sets the wait); a permanent refusal
+// stops at once.
+const delivery = proxyActivities<Activities>({
   startToCloseTimeout: '45s',
   scheduleToCloseTimeout: '2m',
-  retry: { ...RETRY, nonRetryableErrorTypes: ['SmtpRejected'] },
+  retry: { ...RETRY, nonRetryableErrorTypes: ['DeliveryRefused'] },
 });
 
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
@@ -66,82 +56,60 @@ export interface CheckSummary {
   /** Hosts with a due step at check time; null when quiet hours held the run before loading hosts. */
   hostsOffline: number | null;
   hostsMuted: number;
-  /** Offline notices in the digest. */
+  /** Hosts with an offline notice to at least one destination. */
   notices: number;
+  /** Hosts with a recovery line to at least one destination. */
   recoveries: number;
   quietHours: boolean;
   /** Child workflows that evaluated hosts beyond the run's own slice (a large outage or fleet). */
   slices: number;
-  messageId?: string;
-  /** One line, like the original task's: "Send email ok: 2", "No alarm", "Quiet hours 4: held". */
+  /** Destinations of the run, those that had something to get, and those that accepted it. */
+  destinations: number;
+  sent: number;
+  accepted: number;
+  /** One line: "Sent to 2 of 2 destinations: 3 notices, 1 recovery", "No alarm", "Quiet hours 4: held". */
   message: string;
 }
-
-/** One slice of hosts for a child workflow: `slicePages` pages after `afterId`. */
-export interface SliceInput {
-  slice: number;
-  checkTime: number;
-  policy: AlertPolicy;
-  afterId: string;
-  pageSize: number;
-  slicePages: number;
-}
-
-/** What a slice hands its parent: counts, and only the lines the digest can show. */
-export interface SliceSummary {
-  slice: number;
-  /** Where the next slice starts; absent when this slice reached the last host. */
-  nextAfterId?: string;
-  hostsOffline: number;
-  hostsMuted: number;
-  offlineTotal: number;
-  recoveryTotal: number;
-  stateChanges: number;
-  offline: OfflineLine[];
-  recoveries: RecoveryLine[];
-}
-
-export interface SliceResult {
-  /** False when the parent sent nothing (no lines, or it stopped) and the slice wrote no state. */
-  written: boolean;
-  applied: number;
-  skipped: number;
-}
-
-/** Child → parent: the slice is evaluated. */
-export const sliceEvaluated = defineSignal<[SliceSummary]>('sliceEvaluated');
-/** Parent → child: true once the digest was accepted (write your state), false to end without writing. */
-export const sliceRelease = defineSignal<[boolean]>('sliceRelease');
 
 /** Loads and evaluates up to `pages` pages after `afterId`; returns where the next page would start. */
 async function evaluatePages(
   evaluation: CheckEvaluation,
-  opts: { checkTime: number; policy: AlertPolicy; pageSize: number; pages: number; afterId?: string },
+  opts: { checkTime: number; policy: AlertPolicy; destinations: Destination[]; pageSize: number; pages: number; afterId?: string },
 ): Promise<string | undefined> {
   const cutoff = offlineCutoff(opts.checkTime, opts.policy.steps);
   let afterId = opts.afterId;
   for (let i = 0; i < opts.pages; i++) {
     const page = await store.loadHostsPage({ cutoff, limit: opts.pageSize, ...(afterId !== undefined && { afterId }) });
-    evaluateHosts(page.hosts, opts.checkTime, opts.policy, evaluation);
+    evaluateHosts(page.hosts, opts.checkTime, opts.policy, opts.destinations, evaluation);
     afterId = page.nextAfterId;
     if (afterId === undefined) return undefined;
   }
   return afterId;
 }
 
-/** Rule 3: written only after the mail server accepted the digest. */
-async function writeState(changes: readonly StateChange[], checkTime: number): Promise<{ applied: number; skipped: number }> {
+/** Rule 3: written after delivery, for the destinations that accepted. */
+async function writeState(writes: readonly HostWrite[], accepted: string[], checkTime: number): Promise<{ applied: number; skipped: number }> {
   let applied = 0;
   let skipped = 0;
-  for (let i = 0; i < changes.length; i += STATE_CHUNK_SIZE) {
-    const result = await stateStore.recordAlertState({ changes: changes.slice(i, i + STATE_CHUNK_SIZE), checkTime });
+  for (let i = 0; i < writes.length; i += STATE_CHUNK_SIZE) {
+    const result = await stateStore.recordAlertState({ writes: writes.slice(i, i + STATE_CHUNK_SIZE), accepted, checkTime });
     applied += result.applied;
     skipped += result.skipped;
   }
   return { applied, skipped };
 }
 
-/** One scheduled check: ALERTING.md rules 1-8 over every eligible host. */
+function count(lines: readonly RoutedLine[], kind: 'offline' | 'recovered'): number {
+  return lines.reduce((n, l) => n + (l.line.kind === kind ? 1 : 0), 0);
+}
+
+/** The reason a delivery activity gave up, without the SDK's wrapping. */
+function failureReason(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** One scheduled check: ALERTING.md rules 1-9 over every eligible host, for each destination on its own. */
 export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> {
   const checkTime = Date.now(); // workflow time: fixed for the run and replay-safe
 
@@ -154,9 +122,11 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
     }
     throw err;
   }
+  // Names to destinations inside the worker: channel URLs never enter the run's history.
+  const destinations = await store.resolveDestinations({ recipients: input.recipients, channels: input.channels });
   const timezone = input.timezone ?? (await local.checkDefaults()).timezone;
-  const policy: AlertPolicy = { steps: input.steps, ignoreHours: input.ignoreHours, timezone };
-  const summary = { checkTime: new Date(checkTime).toISOString(), timezone, hostsMuted: 0, notices: 0, recoveries: 0, slices: 0 };
+  const policy: AlertPolicy = { steps: input.steps, ignoreHours: input.ignoreHours, timezone, graceMs: input.graceSeconds * 1000 };
+  const summary = { checkTime: new Date(checkTime).toISOString(), timezone, hostsMuted: 0, notices: 0, recoveries: 0, slices: 0, destinations: destinations.length, sent: 0, accepted: 0 };
 
   const quiet = quietHour(checkTime, policy);
   if (quiet !== undefined) {
@@ -167,144 +137,108 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
   // history holds more than one slice of hosts and their state writes.
   const { pageSize, slicePages } = input.paging;
   const evaluation = emptyEvaluation();
-  const afterId = await evaluatePages(evaluation, { checkTime, policy, pageSize, pages: slicePages });
+  const afterId = await evaluatePages(evaluation, { checkTime, policy, destinations, pageSize, pages: slicePages });
   const { workflowId, runId } = workflowInfo();
-  const children = new SliceChildren(`${workflowId}.${runId}`, { checkTime, policy, pageSize, slicePages });
+  const runKey = `${workflowId}.${runId}`;
+  const children = new SliceChildren(checkHostSlice, runKey, { checkTime, policy, destinations, pageSize, slicePages });
 
-  // If anything fails from here on, the run fails and the next one sends again (rule 3); children not yet told to
-  // write end without writing. (The parent close policy would end them too, but only after the run has closed,
-  // and not on every server.)
+  // If anything fails before delivery, the run fails and the next one sends again (rule 3); children not yet told
+  // end without writing. (The parent close policy would end them too, but only after the run has closed.)
   try {
     const slices = afterId === undefined ? [] : await children.evaluateFrom(afterId);
-    const total = (pick: (s: SliceSummary) => number) => slices.reduce((n, s) => n + pick(s), 0);
-    const offlineTotal = evaluation.offline.length + total((s) => s.offlineTotal);
-    const recoveryTotal = evaluation.recoveries.length + total((s) => s.recoveryTotal);
+    const totals = totalsByDestination(evaluation.lines, destinations.length);
+    for (const s of slices) s.totals.forEach((t, d) => ((totals[d]!.offline += t.offline), (totals[d]!.recovered += t.recovered)));
+    const lines = [...evaluation.lines, ...slices.flatMap((s) => s.lines)];
     const counted = {
       ...summary,
-      hostsOffline: evaluation.hostsOffline + total((s) => s.hostsOffline),
-      hostsMuted: evaluation.hostsMuted + total((s) => s.hostsMuted),
+      hostsOffline: evaluation.hostsOffline + slices.reduce((n, s) => n + s.hostsOffline, 0),
+      hostsMuted: evaluation.hostsMuted + slices.reduce((n, s) => n + s.hostsMuted, 0),
+      notices: count(evaluation.lines, 'offline') + slices.reduce((n, s) => n + s.offlineLines, 0),
+      recoveries: count(evaluation.lines, 'recovered') + slices.reduce((n, s) => n + s.recoveryLines, 0),
       quietHours: false,
       slices: slices.length,
     };
-    if (offlineTotal + recoveryTotal === 0) {
-      // Every state change comes with a line (notify with a notice, clear with a recovery): nothing to write.
-      await children.release(false);
-      return { ...counted, message: 'No alarm' };
-    }
 
-    const digest = formatDigest({
-      offline: [...evaluation.offline, ...slices.flatMap((s) => s.offline)],
-      recoveries: [...evaluation.recoveries, ...slices.flatMap((s) => s.recoveries)],
-      offlineTotal,
-      recoveryTotal,
-      checkTime,
-      timezone,
+    // Rule 7: one notice per destination that has lines, each delivered (and retried) on its own.
+    const due = destinations.flatMap((d, i) => (totals[i]!.offline + totals[i]!.recovered > 0 ? [i] : []));
+    const results = await Promise.allSettled(
+      due.map((i) => {
+        const notice: Notice = { id: `${runKey}.d${i}`, run: runKey, checkTime, timezone, ...linesFor(lines, i, totals[i]!) };
+        return delivery.deliverNotice({ destination: destinations[i]!, notice });
+      }),
+    );
+    const accepted = due.flatMap((i, n) => (results[n]!.status === 'fulfilled' ? [destinations[i]!.key] : []));
+    const failed = due.flatMap((i, n) => {
+      const r = results[n]!;
+      return r.status === 'rejected' ? [failureReason(r.reason)] : [];
     });
-    const receipt = await mail.sendDigest({ recipients: input.recipients, subject: digest.subject, text: digest.text, runKey: `${workflowId}.${runId}` });
-    // Rule 3: state advances only after the mail server accepted the digest. One writer at a time.
-    await writeState(evaluation.changes, checkTime);
-    await children.release(true);
+
+    // Rule 3: state advances for the destinations that accepted (and state nobody was told of is dropped).
+    if (evaluation.writes.length > 0) await writeState(evaluation.writes, accepted, checkTime);
+    await children.release(accepted);
 
     const result: CheckSummary = {
       ...counted,
-      notices: offlineTotal,
-      recoveries: recoveryTotal,
-      messageId: receipt.messageId,
-      message: `Send email ok: ${offlineTotal + recoveryTotal}`,
+      sent: due.length,
+      accepted: accepted.length,
+      message: due.length === 0 ? 'No alarm' : `Sent to ${accepted.length} of ${due.length} destinations: ${counted.notices} notices, ${counted.recoveries} recoveries`,
     };
     // Logged once per run (the SDK's workflow logger stays silent during replay).
-    log.info('Check sent a digest', {
-      notices: result.notices,
-      recoveries: result.recoveries,
-      hostsOffline: result.hostsOffline,
-      hostsMuted: result.hostsMuted,
-      stateChanges: evaluation.changes.length + total((s) => s.stateChanges),
-      slices: result.slices,
-      messageId: receipt.messageId,
-    });
+    if (due.length > 0) {
+      log.info('Check delivered notices', {
+        notices: result.notices,
+        recoveries: result.recoveries,
+        hostsOffline: result.hostsOffline,
+        sent: result.sent,
+        accepted: result.accepted,
+        hostWrites: evaluation.writes.length + slices.reduce((n, s) => n + s.hostWrites, 0),
+        slices: result.slices,
+      });
+    }
+    if (failed.length > 0) {
+      // The Web UI shows the run failed, naming each destination that did not accept; its state is untouched, so
+      // the next run sends to it again.
+      throw ApplicationFailure.create({
+        type: DELIVERY_INCOMPLETE,
+        nonRetryable: true,
+        message: `${failed.length} of ${due.length} destinations did not accept: ${failed.join('; ')}`,
+        details: [result],
+      });
+    }
     return result;
   } catch (err) {
-    await children.release(false);
+    await children.release(null);
     throw err;
   }
 }
 
-/** The child workflows of one run, one slice of hosts each, started one after the other. */
-class SliceChildren {
-  private readonly started: ChildWorkflowHandle<typeof checkHostSlice>[] = [];
-  private readonly summaries = new Map<number, SliceSummary>();
-  private released = 0;
-
-  constructor(
-    private readonly runKey: string,
-    private readonly slice: Omit<SliceInput, 'slice' | 'afterId'>,
-  ) {
-    setHandler(sliceEvaluated, (s) => void this.summaries.set(s.slice, s));
-  }
-
-  /** Starts a child per slice after `afterId` until one reaches the last host; returns their summaries. */
-  async evaluateFrom(afterId: string): Promise<SliceSummary[]> {
-    for (let next: string | undefined = afterId; next !== undefined; ) {
-      const slice = this.started.length + 1;
-      const child = await startChild(checkHostSlice, { workflowId: `${this.runKey}.slice-${slice}`, args: [{ ...this.slice, slice, afterId: next }] });
-      this.started.push(child);
-      let ended: unknown;
-      // The result is awaited here too, so a child that fails before reporting fails the run instead of leaving
-      // it waiting.
-      void child.result().then(
-        () => (ended = ApplicationFailure.create({ type: 'SliceEnded', message: `slice ${slice} ended without reporting` })),
-        (err: unknown) => (ended = err),
-      );
-      await condition(() => this.summaries.has(slice) || ended !== undefined);
-      const summary = this.summaries.get(slice);
-      if (!summary) throw ended;
-      next = summary.nextAfterId;
-    }
-    return [...this.summaries.values()];
-  }
-
-  /**
-   * Tells each child not yet told: write your state (one after the other, awaiting each), or end without writing
-   * (best effort: a child that has already ended cannot be told).
-   */
-  async release(write: boolean): Promise<void> {
-    while (this.released < this.started.length) {
-      const child = this.started[this.released++]!;
-      if (write) {
-        await child.signal(sliceRelease, true);
-        await child.result();
-      } else {
-        await child.signal(sliceRelease, false).catch(() => undefined);
-      }
-    }
-  }
-}
 /**
  * A child of {@link checkHostStatus} for one slice of hosts beyond the parent's own: evaluates it, hands the
- * parent its counts and showable lines, then waits. It writes its state only when the parent says the digest
- * was accepted; it ends without writing when the parent says so, or when the parent closes first.
+ * parent its counts and showable lines, then waits. It writes its state only when the parent says which
+ * destinations accepted; it ends without writing when the parent says so, or when the parent closes first.
  */
 export async function checkHostSlice(input: SliceInput): Promise<SliceResult> {
-  let release: boolean | undefined;
-  setHandler(sliceRelease, (go) => void (release = go));
+  let release: string[] | null | undefined;
+  setHandler(sliceRelease, (accepted) => void (release = accepted));
 
   const parent = workflowInfo().parent;
   if (!parent) throw ApplicationFailure.create({ type: 'NotAChild', nonRetryable: true, message: 'checkHostSlice runs only as a child of checkHostStatus' });
   const evaluation = emptyEvaluation();
   const nextAfterId = await evaluatePages(evaluation, { ...input, pages: input.slicePages });
-  const shown = linesToShow(evaluation.offline, evaluation.recoveries);
+  const n = input.destinations.length;
   await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(sliceEvaluated, {
     slice: input.slice,
     ...(nextAfterId !== undefined && { nextAfterId }),
     hostsOffline: evaluation.hostsOffline,
     hostsMuted: evaluation.hostsMuted,
-    offlineTotal: evaluation.offline.length,
-    recoveryTotal: evaluation.recoveries.length,
-    stateChanges: evaluation.changes.length,
-    ...shown,
+    offlineLines: count(evaluation.lines, 'offline'),
+    recoveryLines: count(evaluation.lines, 'recovered'),
+    totals: totalsByDestination(evaluation.lines, n),
+    hostWrites: evaluation.writes.length,
+    lines: routedLinesToShow(evaluation.lines, n),
   });
 
-  // A day at most: the parent's send and the writes before this slice's come first.
+  // A day at most: the parent's deliveries and the writes before this slice's come first.
   if (!(await condition(() => release !== undefined, '1 day')) || !release) return { written: false, applied: 0, skipped: 0 };
-  return { written: true, ...(await writeState(evaluation.changes, input.checkTime)) };
+  return { written: true, ...(await writeState(evaluation.writes, release, input.checkTime)) };
 }

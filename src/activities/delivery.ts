@@ -1,0 +1,100 @@
+/**
+ * Channel names to destinations, and delivery to one destination. Channel URLs (and their secrets) are read here,
+ * inside the worker, and never leave it: the workflow sees destination keys and labels only.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Destination } from '../alerting/types.js';
+import { deliver, destinationsOf, parseChannelUrl, type ParsedChannel } from '../channels/registry.js';
+import { DeliveryError, type Notice } from '../channels/types.js';
+import type { Mailer } from '../mail/mailer.js';
+
+/** What the activities need of the channel store. */
+export interface ChannelLookup {
+  get(name: string): Promise<{ name: string; parsed: ParsedChannel } | null>;
+}
+
+export interface DeliveryDeps {
+  channels: ChannelLookup;
+  mailer: Mailer;
+  from: string;
+}
+
+export interface DestinationRequest {
+  recipients: string[];
+  channels: { name: string; fromStep: number }[];
+}
+
+/** A destination refused the notice for good (HTTP 4xx, SMTP 5xx, a vendor's bad-token code): not retried. */
+export const DELIVERY_REFUSED = 'DeliveryRefused';
+/** A delivery that may pass on a later attempt. */
+export const DELIVERY_FAILED = 'DeliveryFailed';
+
+/** Per-request timeout, well under the delivery activity's 45 s start-to-close. */
+const SEND_TIMEOUT_MS = 15_000;
+
+function destinationKey(kind: string, channel: string | undefined, target: string): string {
+  if (kind === 'mailto') return `mailto:${target}`;
+  return target === '' ? channel! : `${channel}#${target}`;
+}
+
+function label(kind: string, channel: string | undefined, target: string): string {
+  if (kind === 'mailto') return target;
+  return `${channel}${target ? ` ${target}` : ''} (${kind})`;
+}
+
+function invalidInput(field: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'InvalidCheckInput', nonRetryable: true, message: `invalid check input: ${field} ${message}`, details: [field] });
+}
+
+export function createDeliveryActivities(deps: DeliveryDeps) {
+  async function channelOf(destination: Destination): Promise<ParsedChannel> {
+    if (destination.channel === undefined) return parseChannelUrl(`mailto:${destination.target}`);
+    const found = await deps.channels.get(destination.channel);
+    if (!found) throw ApplicationFailure.create({ type: DELIVERY_REFUSED, nonRetryable: true, message: `${destination.label}: channel "${destination.channel}" was removed` });
+    return found.parsed;
+  }
+
+  return {
+    /**
+     * The run's destinations: each address of `recipients`, and each destination of each named channel. The same
+     * destination named twice (an address in two channels) is one destination, with the lower `fromStep`.
+     */
+    async resolveDestinations(req: DestinationRequest): Promise<Destination[]> {
+      const byKey = new Map<string, Destination>();
+      const add = (d: Destination) => {
+        const seen = byKey.get(d.key);
+        if (!seen || d.fromStep < seen.fromStep) byKey.set(d.key, seen ? { ...seen, fromStep: d.fromStep } : d);
+      };
+      for (const address of req.recipients) {
+        const target = address.toLowerCase();
+        add({ key: destinationKey('mailto', undefined, target), target, kind: 'mailto', label: target, fromStep: 0 });
+      }
+      for (const [i, ref] of req.channels.entries()) {
+        const found = await deps.channels.get(ref.name);
+        if (!found) throw invalidInput(`channels[${i}]`, `names no channel: "${ref.name}" (see hostwatch channels list)`);
+        const kind = found.parsed.kind.kind;
+        for (const target of destinationsOf(found.parsed)) {
+          add({ key: destinationKey(kind, ref.name, target), channel: ref.name, target, kind, label: label(kind, ref.name, target), fromStep: ref.fromStep });
+        }
+      }
+      return [...byKey.values()];
+    },
+
+    /** Delivers one destination's notice. Retryable failures are left to the activity's retry policy. */
+    async deliverNotice(req: { destination: Destination; notice: Notice }): Promise<{ key: string }> {
+      const channel = await channelOf(req.destination);
+      try {
+        await deliver(channel, req.destination.target, req.notice, { timeoutMs: SEND_TIMEOUT_MS, mailer: deps.mailer, from: deps.from });
+      } catch (err) {
+        const e = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
+        throw ApplicationFailure.create({
+          type: e.retry ? DELIVERY_FAILED : DELIVERY_REFUSED,
+          nonRetryable: !e.retry,
+          message: `${req.destination.label}: ${e.message}`,
+          ...(e.retryAfterMs !== undefined && { nextRetryDelay: e.retryAfterMs }),
+        });
+      }
+      return { key: req.destination.key };
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * How per-destination alert state sits in a host document, and the one update per host that records a run
+ * (ALERTING.md rule 3). Pure: builds documents and updates, performs no I/O.
+ *
+ * `alerts.<instance key>` = `{ start, notifiedAt, sent: { <destination key>: step }, backAt? }`. Each instance has a
+ * field of its own, so a write names the instance it applies to by its path: a retried clear of an ended outage
+ * cannot touch the state of a new one, and no filter beyond `{_id}` is needed (the only one FerretDB answers
+ * without reading the whole collection). Destination keys are field names with `%` and `.` escaped.
+ */
+import type { HostWrite, InstanceState } from '../alerting/types.js';
+
+/** One instance as stored. */
+export interface InstanceDoc {
+  start: Date;
+  notifiedAt?: Date;
+  sent?: Record<string, number>;
+  backAt?: Date;
+}
+
+/** The record of a release before per-destination state: one step for every (email) recipient. */
+export interface LegacyAlertDoc {
+  outage?: Date;
+  step?: number;
+  notifiedAt?: Date;
+  backAt?: Date;
+}
+
+/** A destination key as a field name: `.` and `%` percent-escaped (`mailto:ops@example%2Ecom`). */
+export function encodeDestKey(key: string): string {
+  return key.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
+}
+
+export function decodeDestKey(field: string): string {
+  return field.replace(/%2E/gi, '.').replace(/%24/gi, '$').replace(/%25/g, '%');
+}
+
+/** The instances of a host document, as the check reads them (stubs without a start are left out). */
+export function instancesOf(alerts: Record<string, InstanceDoc> | undefined, legacy: LegacyAlertDoc | undefined): InstanceState[] {
+  const out: InstanceState[] = [];
+  for (const [key, doc] of Object.entries(alerts ?? {})) {
+    if (!(doc?.start instanceof Date)) {
+      // A report racing with the check's clear can leave `{ backAt }` alone: no state, to be dropped.
+      out.push({ key, start: Number.NaN, sent: {} });
+      continue;
+    }
+    const sent: Record<string, number> = {};
+    for (const [field, step] of Object.entries(doc.sent ?? {})) if (typeof step === 'number') sent[decodeDestKey(field)] = step;
+    out.push({ key, start: doc.start.getTime(), sent, ...(doc.backAt && { backAt: doc.backAt.getTime() }) });
+  }
+  if (legacy?.outage instanceof Date && typeof legacy.step === 'number') {
+    const start = legacy.outage.getTime();
+    out.push({ key: `offline_${start}`, start, sent: {}, legacyStep: legacy.step, ...(legacy.backAt && { backAt: legacy.backAt.getTime() }) });
+  }
+  return out;
+}
+
+/**
+ * The single update recording one host's run, keeping only what destinations in `accepted` were told (and state
+ * carried over from a legacy record); undefined when there is nothing to write.
+ */
+export function hostUpdate(write: HostWrite, accepted: ReadonlySet<string>, notifiedAt: Date): { $set?: Record<string, unknown>; $max?: Record<string, number>; $unset?: Record<string, ''> } | undefined {
+  const $set: Record<string, unknown> = {};
+  const $max: Record<string, number> = {};
+  const $unset: Record<string, ''> = {};
+  const gone = new Set<string>(write.drop);
+  const path = (key: string, dest?: string) => `alerts.${key}${dest === undefined ? '' : `.sent.${encodeDestKey(dest)}`}`;
+
+  for (const e of write.ended) {
+    const left = Object.entries(e.notified).filter(([d]) => !(e.recovered.includes(d) && accepted.has(d)));
+    if (left.length === 0) gone.add(e.key);
+    else if (e.key === write.legacyKey) {
+      // A legacy record becomes per-destination state: those not yet told of the end keep their step.
+      $set[`${path(e.key)}.start`] = new Date(Number(e.key.slice('offline_'.length)));
+      for (const [d, step] of left) $set[path(e.key, d)] = step;
+    } else {
+      for (const d of e.recovered) if (accepted.has(d)) $unset[path(e.key, d)] = '';
+    }
+  }
+
+  if (write.notify) {
+    const n = write.notify;
+    const told = Object.entries(n.steps).filter(([d]) => accepted.has(d));
+    if (told.length > 0 || n.carried) {
+      $set[`${path(n.key)}.start`] = new Date(n.start);
+      if (told.length > 0) $set[`${path(n.key)}.notifiedAt`] = notifiedAt;
+      // $max never lowers a step: a re-applied write changes nothing.
+      for (const [d, step] of [...Object.entries(n.carried ?? {}), ...told]) $max[path(n.key, d)] = Math.max(step, $max[path(n.key, d)] ?? 0);
+    }
+  }
+
+  const writesAlerts = Object.keys($set).length > 0 || Object.keys($max).length > 0;
+  const inAlerts = write.keys.filter((k) => k !== write.legacyKey);
+  if (!writesAlerts && inAlerts.length > 0 && inAlerts.every((k) => gone.has(k))) {
+    $unset.alerts = ''; // nothing left: the host leaves the sparse `alerts` index
+  } else {
+    for (const k of inAlerts) if (gone.has(k)) $unset[path(k)] = '';
+  }
+  if (write.legacyKey !== undefined && (gone.has(write.legacyKey) || writesAlerts)) $unset.alert = '';
+
+  const update = {
+    ...(Object.keys($set).length > 0 && { $set }),
+    ...(Object.keys($max).length > 0 && { $max }),
+    ...(Object.keys($unset).length > 0 && { $unset }),
+  };
+  return Object.keys(update).length > 0 ? update : undefined;
+}
+
+/** The write that records `sent` (destination key → step) for the offline instance starting at `start`. */
+export function notifiedWrite(hostId: string, start: number, sent: Record<string, number>): HostWrite {
+  return { hostId, notify: { key: `offline_${start}`, start, steps: sent }, ended: [], drop: [], keys: [] };
+}
