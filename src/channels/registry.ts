@@ -5,11 +5,13 @@
  */
 import { ChannelUrlError, DeliveryError, type AnyChannelKind, type Notice, type SendContext } from './types.js';
 // kinds: mail and webhook
+import { mailto } from './mailto.js';
 // kinds: western chat and push
 // kinds: Chinese IM and push
 
 export const KINDS: readonly AnyChannelKind[] = [
   // registry: mail and webhook
+  mailto,
   // registry: western chat and push
   // registry: Chinese IM and push
 ];
