@@ -47,9 +47,19 @@ function invalidInput(field: string, message: string): ApplicationFailure {
 }
 
 export function createDeliveryActivities(deps: DeliveryDeps) {
+  /** A stored channel; a stored URL that no longer parses (say, of a kind since removed) fails for good. */
+  async function lookup(name: string, fail: (message: string) => ApplicationFailure) {
+    try {
+      return await deps.channels.get(name);
+    } catch (err) {
+      if ((err as Error)?.name === 'InvalidChannelError') throw fail(`channel "${name}" cannot be used: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
   async function channelOf(destination: Destination): Promise<ParsedChannel> {
     if (destination.channel === undefined) return parseChannelUrl(`mailto:${destination.target}`);
-    const found = await deps.channels.get(destination.channel);
+    const found = await lookup(destination.channel, (message) => ApplicationFailure.create({ type: DELIVERY_REFUSED, nonRetryable: true, message: `${destination.label}: ${message}` }));
     if (!found) throw ApplicationFailure.create({ type: DELIVERY_REFUSED, nonRetryable: true, message: `${destination.label}: channel "${destination.channel}" was removed` });
     return found.parsed;
   }
@@ -70,7 +80,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         add({ key: destinationKey('mailto', undefined, target), target, kind: 'mailto', label: target, fromStep: 0 });
       }
       for (const [i, ref] of req.channels.entries()) {
-        const found = await deps.channels.get(ref.name);
+        const found = await lookup(ref.name, (message) => invalidInput(`channels[${i}]`, `names a ${message}`));
         if (!found) throw invalidInput(`channels[${i}]`, `names no channel: "${ref.name}" (see hostwatch channels list)`);
         const kind = found.parsed.kind.kind;
         for (const target of destinationsOf(found.parsed)) {

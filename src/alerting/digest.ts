@@ -130,7 +130,10 @@ export function routedLinesToShow(lines: readonly RoutedLine[], count: number, m
   return lines.filter((l) => keep.has(l));
 }
 
-/** Destination `d`'s lines, sorted and cut to what its digest can show, with its totals (`totals` from all parts). */
+/**
+ * Destination `d`'s lines as its digest shows them, with its totals (`totals` from all parts of the run): at most
+ * `maxLines` lines, the most severe offline lines first; recoveries only once every offline line is shown.
+ */
 export function linesFor(lines: readonly RoutedLine[], d: number, totals: { offline: number; recovered: number }, maxLines = DEFAULT_MAX_LINES): DestinationLines {
   const mine = lines.filter((l) => l.to.includes(d));
   const shown = linesToShow(
@@ -138,5 +141,6 @@ export function linesFor(lines: readonly RoutedLine[], d: number, totals: { offl
     mine.flatMap((l) => (l.line.kind === 'recovered' ? [l.line] : [])),
     maxLines,
   );
-  return { ...shown, offlineTotal: totals.offline, recoveryTotal: totals.recovered };
+  const recoveries = shown.offline.length === totals.offline ? shown.recoveries.slice(0, maxLines - shown.offline.length) : [];
+  return { offline: shown.offline, recoveries, offlineTotal: totals.offline, recoveryTotal: totals.recovered };
 }

@@ -99,6 +99,10 @@ async function writeState(writes: readonly HostWrite[], accepted: string[], chec
   return { applied, skipped };
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function count(lines: readonly RoutedLine[], kind: 'offline' | 'recovered'): number {
   return lines.reduce((n, l) => n + (l.line.kind === kind ? 1 : 0), 0);
 }
@@ -123,7 +127,14 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
     throw err;
   }
   // Names to destinations inside the worker: channel URLs never enter the run's history.
-  const destinations = await store.resolveDestinations({ recipients: input.recipients, channels: input.channels });
+  const destinations = await store.resolveDestinations({ recipients: input.recipients, channels: input.channels }).catch((err: unknown) => {
+    // An unknown channel name is bad input: the run fails with it, as with any other bad field.
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === 'InvalidCheckInput') {
+      throw ApplicationFailure.create({ type: cause.type, nonRetryable: true, message: cause.message, details: cause.details as unknown[] });
+    }
+    throw err;
+  });
   const timezone = input.timezone ?? (await local.checkDefaults()).timezone;
   const policy: AlertPolicy = { steps: input.steps, ignoreHours: input.ignoreHours, timezone, graceMs: input.graceSeconds * 1000 };
   const summary = { checkTime: new Date(checkTime).toISOString(), timezone, hostsMuted: 0, notices: 0, recoveries: 0, slices: 0, destinations: destinations.length, sent: 0, accepted: 0 };
@@ -181,7 +192,7 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
       ...counted,
       sent: due.length,
       accepted: accepted.length,
-      message: due.length === 0 ? 'No alarm' : `Sent to ${accepted.length} of ${due.length} destinations: ${counted.notices} notices, ${counted.recoveries} recoveries`,
+      message: due.length === 0 ? 'No alarm' : `Sent to ${accepted.length} of ${due.length} destinations: ${plural(counted.notices, 'notice')}, ${plural(counted.recoveries, 'recovery', 'recoveries')}`,
     };
     // Logged once per run (the SDK's workflow logger stays silent during replay).
     if (due.length > 0) {

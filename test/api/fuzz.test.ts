@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi, BODY_LIMIT } from '../../src/api/app.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
-import { addReportedHost, freshStore } from '../support/db.js';
+import { addReportedHost, freshStore, markNotified } from '../support/db.js';
 import { reportHeaders, snapshot } from './support.js';
 
 const SEED = 20261123;
@@ -44,7 +44,7 @@ beforeAll(async () => {
   // An alerted host in an outage: no request in the fuzz may mark it as seen again.
   const alerted = await hosts.add('fuzz-alerted');
   await hosts.recordReport(alerted.id, {}, new Date(T - 20 * MIN));
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: alerted.id, outage: T - 20 * MIN, step: 10 }], T - 5 * MIN);
+  await markNotified(hosts, alerted.id, T - 20 * MIN, 10, T - 5 * MIN);
   bystanders.push(alerted);
   bystanders.push(await hosts.add('fuzz-never-reported'));
   await addReportedHost(hosts, 'fuzz-other', T - 90 * MIN);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
-import { freshStore } from '../support/db.js';
+import { freshStore, markNotified } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await add('a-online', T - 59_999);
   await add('b-offline', T - 5 * MIN - 30_000);
   const alerted = await add('c-alerted', T - 70 * MIN);
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: alerted.id, outage: T - 70 * MIN, step: 60 }], T - 5 * MIN);
+  await markNotified(hosts, alerted.id, T - 70 * MIN, 60, T - 5 * MIN);
   await add('d-never', null);
   await add('e-muted', T - 3 * MIN);
   await hosts.update('e-muted', { mutedUntil: new Date(T + 2 * 60 * MIN) });
@@ -36,7 +36,7 @@ beforeAll(async () => {
   await hosts.update('f-mute-expired', { mutedUntil: new Date(T - MIN) });
   await add('g-disabled', T - 26 * 60 * MIN, { hostname: 'g', cpu: 'not-a-number', disk: 'garbage' }, { active: false });
   const back = await add('h-back', T - 50 * MIN);
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: back.id, outage: T - 50 * MIN, step: 10 }], T - 30 * MIN);
+  await markNotified(hosts, back.id, T - 50 * MIN, 10, T - 30 * MIN);
   await hosts.recordReport(back.id, {}, new Date(T - 20_000));
 });
 afterAll(async () => {

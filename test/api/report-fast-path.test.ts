@@ -11,7 +11,7 @@ import { MongoClient, ObjectId, type CommandStartedEvent, type Document } from '
 import { buildApi } from '../../src/api/app.js';
 import { keyShape, newCredentials } from '../../src/store/credentials.js';
 import { HostStore } from '../../src/store/hosts-store.js';
-import { freshStore } from '../support/db.js';
+import { freshStore, markNotified } from '../support/db.js';
 import { reportHeaders, SAMPLE_REPORT, snapshot } from './support.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -146,7 +146,7 @@ test('a report after a notified outage sets alert.backAt in its one write, on th
   const h = await hosts.add('outage-1');
   clock = new Date(T);
   expect((await post(h.key, h.secret, {})).statusCode).toBe(204);
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: h.id, outage: T, step: 10 }], T + 12 * MIN);
+  await markNotified(hosts, h.id, T, 10, T + 12 * MIN);
 
   commands = [];
   clock = new Date(T + 30 * MIN);
@@ -175,7 +175,7 @@ test('a report after a notified outage sets alert.backAt in its one write, on th
 test('recordReport by id reads the host by _id and writes once; state from an ended outage gets no backAt', async () => {
   const h = await hosts.add('by-id');
   await hosts.recordReport(h.id, {}, new Date(T));
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: h.id, outage: T, step: 1 }], T + MIN);
+  await markNotified(hosts, h.id, T, 1, T + MIN);
   commands = [];
   expect(await hosts.recordReport(h.id, { n: 1 }, new Date(T + 5 * MIN))).toBe(true);
   expect(filters()).toEqual([
@@ -188,7 +188,7 @@ test('recordReport by id reads the host by _id and writes once; state from an en
   // in between, or backAt was lost): a report does not invent a backAt for it.
   const g = await hosts.add('ended');
   await hosts.recordReport(g.id, {}, new Date(T));
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: g.id, outage: T, step: 1 }], T + MIN);
+  await markNotified(hosts, g.id, T, 1, T + MIN);
   await hosts.collection.updateOne({ _id: new ObjectId(g.id) }, { $set: { lastReportAt: new Date(T + 2 * MIN) } });
   await hosts.recordReport(g.id, {}, new Date(T + 3 * MIN));
   expect((await doc(g.id))?.alert?.backAt).toBeUndefined();

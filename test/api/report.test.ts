@@ -5,7 +5,7 @@ import { buildApi, BODY_LIMIT } from '../../src/api/app.js';
 import { collectMetrics } from '../../src/agent/metrics.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
-import { freshStore } from '../support/db.js';
+import { freshStore, markNotified } from '../support/db.js';
 import { JSON_HEADERS, reportHeaders, SAMPLE_REPORT, snapshot } from './support.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -182,7 +182,7 @@ test('a report after an alerted outage records alert.backAt once; the alert itse
   const h = await hosts.add('flaky');
   clock = new Date(T);
   expect((await post(reportHeaders(h.key, h.secret), {})).statusCode).toBe(204);
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: h.id, outage: T, step: 10 }], T + 12 * MIN);
+  await markNotified(hosts, h.id, T, 10, T + 12 * MIN);
 
   clock = new Date(T + 30 * MIN);
   expect((await post(reportHeaders(h.key, h.secret), { cpu: 1 })).statusCode).toBe(204);
@@ -198,7 +198,7 @@ test('a report after an alerted outage records alert.backAt once; the alert itse
   const g = await hosts.add('still-down');
   clock = new Date(T);
   await post(reportHeaders(g.key, g.secret), {});
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: g.id, outage: T, step: 1 }], T + MIN);
+  await markNotified(hosts, g.id, T, 1, T + MIN);
   clock = new Date(T + 5 * MIN);
   await expectRejected(reportHeaders(g.key, g.secret), { cpu: 500 }, 400, { error: 'bad_request', message: 'body.cpu must be a number from 0 to 100' });
   await expectRejected(reportHeaders(g.key, 'wrong'), {}, 401, { error: 'unauthorized' });

@@ -6,7 +6,7 @@ import { buildApi } from '../../src/api/app.js';
 import { formatDuration } from '../../src/alerting/local-time.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
-import { freshStore } from '../support/db.js';
+import { freshStore, markNotified } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
 
 const MIN = 60_000;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await report('web-1.example.com', T - 20_000);
   await report('db-1', T - (26 * 60 + 1) * MIN - 5_000, { ...SAMPLE_REPORT, cpu: 97.3, load: [7.9, 6, 5] });
   const alerted = await report('backup-nas', T - 72 * MIN, { cpu: 3, uptime: 600 });
-  await hosts.applyStateChanges([{ kind: 'notify', hostId: alerted.id, outage: T - 72 * MIN, step: 60 }], T - 11 * MIN);
+  await markNotified(hosts, alerted.id, T - 72 * MIN, 60, T - 11 * MIN);
   await report('build-runner', T - 4 * MIN, { cpu: 0 });
   await hosts.update('build-runner', { mutedUntil: new Date(T + 3 * 60 * MIN) });
   await hosts.add('new-host');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { notifiedWrite } from '../../src/store/alert-state.js';
 import { HostStore } from '../../src/store/hosts-store.js';
 import { connectMongo, type MongoHandle } from '../../src/store/mongo.js';
 
@@ -18,4 +19,12 @@ export async function addReportedHost(hosts: HostStore, name: string, lastReport
   const { id } = await hosts.add(name, opts);
   await hosts.recordReport(id, { hostname: name }, new Date(lastReportAt));
   return id;
+}
+
+/** The destination key of the address most tests send to. */
+export const OPS = 'mailto:ops@example.com';
+
+/** Records that `dests` were notified of `step` for the outage that began at `outage`, at `at` (as a check would). */
+export async function markNotified(hosts: HostStore, hostId: string, outage: number, step: number, at: number, dests: readonly string[] = [OPS]): Promise<void> {
+  await hosts.applyHostWrites([notifiedWrite(hostId, outage, Object.fromEntries(dests.map((d) => [d, step])))], [...dests], at);
 }

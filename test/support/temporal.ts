@@ -1,3 +1,4 @@
+import { ChannelStore } from '../../src/store/channels-store.js';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
@@ -61,6 +62,8 @@ export interface WorkerDeps {
   connection: NativeConnection;
   taskQueue: string;
   hosts: HostStore;
+  /** Channels by name; default the `channels` collection of the hosts' database. */
+  channels?: ChannelStore;
   smtpUrl: string;
   timezone?: string;
   workflowsPath?: string;
@@ -76,7 +79,7 @@ export async function hostwatchWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     workflowBundle: await workflowBundle(deps.workflowsPath),
     ...(deps.identity !== undefined && { identity: deps.identity }),
-    activities: createActivities({ hosts: deps.hosts, mailer, from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: deps.timezone ?? 'UTC' }),
+    activities: createActivities({ hosts: deps.hosts, channels: deps.channels ?? new ChannelStore(deps.hosts.collection.db), mailer, from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: deps.timezone ?? 'UTC' }),
   });
 }
 
