@@ -7,6 +7,7 @@ import type { Destination } from '../alerting/types.js';
 import { deliver, destinationsOf, parseChannelUrl, type ParsedChannel } from '../channels/registry.js';
 import { DeliveryError, type Notice } from '../channels/types.js';
 import type { Mailer } from '../mail/mailer.js';
+import { logInfo } from './context.js';
 
 /** What the activities need of the channel store. */
 export interface ChannelLookup {
@@ -104,6 +105,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           ...(e.retryAfterMs !== undefined && { nextRetryDelay: e.retryAfterMs }),
         });
       }
+      const n = req.notice;
+      logInfo('Notice delivered', { destination: req.destination.label, kind: req.destination.kind, offline: n.offlineTotal, recovered: n.recoveryTotal, noticeId: n.id });
       return { key: req.destination.key };
     },
   };

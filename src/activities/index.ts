@@ -1,7 +1,7 @@
-import { Context } from '@temporalio/activity';
 import type { HostWrite } from '../alerting/types.js';
 import type { CheckPage, CheckPageRequest, HostStore, StateWriteResult } from '../store/hosts-store.js';
 import type { Mailer } from '../mail/mailer.js';
+import { heartbeat, logInfo } from './context.js';
 import { createDeliveryActivities, type ChannelLookup } from './delivery.js';
 
 export interface ActivityDeps {
@@ -13,30 +13,6 @@ export interface ActivityDeps {
   from: string;
   /** Time zone used when a check's input names none. */
   defaultTimezone: string;
-}
-
-/** The running activity's context; undefined when an activity function is called outside a worker (tests). */
-function currentContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Logs through the SDK's activity logger, which adds the workflow, activity and task queue ids. */
-function logInfo(message: string, meta: Record<string, unknown>): void {
-  currentContext()?.log.info(message, meta);
-}
-
-/**
- * Records progress for the activity's heartbeat timeout, and stops the activity (by throwing) once the server has
- * cancelled it, for example because its run was terminated: a long write loop must not go on for a closed run.
- */
-function heartbeat(details: unknown): void {
-  const context = currentContext();
-  context?.heartbeat(details);
-  context?.cancellationSignal.throwIfAborted();
 }
 
 /** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */

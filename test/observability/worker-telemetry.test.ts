@@ -111,7 +111,7 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
     expect(metric(before.samples, 'temporal_worker_start', q)).toBe(1);
     expect(metric(before.samples, 'temporal_num_pollers', { ...q, poller_type: 'workflow_task' })).toBeGreaterThan(0);
     expect(metric(before.samples, 'temporal_workflow_completed', wf)).toBe(0);
-    expect(metric(before.samples, 'temporal_activity_execution_latency_count', { ...wf, activity_type: 'sendDigest' })).toBe(0);
+    expect(metric(before.samples, 'temporal_activity_execution_latency_count', { ...wf, activity_type: 'deliverNotice' })).toBe(0);
 
     // Run 1: one offline host, one digest.
     const workflowId = `obs-ok-${taskQueue}`;
@@ -120,17 +120,17 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
       workflowId,
       args: [{ recipients: ['ops@example.com'], timezone: 'UTC' }],
     });
-    expect(summary).toMatchObject({ notices: 1, recoveries: 0, hostsOffline: 1, message: 'Send email ok: 1' });
+    expect(summary).toMatchObject({ notices: 1, recoveries: 0, hostsOffline: 1, message: 'Sent to 1 of 1 destinations: 1 notice, 0 recoveries' });
     const [mail] = await catcher.waitFor(1);
-    expect(mail!.messageId).toBe(summary.messageId);
+    expect(mail!.messageId).toMatch(new RegExp(`^<hostwatch\\.${workflowId}\\..*\\.d0@`));
 
     const afterOk = await scrapeWhen(metricsPort, (x) => metric(x, 'temporal_activity_execution_latency_count', { ...wf, activity_type: 'recordAlertState' }) > 0 && metric(x, 'temporal_workflow_completed', wf) > 0);
     expect(metric(afterOk, 'temporal_workflow_completed', wf)).toBe(1);
     expect(metric(afterOk, 'temporal_workflow_failed', wf)).toBe(0);
-    for (const activity_type of ['loadHostsPage', 'sendDigest', 'recordAlertState']) {
+    for (const activity_type of ['resolveDestinations', 'loadHostsPage', 'deliverNotice', 'recordAlertState']) {
       expect(metric(afterOk, 'temporal_activity_execution_latency_count', { ...wf, activity_type }), activity_type).toBe(1);
     }
-    expect(metric(afterOk, 'temporal_activity_schedule_to_start_latency_count', q)).toBe(3);
+    expect(metric(afterOk, 'temporal_activity_schedule_to_start_latency_count', q)).toBe(4);
     expect(metric(afterOk, 'temporal_workflow_task_schedule_to_start_latency_count', q)).toBeGreaterThanOrEqual(1);
 
     // Run 2: a second host is due, and the mail server refuses with 5xx: the run fails without retrying.
@@ -146,8 +146,8 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
     const afterFailed = await scrapeWhen(metricsPort, (x) => metric(x, 'temporal_workflow_failed', wf) > 0);
     expect(metric(afterFailed, 'temporal_workflow_completed', wf)).toBe(1);
     expect(metric(afterFailed, 'temporal_workflow_failed', wf)).toBe(1);
-    expect(metric(afterFailed, 'temporal_activity_execution_failed', { ...wf, activity_type: 'sendDigest' })).toBe(1);
-    expect(metric(afterFailed, 'temporal_activity_execution_latency_count', { ...wf, activity_type: 'sendDigest' })).toBe(2);
+    expect(metric(afterFailed, 'temporal_activity_execution_failed', { ...wf, activity_type: 'deliverNotice' })).toBe(1);
+    expect(metric(afterFailed, 'temporal_activity_execution_latency_count', { ...wf, activity_type: 'deliverNotice' })).toBe(2);
 
     // Log lines are buffered briefly (the SDK sorts them by time); wait for the failed run's line.
     await untilProcess(w, 'the failed run in the log', () => w.out().includes(failedId));
@@ -172,24 +172,24 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
     );
     expect(lines.filter((l) => l.sdkComponent === 'core').length).toBeGreaterThan(0);
 
-    const sent = byMessage('Digest sent');
+    const sent = byMessage('Notice delivered');
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({
       level: 'info',
       sdkComponent: 'activity',
-      activityType: 'sendDigest',
+      activityType: 'deliverNotice',
       taskQueue,
       workflowId,
       workflowType: 'checkHostStatus',
-      messageId: summary.messageId,
-      recipients: 1,
-      accepted: 1,
-      rejected: [],
+      destination: 'ops@example.com',
+      kind: 'mailto',
+      offline: 1,
+      recovered: 0,
     });
     expect(byMessage('Alert state recorded')).toEqual([
-      expect.objectContaining({ activityType: 'recordAlertState', workflowId, changes: 1, applied: 1, skipped: 0 }),
+      expect.objectContaining({ activityType: 'recordAlertState', workflowId, hosts: 1, destinations: 1, applied: 1, skipped: 0 }),
     ]);
-    expect(byMessage('Check sent a digest')).toEqual([
+    expect(byMessage('Check delivered notices')).toEqual([
       expect.objectContaining({
         sdkComponent: 'workflow',
         workflowId,
@@ -198,17 +198,21 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
         notices: 1,
         recoveries: 0,
         hostsOffline: 1,
-        hostsMuted: 0,
-        stateChanges: 1,
-        messageId: summary.messageId,
+        sent: 1,
+        accepted: 1,
+        hostWrites: 1,
       }),
     ]);
 
     // The rejected run: the activity's failure is a JSON line carrying the error type, and nothing was recorded.
     const failed = lines.filter((l) => l.message === 'Activity failed' && l.workflowId === failedId);
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ level: 'warn', activityType: 'sendDigest', error: { type: 'SmtpRejected', nonRetryable: true } });
-    expect(lines.filter((l) => l.workflowId === failedId && (l.message === 'Digest sent' || l.message === 'Alert state recorded'))).toEqual([]);
+    expect(failed[0]).toMatchObject({ level: 'warn', activityType: 'deliverNotice', error: { type: 'DeliveryRefused', nonRetryable: true } });
+    // Nothing was delivered, so nothing was recorded for the destination (the write of the run changes nothing).
+    expect(lines.filter((l) => l.workflowId === failedId && l.message === 'Notice delivered')).toEqual([]);
+    expect(lines.filter((l) => l.workflowId === failedId && l.message === 'Alert state recorded')).toEqual([
+      expect.objectContaining({ destinations: 0, applied: 0, skipped: 1 }),
+    ]);
   } finally {
     w.child.kill('SIGKILL');
     catcher.fault = { kind: 'none' };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { notifiedWrite } from '../../src/store/alert-state.js';
+import { ObjectId } from 'mongodb';
+import { decodeDestKey, notifiedWrite } from '../../src/store/alert-state.js';
 import { HostStore } from '../../src/store/hosts-store.js';
 import { connectMongo, type MongoHandle } from '../../src/store/mongo.js';
 
@@ -27,4 +28,12 @@ export const OPS = 'mailto:ops@example.com';
 /** Records that `dests` were notified of `step` for the outage that began at `outage`, at `at` (as a check would). */
 export async function markNotified(hosts: HostStore, hostId: string, outage: number, step: number, at: number, dests: readonly string[] = [OPS]): Promise<void> {
   await hosts.applyHostWrites([notifiedWrite(hostId, outage, Object.fromEntries(dests.map((d) => [d, step])))], [...dests], at);
+}
+
+/** Per destination, the step notified for the host's current outage; undefined when it has none. */
+export async function currentSteps(hosts: HostStore, id: string | ObjectId): Promise<Record<string, number> | undefined> {
+  const doc = await hosts.collection.findOne({ _id: typeof id === 'string' ? new ObjectId(id) : id });
+  if (!doc?.alerts || !doc.lastReportAt) return undefined;
+  const sent = doc.alerts[`offline_${doc.lastReportAt.getTime()}`]?.sent;
+  return sent && Object.fromEntries(Object.entries(sent).map(([k, v]) => [decodeDestKey(k), v]));
 }

@@ -11,7 +11,7 @@ import { dueStep, DEFAULT_STEPS, localHour } from '../../src/alerting/index.js';
 import type { CheckInput } from '../../src/alerting/check-input.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
-import { addReportedHost, freshStore, markNotified, OPS } from '../support/db.js';
+import { addReportedHost, currentSteps, freshStore, markNotified, OPS } from '../support/db.js';
 import { hostwatchWorker, runWarm, TEST_WORKFLOWS_PATH, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
 
 const MIN = 60_000;
@@ -62,13 +62,7 @@ function offlineMinutesIn(text: string): number[] {
   return [...text.matchAll(/offline (?:(\d+) minutes?|(\d+) h (\d+) min)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : Number(m[2]) * 60 + Number(m[3])));
 }
 
-/** Per destination, the step notified for the host's current outage; undefined when it has no alert state. */
-async function stepsOf(id: string | ObjectId): Promise<Record<string, number> | undefined> {
-  const doc = await hosts.collection.findOne({ _id: typeof id === 'string' ? new ObjectId(id) : id });
-  if (!doc?.alerts) return undefined;
-  const instance = doc.alerts[`offline_${doc.lastReportAt!.getTime()}`];
-  return instance?.sent && Object.fromEntries(Object.entries(instance.sent).map(([k, v]) => [k.replace(/%2E/g, '.'), v]));
-}
+const stepsOf = (id: string | ObjectId) => currentSteps(hosts, id);
 
 /** The same step for every recipient. */
 const both = (step: number) => Object.fromEntries(RECIPIENTS.map((r) => [`mailto:${r}`, step]));
