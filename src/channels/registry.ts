@@ -5,12 +5,20 @@
  */
 import { ChannelUrlError, DeliveryError, type AnyChannelKind, type Notice, type SendContext } from './types.js';
 // kinds: mail and webhook
+import { apprise } from './apprise.js';
+import { gotify } from './gotify.js';
+import { ntfy } from './ntfy.js';
+import { webhook } from './webhook.js';
 import { mailto } from './mailto.js';
 // kinds: western chat and push
 // kinds: Chinese IM and push
 
 export const KINDS: readonly AnyChannelKind[] = [
   // registry: mail and webhook
+  webhook,
+  apprise,
+  ntfy,
+  gotify,
   mailto,
   // registry: western chat and push
   // registry: Chinese IM and push

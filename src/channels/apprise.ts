@@ -1,0 +1,145 @@
+/**
+ * `apprise+https://host/notify/KEY`: a notice through an Apprise API server (caronc/apprise-api), which fans it out
+ * to the services configured under KEY (`POST /notify/{KEY}`, JSON `{title, body, type, format, tag}`). The
+ * stateless form `apprise+https://host/notify?urls=...` hands the Apprise URLs with each notice (`POST /notify`).
+ */
+import { fitText, noticeTitle } from './format.js';
+import { httpSend } from './http.js';
+import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
+
+export interface AppriseConfig {
+  /** The server up to and including the slash before `notify`: `https://host[:port][/prefix]/`. */
+  base: string;
+  /** The configuration key (stateful form); absent in the stateless form. */
+  key?: string;
+  /** Apprise URLs for the stateless form (`?urls=`); absent there, the server's APPRISE_STATELESS_URLS are used. */
+  urls?: string;
+  /** Apprise tag expression (`?tag=`): `,` is OR, a space is AND. */
+  tag?: string;
+  /** Basic auth from the URL's userinfo (an Apprise API behind nginx `auth_basic`). */
+  username?: string;
+  password?: string;
+}
+
+/**
+ * Largest body sent, in bytes. Apprise API takes far more (3 MB), but each service behind it has its own limit, and
+ * Apprise passes an oversized body on unless the Apprise URL says `overflow=truncate` or `overflow=split`.
+ */
+export const APPRISE_BODY_LIMIT = 32 * 1024;
+
+const SCHEMES = ['apprise+https', 'apprise+http'] as const;
+const KEY = /^[A-Za-z0-9_-]{1,128}$/;
+const QUERY = ['tag', 'urls'];
+
+export type AppriseType = 'info' | 'success' | 'warning' | 'failure';
+
+/** `failure` while any host is offline, `success` for recoveries only, `info` for a test notice. */
+export function appriseType(n: Notice): AppriseType {
+  if (n.test) return 'info';
+  return n.offlineTotal > 0 ? 'failure' : 'success';
+}
+
+function decodePart(part: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ChannelUrlError(part, 'has a broken percent-encoding');
+  }
+}
+
+/** The one value of each known query parameter; unknown or repeated parameters are refused. */
+function queryOf(url: URL, known: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of url.searchParams) {
+    if (!known.includes(name)) throw new ChannelUrlError(`query.${name}`, `is not a parameter of this kind (known: ${known.join(', ')})`);
+    if (out.has(name)) throw new ChannelUrlError(`query.${name}`, 'is given more than once');
+    out.set(name, value);
+  }
+  return out;
+}
+
+const enc = encodeURIComponent;
+
+/** The token of `Authorization: Basic <token>`. */
+const basicCredentials = (user: string, password: string): string => Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+
+export const apprise: ChannelKind<AppriseConfig> = {
+  kind: 'apprise',
+  schemes: SCHEMES,
+  description: 'Apprise API server: POST /notify/KEY, fanned out to the services configured there',
+
+  parse(url) {
+    const scheme = url.protocol.replace(/:$/, '').toLowerCase();
+    if (!(SCHEMES as readonly string[]).includes(scheme)) throw new ChannelUrlError('scheme', 'must be apprise+https or apprise+http');
+    if (url.hash) throw new ChannelUrlError('fragment', "is not allowed (percent-encode a '#' as %23)");
+    if (!url.hostname) throw new ChannelUrlError('host', 'is missing (apprise+https://host/notify/KEY)');
+    const segments = url.pathname.split('/').slice(1);
+    let key: string | undefined;
+    let prefix: string[];
+    const last = segments.length - 1;
+    if (segments[last] === 'notify') prefix = segments.slice(0, last);
+    else if (segments[last - 1] === 'notify') {
+      prefix = segments.slice(0, last - 1);
+      if (segments[last] !== '') {
+        if (!KEY.test(segments[last]!)) throw new ChannelUrlError('path', 'KEY must be 1 to 128 letters, digits, _ or - (Apprise API notes)');
+        key = segments[last];
+      }
+    } else throw new ChannelUrlError('path', 'must end with /notify/KEY (or /notify for the stateless form)');
+    const query = queryOf(url, QUERY);
+    let base: string;
+    try {
+      base = new URL(`${scheme.slice('apprise+'.length)}://${url.host}/${prefix.map((p) => `${p}/`).join('')}`).toString();
+    } catch {
+      throw new ChannelUrlError('host', 'is not a valid host name');
+    }
+    const config: AppriseConfig = { base };
+    if (key !== undefined) config.key = key;
+    const urls = query.get('urls');
+    if (urls !== undefined) {
+      if (key !== undefined) throw new ChannelUrlError('query.urls', 'belongs to the stateless form /notify, not /notify/KEY');
+      if (urls.trim() === '') throw new ChannelUrlError('query.urls', 'is empty');
+      config.urls = urls;
+    }
+    const tag = query.get('tag');
+    if (tag !== undefined) {
+      if (tag.trim() === '') throw new ChannelUrlError('query.tag', 'is empty');
+      config.tag = tag;
+    }
+    if (url.username) config.username = decodePart('userinfo', url.username);
+    if (url.password) {
+      config.username ??= '';
+      config.password = decodePart('userinfo', url.password);
+    }
+    return config;
+  },
+
+  render(c) {
+    const at = c.base.indexOf('//') + 2;
+    const user = c.username !== undefined ? `${enc(c.username)}${c.password !== undefined ? `:${enc(c.password)}` : ''}@` : '';
+    const query = [...(c.urls !== undefined ? [`urls=${enc(c.urls)}`] : []), ...(c.tag !== undefined ? [`tag=${enc(c.tag)}`] : [])];
+    return `apprise+${c.base.slice(0, at)}${user}${c.base.slice(at)}notify${c.key !== undefined ? `/${c.key}` : ''}${query.length ? `?${query.join('&')}` : ''}`;
+  },
+
+  // The stateless URLs as a whole and each of them: Apprise may quote one of several in an error.
+  // The Basic credentials too: a server echoing its request headers would quote them.
+  secrets: (c) =>
+    [c.key, c.password, c.password ? basicCredentials(c.username ?? '', c.password) : undefined, c.urls, ...(c.urls?.split(/[\s,]+/) ?? [])].filter(
+      (s): s is string => typeof s === 'string' && s !== '',
+    ),
+
+  destinations: () => [''],
+
+  async send(c, _destination, notice, ctx) {
+    const what = `apprise ${new URL(c.base).host}`;
+    const body: Record<string, string> = { title: noticeTitle(notice), body: fitText(notice, APPRISE_BODY_LIMIT), type: appriseType(notice), format: 'text' };
+    if (c.tag !== undefined) body.tag = c.tag;
+    if (c.urls !== undefined) body.urls = c.urls;
+    // Plain-text answers (Apprise picks by Accept): an error quotes its log lines, not a JSON array of them.
+    const headers: Record<string, string> = { accept: 'text/plain' };
+    if (c.username !== undefined) headers.authorization = `Basic ${basicCredentials(c.username, c.password ?? '')}`;
+    const url = `${c.base}notify${c.key !== undefined ? `/${c.key}` : ''}`;
+    const answer = await httpSend(url, { headers, body, timeoutMs: ctx.timeoutMs }, what);
+    // 204: "there was no configuration (or it was empty) found by the specified {KEY}": nothing was sent.
+    if (answer.status === 204) throw new DeliveryError(`${what} has no configuration for this key (HTTP 204): nothing was sent`, false);
+  },
+};

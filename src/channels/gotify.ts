@@ -1,0 +1,94 @@
+/**
+ * `gotify+https://host/?token=APPTOKEN`: a message through a Gotify server (`POST /message` with the application
+ * token in `X-Gotify-Key`, JSON `{title, message, priority}`), shown by Gotify's web UI and apps.
+ */
+import { fitText, noticeTitle } from './format.js';
+import { httpSend, jsonBody } from './http.js';
+import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
+
+export interface GotifyConfig {
+  /** The server, up to and including the slash before `message`: `https://host[:port][/prefix]/`. */
+  base: string;
+  /** The application token (Apps → Create Application). */
+  token: string;
+  /** 0 to 10; absent: 8 while a host is offline, 5 otherwise. */
+  priority?: number;
+}
+
+/**
+ * Largest message sent, in bytes. Gotify documents no limit; its message column is TEXT (65,535 bytes on MySQL), and
+ * a notification far shorter than that is all a phone shows.
+ */
+export const GOTIFY_MESSAGE_LIMIT = 32 * 1024;
+
+const SCHEMES = ['gotify+https', 'gotify+http'] as const;
+const QUERY = ['token', 'priority'];
+// A header value: printable ASCII, no spaces (Gotify's own tokens are `A` + 14 of [A-Za-z0-9._-]).
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/** The priority sent: the URL's, else 8 (Gotify Android: sound and vibration) while a host is offline, else 5 (sound). */
+export function gotifyPriority(c: GotifyConfig, n: Notice): number {
+  if (c.priority !== undefined) return c.priority;
+  return !n.test && n.offlineTotal > 0 ? 8 : 5;
+}
+
+function queryOf(url: URL, known: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of url.searchParams) {
+    if (!known.includes(name)) throw new ChannelUrlError(`query.${name}`, `is not a parameter of this kind (known: ${known.join(', ')})`);
+    if (out.has(name)) throw new ChannelUrlError(`query.${name}`, 'is given more than once');
+    out.set(name, value);
+  }
+  return out;
+}
+
+export const gotify: ChannelKind<GotifyConfig> = {
+  kind: 'gotify',
+  schemes: SCHEMES,
+  description: 'Gotify server: POST /message with an application token',
+
+  parse(url) {
+    const scheme = url.protocol.replace(/:$/, '').toLowerCase();
+    if (!(SCHEMES as readonly string[]).includes(scheme)) throw new ChannelUrlError('scheme', 'must be gotify+https or gotify+http');
+    if (url.hash) throw new ChannelUrlError('fragment', "is not allowed (percent-encode a '#' as %23)");
+    if (!url.hostname) throw new ChannelUrlError('host', 'is missing (gotify+https://host/?token=APPTOKEN)');
+    if (url.username || url.password) throw new ChannelUrlError('userinfo', 'is not used by gotify (the application token goes in ?token=)');
+    const query = queryOf(url, QUERY);
+    const token = query.get('token');
+    if (token === undefined) throw new ChannelUrlError('query.token', 'is required: the application token (Gotify: Apps → Create Application), as ?token=, not in the path');
+    if (token === '') throw new ChannelUrlError('query.token', 'is empty');
+    if (!TOKEN.test(token)) throw new ChannelUrlError('query.token', 'must be printable ASCII without spaces');
+    // The path is where Gotify is served (a reverse proxy's prefix); `message` is appended to it.
+    const path = url.pathname === '' ? '/' : url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+    let base: string;
+    try {
+      base = new URL(`${scheme.slice('gotify+'.length)}://${url.host}${path}`).toString();
+    } catch {
+      throw new ChannelUrlError('host', 'is not a valid host name');
+    }
+    const config: GotifyConfig = { base, token };
+    const priority = query.get('priority');
+    if (priority !== undefined) {
+      if (!/^(10|[0-9])$/.test(priority.trim())) throw new ChannelUrlError('query.priority', 'must be a whole number from 0 to 10');
+      config.priority = Number(priority.trim());
+    }
+    return config;
+  },
+
+  render(c) {
+    return `gotify+${c.base}?token=${encodeURIComponent(c.token)}${c.priority !== undefined ? `&priority=${c.priority}` : ''}`;
+  },
+
+  secrets: (c) => [c.token],
+
+  destinations: () => [''],
+
+  async send(c, _destination, notice, ctx) {
+    const what = `gotify ${new URL(c.base).host}`;
+    const body = { title: noticeTitle(notice), message: fitText(notice, GOTIFY_MESSAGE_LIMIT), priority: gotifyPriority(c, notice) };
+    const answer = await httpSend(`${c.base}message`, { headers: { 'x-gotify-key': c.token, accept: 'application/json' }, body, timeoutMs: ctx.timeoutMs }, what);
+    // Gotify answers with the message it stored.
+    const message = jsonBody(answer, what);
+    if (typeof message.id !== 'number') throw new DeliveryError(`${what} answered HTTP ${answer.status} without a message id: not a Gotify answer`, false);
+  },
+};

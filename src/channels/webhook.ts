@@ -1,0 +1,204 @@
+/**
+ * `webhook+https://host/path?secret=S`: a POST of hostwatch's own JSON body (version 1, docs/channels.md) to any
+ * HTTP(S) endpoint. With `secret` the body is signed (`X-Hostwatch-Signature: sha256=<hex HMAC-SHA256 of the exact
+ * body bytes>`); `Idempotency-Key` is the notice id, the same on every retry of one notice.
+ */
+import { createHmac } from 'node:crypto';
+import type { OfflineLine, RecoveryLine } from '../alerting/types.js';
+import { fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { httpSend } from './http.js';
+import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
+
+export interface WebhookConfig {
+  /** The receiver's URL (`https://host/path?query`) without userinfo and without `secret`; its query kept byte for byte. */
+  endpoint: string;
+  /** Basic auth from the URL's userinfo, decoded. */
+  username?: string;
+  password?: string;
+  /** HMAC-SHA256 signing secret (`?secret=`). */
+  secret?: string;
+}
+
+/** The body's schema version: bumped only for a change a receiver written for the old one would misread. */
+export const WEBHOOK_VERSION = 1;
+/** Largest body sent, in bytes: lines beyond it are counted in `more`. */
+export const WEBHOOK_BODY_LIMIT = 256 * 1024;
+
+export interface WebhookOfflineLine {
+  kind: 'offline';
+  host: string;
+  hostId: string;
+  step: number;
+  offlineMs: number;
+  lastReportAt: string;
+  text: string;
+}
+
+export interface WebhookRecoveredLine {
+  kind: 'recovered';
+  host: string;
+  hostId: string;
+  wentSilentAt: string;
+  seenAgainAt: string;
+  goneMs: number;
+  text: string;
+}
+
+export type WebhookLine = WebhookOfflineLine | WebhookRecoveredLine;
+
+/** The JSON body, version 1 (docs/channels.md "webhook"). */
+export interface WebhookBody {
+  version: 1;
+  kind: 'hostwatch.notice';
+  id: string;
+  run: string;
+  test: boolean;
+  checkTime: string;
+  timezone: string;
+  title: string;
+  counts: { offline: number; recovered: number };
+  lines: WebhookLine[];
+  more: number;
+  text: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function lineJson(line: NoticeLine, timezone: string): WebhookLine {
+  const text = lineText(line, timezone);
+  if (line.kind === 'offline') {
+    const l: OfflineLine = line;
+    return { kind: 'offline', host: l.name, hostId: l.hostId, step: l.step, offlineMs: l.offlineMs, lastReportAt: iso(l.lastReportAt), text };
+  }
+  const r: RecoveryLine = line;
+  return { kind: 'recovered', host: r.name, hostId: r.hostId, wentSilentAt: iso(r.wentSilentAt), seenAgainAt: iso(r.seenAgainAt), goneMs: r.goneMs, text };
+}
+
+function bodyOf(n: Notice, lines: WebhookLine[], more: number): WebhookBody {
+  const footer = noticeFooter(n);
+  const texts = [...lines.map((l) => l.text), ...(more > 0 ? [moreText(more)] : [])];
+  return {
+    version: WEBHOOK_VERSION,
+    kind: 'hostwatch.notice',
+    id: n.id,
+    run: n.run,
+    test: n.test === true,
+    checkTime: iso(n.checkTime),
+    timezone: n.timezone,
+    title: noticeTitle(n),
+    counts: { offline: n.offlineTotal, recovered: n.recoveryTotal },
+    lines,
+    more,
+    text: [...texts, ...(texts.length ? [''] : []), footer].join('\n'),
+  };
+}
+
+/**
+ * The body as sent, at most `limit` bytes: the leading lines that fit, the rest counted in `more` (and in the
+ * text's "... and N more" line). Sizes are measured on the serialised JSON, so the cut is exact.
+ */
+export function webhookBody(n: Notice, limit = WEBHOOK_BODY_LIMIT): string {
+  const all = noticeLines(n).map((l) => lineJson(l, n.timezone));
+  const total = all.length + missingLines(n);
+  type Item = { line?: WebhookLine; text: string };
+  // A line costs its JSON and a comma in `lines`, and its text and an escaped newline ("\n", 2 bytes) in `text`.
+  const textBytes = (t: string) => utf8Bytes(JSON.stringify(t)) - 2 + 2;
+  const size = (i: Item) => (i.line ? utf8Bytes(JSON.stringify(i.line)) + 1 : 0) + textBytes(i.text);
+  // The envelope with no line, the widest `more` and the footer's separator.
+  const overhead = utf8Bytes(JSON.stringify(bodyOf(n, [], 0))) + String(total).length + 2;
+  const fitted = fitItems<Item>(
+    all.map((line) => ({ line, text: line.text })),
+    { limit, overhead, size, more: (count) => ({ text: moreText(count) }), alsoMissing: missingLines(n) },
+  );
+  let lines = fitted.flatMap((i) => (i.line ? [i.line] : []));
+  let json = JSON.stringify(bodyOf(n, lines, total - lines.length));
+  // The estimate above is exact or larger; this only guards it.
+  while (utf8Bytes(json) > limit && lines.length > 0) {
+    lines = lines.slice(0, -1);
+    json = JSON.stringify(bodyOf(n, lines, total - lines.length));
+  }
+  return json;
+}
+
+/** `sha256=<hex>`: the HMAC-SHA256 of the exact body bytes, keyed with the secret's UTF-8 bytes. */
+export function webhookSignature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** The token of `Authorization: Basic <token>`. */
+const basicCredentials = (user: string, password: string): string => Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+
+const SCHEMES = ['webhook+https', 'webhook+http'] as const;
+
+function decodePart(part: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ChannelUrlError(part, 'has a broken percent-encoding');
+  }
+}
+
+function queryName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.split('=')[0]!.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+export const webhook: ChannelKind<WebhookConfig> = {
+  kind: 'webhook',
+  schemes: SCHEMES,
+  description: 'POST a signed, versioned JSON notice to any HTTP(S) endpoint',
+
+  parse(url) {
+    const scheme = url.protocol.replace(/:$/, '').toLowerCase();
+    if (!(SCHEMES as readonly string[]).includes(scheme)) throw new ChannelUrlError('scheme', 'must be webhook+https or webhook+http');
+    if (url.hash) throw new ChannelUrlError('fragment', "is not allowed (percent-encode a '#' as %23)");
+    if (!url.hostname) throw new ChannelUrlError('host', 'is missing (webhook+https://host/path)');
+    const secrets: string[] = [];
+    const kept: string[] = [];
+    for (const raw of url.search.replace(/^\?/, '').split('&')) {
+      if (raw === '') continue;
+      if (queryName(raw) === 'secret') secrets.push(new URLSearchParams(raw).get('secret') ?? '');
+      else kept.push(raw);
+    }
+    if (secrets.length > 1) throw new ChannelUrlError('query.secret', 'is given more than once');
+    if (secrets.length === 1 && secrets[0] === '') throw new ChannelUrlError('query.secret', 'is empty');
+    let endpoint: string;
+    try {
+      endpoint = new URL(`${scheme.slice('webhook+'.length)}://${url.host}${url.pathname || '/'}${kept.length ? `?${kept.join('&')}` : ''}`).toString();
+    } catch {
+      throw new ChannelUrlError('host', 'is not a valid host name');
+    }
+    const config: WebhookConfig = { endpoint };
+    if (url.username) config.username = decodePart('userinfo', url.username);
+    if (url.password) config.password = decodePart('userinfo', url.password);
+    if (url.password && !url.username) config.username = '';
+    if (secrets[0] !== undefined) config.secret = secrets[0];
+    return config;
+  },
+
+  render(c) {
+    const at = c.endpoint.indexOf('//') + 2;
+    const user = c.username !== undefined || c.password !== undefined ? `${encodeURIComponent(c.username ?? '')}${c.password !== undefined ? `:${encodeURIComponent(c.password)}` : ''}@` : '';
+    let url = `webhook+${c.endpoint.slice(0, at)}${user}${c.endpoint.slice(at)}`;
+    if (c.secret !== undefined) url += `${c.endpoint.includes('?') ? '&' : '?'}secret=${encodeURIComponent(c.secret)}`;
+    return url;
+  },
+
+  // The Basic credentials too: a receiver echoing its request headers would quote them.
+  secrets: (c) => [c.secret, c.password, c.password ? basicCredentials(c.username ?? '', c.password) : undefined].filter((s): s is string => typeof s === 'string' && s !== ''),
+
+  destinations: () => [''],
+
+  async send(c, _destination, notice, ctx) {
+    const what = `webhook ${new URL(c.endpoint).host}`;
+    const body = webhookBody(notice);
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': notice.id };
+    if (c.secret !== undefined) headers['x-hostwatch-signature'] = webhookSignature(c.secret, body);
+    if (c.username !== undefined) headers.authorization = `Basic ${basicCredentials(c.username, c.password ?? '')}`;
+    // Any 2xx is accepted: the receiver's body is its own business.
+    await httpSend(c.endpoint, { headers, body, timeoutMs: ctx.timeoutMs }, what);
+  },
+};
