@@ -102,7 +102,9 @@ export function evaluateHost(host: HostSnapshot, checkTime: number, policy: Pick
       const line: RecoveryLine = { kind: 'recovered', hostId: host.id, name: host.name, wentSilentAt: instance.start, seenAgainAt: seen, goneMs: seen - instance.start };
       lines.push({ line, to });
     }
-    write.ended.push({ key: instance.key, recovered: to.map((i) => destinations[i]!.key), notified });
+    // Rule 4: `back` holds only the latest return, so the time these lines give is kept for those not yet told.
+    const backAt = instance.legacyStep !== undefined || instance.backAt !== seen ? { backAt: seen } : {};
+    write.ended.push({ key: instance.key, recovered: to.map((i) => destinations[i]!.key), notified, ...backAt });
   }
 
   // Rules 1 and 2, per destination: the highest due step, once, if above what that destination has.

@@ -106,8 +106,11 @@ export interface HostWrite {
     /** Per-destination state carried over from a legacy record: written whatever was accepted. */
     carried?: Record<string, number>;
   };
-  /** Ended instances: destinations told of the end now (`recovered`), and all that had been notified (`notified`). */
-  ended: { key: string; recovered: string[]; notified: Record<string, number> }[];
+  /**
+   * Ended instances: destinations told of the end now (`recovered`), and all that had been notified (`notified`);
+   * `backAt`, when the host was seen again, if the stored instance does not say so: kept for those not yet told.
+   */
+  ended: { key: string; recovered: string[]; notified: Record<string, number>; backAt?: number }[];
   /** Instances to remove without any notice (state nobody was notified of, left by a race). */
   drop: string[];
   /** Every instance key the host has now, to know when none will be left. */

@@ -63,6 +63,7 @@ export function hostUpdate(write: HostWrite, accepted: ReadonlySet<string>, noti
   const $max: Record<string, number> = {};
   const $unset: Record<string, ''> = {};
   const gone = new Set<string>(write.drop);
+  const keepBackAt: Record<string, Date> = {};
   const path = (key: string, dest?: string) => `alerts.${key}${dest === undefined ? '' : `.sent.${encodeDestKey(dest)}`}`;
 
   for (const e of write.ended) {
@@ -71,9 +72,13 @@ export function hostUpdate(write: HostWrite, accepted: ReadonlySet<string>, noti
     else if (e.key === write.legacyKey) {
       // A legacy record becomes per-destination state: those not yet told of the end keep their step.
       $set[`${path(e.key)}.start`] = new Date(Number(e.key.slice('offline_'.length)));
+      if (e.backAt !== undefined) $set[`${path(e.key)}.backAt`] = new Date(e.backAt);
       for (const [d, step] of left) $set[path(e.key, d)] = step;
     } else {
-      for (const d of e.recovered) if (accepted.has(d)) $unset[path(e.key, d)] = '';
+      const told = e.recovered.filter((d) => accepted.has(d));
+      for (const d of told) $unset[path(e.key, d)] = '';
+      // Rule 4: the first report after the outage, for the recovery lines still to go (`back` may change meanwhile).
+      if (told.length > 0 && e.backAt !== undefined) keepBackAt[`${path(e.key)}.backAt`] = new Date(e.backAt);
     }
   }
 
@@ -96,6 +101,7 @@ export function hostUpdate(write: HostWrite, accepted: ReadonlySet<string>, noti
     for (const k of inAlerts) if (gone.has(k)) $unset[path(k)] = '';
   }
   if (write.legacyKey !== undefined && (gone.has(write.legacyKey) || writesAlerts)) $unset.alert = '';
+  Object.assign($set, keepBackAt);
 
   const update = {
     ...(Object.keys($set).length > 0 && { $set }),
