@@ -29,6 +29,11 @@ export class MailCatcher {
   attempts = 0;
   fault: Fault = { kind: 'none' };
   /**
+   * Answers RCPT TO: a reply code and text to refuse that recipient (450 greylisting, 550 no such user), or
+   * undefined to accept it.
+   */
+  refuseRecipient: ((address: string) => { code: number; message: string } | undefined) | undefined;
+  /**
    * Called with each message after it is stored and before the server answers 250 (fault tests use it to
    * stall the answer, stop a service, or kill the sender while the message is in flight).
    */
@@ -47,6 +52,11 @@ export class MailCatcher {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onAuth: (_auth, _session, cb) => cb(null, { user: 'hostwatch' }),
+      onRcptTo: (address, _session, cb) => {
+        const refusal = this.refuseRecipient?.(address.address);
+        if (!refusal) return cb();
+        cb(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+      },
       onData: (stream, session, cb) => void this.receive(stream, session.envelope.rcptTo.map((r) => r.address), cb),
     });
   }

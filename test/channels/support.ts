@@ -4,6 +4,7 @@
  * (Alertmanager's notify/test RetryTests and AssertNotifyLeaksNoSecret, for hostwatch).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { deliver, parseChannelUrl, redactedUrl, type ParsedChannel } from '../../src/channels/registry.js';
@@ -64,6 +65,22 @@ export async function loopback(answer: Loopback['answer'] = () => ({ status: 200
   lb.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   lb.close = () => new Promise((r) => server.close(() => r()));
   return lb;
+}
+
+/** A loopback port that was just open and is now closed: connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const srv = createTcpServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** `url` pointed at a closed loopback port instead of the loopback server (userinfo and all else kept). */
+export async function atClosedPort(url: string, lb: Loopback): Promise<string> {
+  const port = String(await closedPort());
+  const lbPort = new URL(lb.base).port;
+  return url.replace(new RegExp(`(@|//)127\\.0\\.0\\.1:${lbPort}`), (_, before: string) => `${before}127.0.0.1:${port}`);
 }
 
 const T = Date.UTC(2026, 10, 23, 4, 0, 0);
@@ -128,8 +145,11 @@ export async function assertRetryTable(lb: Loopback, url: string, accepted: Answ
   }
   lb.answer = () => accepted;
   await send(url);
-  const down = await sendError(url.replace(lb.base, `http://127.0.0.1:1`));
+  const target = await atClosedPort(url, lb);
+  expect(target).not.toBe(url);
+  const down = await sendError(target);
   expect(down.retry).toBe(true);
+  expect(down.message).toMatch(/ECONNREFUSED/);
 }
 
 /**
@@ -155,7 +175,7 @@ export async function assertNoSecretLeak(lb: Loopback, url: string, secrets: rea
   } catch (err) {
     for (const s of secrets) expect((err as Error).message).not.toContain(s);
   }
-  const down = await sendError(url.replace(lb.base, 'http://127.0.0.1:1'));
+  const down = await sendError(await atClosedPort(url, lb));
   for (const s of secrets) expect(down.message).not.toContain(s);
 }
 

@@ -12,6 +12,8 @@ export interface DriverInput {
   input: CheckInput;
   runs: number;
   everyMs: number;
+  /** Keep going when a check fails (a destination refused): its failure message is recorded as the run's. */
+  tolerate?: boolean;
   /** Summaries of runs that sent mail or were held, carried across continue-as-new. */
   notable?: Array<CheckSummary & { run: number }>;
   done?: number;
@@ -24,7 +26,15 @@ export async function everyInterval(d: DriverInput): Promise<Array<CheckSummary 
   let done = d.done ?? 0;
   for (let i = 0; i < RUNS_PER_HISTORY && done < d.runs; i++, done++) {
     await sleep(d.everyMs);
-    const summary = await executeChild(checkHostStatus, { args: [d.input] });
+    let summary: CheckSummary;
+    try {
+      summary = await executeChild(checkHostStatus, { args: [d.input] });
+    } catch (err) {
+      if (!d.tolerate) throw err;
+      const cause = (err as { cause?: { message?: string } }).cause;
+      notable.push({ failed: cause?.message ?? String(err), run: done + 1 } as unknown as CheckSummary & { run: number });
+      continue;
+    }
     if (summary.message !== 'No alarm') notable.push({ ...summary, run: done + 1 });
   }
   if (done < d.runs) await continueAsNew<typeof everyInterval>({ ...d, notable, done });
