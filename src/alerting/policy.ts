@@ -38,11 +38,12 @@ export function silentSince(host: Pick<HostSnapshot, 'lastReportAt' | 'enabledAt
 
 /**
  * The step due for the host's silence at `checkTime`, or undefined: none yet, or still within its reporting
- * interval plus grace (rule 9).
+ * interval plus grace (rule 9), which a host just enabled has too: it could not report while disabled.
  */
 export function offlineDueStep(host: HostSnapshot, checkTime: number, policy: Pick<AlertPolicy, 'steps' | 'graceMs'>): number | undefined {
-  if (host.intervalMs !== undefined && checkTime - host.lastReportAt <= host.intervalMs + policy.graceMs) return undefined;
-  return dueStep(policy.steps, offlineMinutes(checkTime, silentSince(host)));
+  const since = silentSince(host);
+  if (host.intervalMs !== undefined && checkTime - since <= host.intervalMs + policy.graceMs) return undefined;
+  return dueStep(policy.steps, offlineMinutes(checkTime, since));
 }
 
 /** The step a destination already has for an instance (a legacy record counts for email destinations). */

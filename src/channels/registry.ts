@@ -11,13 +11,13 @@ import { ntfy } from './ntfy.js';
 import { webhook } from './webhook.js';
 import { mailto } from './mailto.js';
 // kinds: western chat and push
-import { slack } from './slack.js';
-import { discord } from './discord.js';
-import { teams } from './teams.js';
-import { telegram } from './telegram.js';
-import { matrix } from './matrix.js';
-import { pushover } from './pushover.js';
 // kinds: Chinese IM and push
+import { bark } from './bark.js';
+import { dingtalk } from './dingtalk.js';
+import { feishu, lark } from './feishu.js';
+import { pushplus } from './pushplus.js';
+import { serverchan } from './serverchan.js';
+import { wecom } from './wecom.js';
 
 export const KINDS: readonly AnyChannelKind[] = [
   // registry: mail and webhook
@@ -27,13 +27,14 @@ export const KINDS: readonly AnyChannelKind[] = [
   gotify,
   mailto,
   // registry: western chat and push
-  slack,
-  discord,
-  teams,
-  telegram,
-  matrix,
-  pushover,
   // registry: Chinese IM and push
+  dingtalk,
+  wecom,
+  feishu,
+  lark,
+  bark,
+  serverchan,
+  pushplus,
 ];
 
 const BY_SCHEME = new Map<string, AnyChannelKind>();
