@@ -11,6 +11,12 @@ import { ntfy } from './ntfy.js';
 import { webhook } from './webhook.js';
 import { mailto } from './mailto.js';
 // kinds: western chat and push
+import { slack } from './slack.js';
+import { discord } from './discord.js';
+import { teams } from './teams.js';
+import { telegram } from './telegram.js';
+import { matrix } from './matrix.js';
+import { pushover } from './pushover.js';
 // kinds: Chinese IM and push
 import { bark } from './bark.js';
 import { dingtalk } from './dingtalk.js';
@@ -27,6 +33,12 @@ export const KINDS: readonly AnyChannelKind[] = [
   gotify,
   mailto,
   // registry: western chat and push
+  slack,
+  discord,
+  teams,
+  telegram,
+  matrix,
+  pushover,
   // registry: Chinese IM and push
   dingtalk,
   wecom,
