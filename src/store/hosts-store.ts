@@ -36,7 +36,7 @@ export interface HostDoc {
 export type HostAuth = Omit<HostDoc, 'data'>;
 
 /** What recordReport needs to know of a host it has just read. */
-export type ReportTarget = Pick<HostDoc, '_id' | 'lastReportAt' | 'alerts' | 'alert'>;
+export type ReportTarget = Pick<HostDoc, '_id' | 'lastReportAt' | 'alerts' | 'alert' | 'back'>;
 
 /** Leaves out the previous report body (up to 64 KiB) that authenticating a report never needs. */
 const AUTH_PROJECTION = { data: 0 } as const;
@@ -47,13 +47,22 @@ const BACK_AFTER_MS = 60_000;
 /**
  * What a report at `at` writes besides its body and time: `back` after a silence of a minute or more, and `backAt`
  * on the alert state of the outage it ends, if the host was notified of it (its instance starts at the host's last
- * report).
+ * report). Before `back` is replaced, the return it holds is kept as `backAt` of the instance it ended, if that
+ * instance has none: its state was written after the report that ended it had read the host (rule 4: the first
+ * report after the outage, whatever the timing of reports, checks and retries).
  */
 export function reportStateFields(host: ReportTarget, at: Date): Record<string, unknown> {
   const last = host.lastReportAt;
   if (!last) return {};
   const out: Record<string, unknown> = {};
-  if (at.getTime() - last.getTime() >= BACK_AFTER_MS) out.back = { from: last, at };
+  if (at.getTime() - last.getTime() >= BACK_AFTER_MS) {
+    out.back = { from: last, at };
+    const back = host.back;
+    if (back?.from instanceof Date && back.at instanceof Date) {
+      const ended = host.alerts?.[`offline_${back.from.getTime()}`];
+      if (ended?.start instanceof Date && ended.backAt === undefined) out[`alerts.offline_${back.from.getTime()}.backAt`] = back.at;
+    }
+  }
   const key = `offline_${last.getTime()}`;
   const instance = host.alerts?.[key];
   if (instance?.start instanceof Date && instance.backAt === undefined) out[`alerts.${key}.backAt`] = at;
@@ -271,7 +280,7 @@ export class HostStore {
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
   async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date): Promise<boolean> {
-    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { lastReportAt: 1, alerts: 1, alert: 1 } }) : host;
+    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { lastReportAt: 1, alerts: 1, alert: 1, back: 1 } }) : host;
     if (!target) return false;
     const $set = { data, lastReportAt: at, ...reportStateFields(target, at) };
     const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set }));
