@@ -330,12 +330,29 @@ export class HostStore {
     for (const [i, w] of writes.entries()) {
       const update = hostUpdate(w, ok, notifiedAt);
       if (update) {
-        const result = await this.collection.updateOne({ _id: new ObjectId(w.hostId) }, update);
+        const _id = new ObjectId(w.hostId);
+        // hostUpdate unsets the whole `alerts` field when nothing is left of the instances the check read. Applied as
+        // such, the same write landing again after a later run wrote a new instance (a retried or late attempt)
+        // would erase that one too (rule 4: a write applies only to the instances it names). So the instances are
+        // unset by their paths, and `alerts` goes (the host leaves the check's query) only once read back empty.
+        const whole = update.$unset?.alerts === '';
+        if (whole) {
+          const { alerts: _whole, ...rest } = update.$unset!;
+          update.$unset = { ...rest, ...Object.fromEntries(w.keys.filter((k) => k !== w.legacyKey).map((k) => [`alerts.${k}`, ''] as const)) };
+        }
+        const result = await this.collection.updateOne({ _id }, update);
+        if (whole) await this.removeEmptyAlerts(_id);
         if (result.modifiedCount > 0) applied++;
         else skipped++;
       } else skipped++;
       onProgress?.(i + 1);
     }
     return { applied, skipped };
+  }
+
+  /** Unsets `alerts` if it holds no instance (two more `_id` operations, only when a host's last instance goes). */
+  private async removeEmptyAlerts(_id: ObjectId): Promise<void> {
+    const doc = await this.collection.findOne({ _id }, { projection: { alerts: 1 } });
+    if (doc?.alerts && Object.keys(doc.alerts).length === 0) await this.collection.updateOne({ _id }, { $unset: { alerts: '' } });
   }
 }
