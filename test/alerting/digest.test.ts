@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_MAX_LINES, formatDigest, linesToShow } from '../../src/alerting/digest.js';
-import { formatDuration, formatLocalTime, localHour } from '../../src/alerting/local-time.js';
-import type { OfflineLine, RecoveryLine } from '../../src/alerting/types.js';
+import { DEFAULT_MAX_LINES, formatDigest, linesFor, linesToShow, routedLinesToShow, totalsByDestination } from '../../src/alerting/digest.js';
+import { formatDuration, formatLocalTime, formatOffset, localHour, utcOffsetMinutes } from '../../src/alerting/local-time.js';
+import type { DigestLine, OfflineLine, RecoveryLine, RoutedLine } from '../../src/alerting/types.js';
 
 const SEC = 1_000;
 const MIN = 60 * SEC;
@@ -39,10 +39,48 @@ test('rule 5 (quiet hours): localHour and formatLocalTime use the configured IAN
   expect(localHour(T, 'America/New_York')).toBe(8);
   expect(localHour(T, 'Europe/Berlin')).toBe(14);
   expect(localHour(T, 'Asia/Kolkata')).toBe(17); // UTC+5:30 -> 17:30
-  expect(formatLocalTime(T + 5 * SEC, 'Asia/Kolkata')).toBe('2026-07-01 17:30:05');
-  expect(formatLocalTime(T + 5 * SEC, 'Asia/Kolkata', false)).toBe('2026-07-01 17:30');
-  expect(formatLocalTime(Date.UTC(2026, 6, 1, 2, 0, 0), 'America/New_York')).toBe('2026-06-30 22:00:00');
-  expect(formatLocalTime(Date.UTC(2026, 0, 1, 0, 0, 0), 'UTC')).toBe('2026-01-01 00:00:00');
+  expect(formatLocalTime(T + 5 * SEC, 'Asia/Kolkata')).toBe('2026-07-01 17:30:05 +05:30');
+  expect(formatLocalTime(T + 5 * SEC, 'Asia/Kolkata', false)).toBe('2026-07-01 17:30 +05:30');
+  expect(formatLocalTime(Date.UTC(2026, 6, 1, 2, 0, 0), 'America/New_York')).toBe('2026-06-30 22:00:00 -04:00');
+  expect(formatLocalTime(Date.UTC(2026, 0, 1, 2, 0, 0), 'America/New_York')).toBe('2025-12-31 21:00:00 -05:00');
+  expect(formatLocalTime(Date.UTC(2026, 0, 1, 0, 0, 0), 'UTC')).toBe('2026-01-01 00:00:00 +00:00');
+});
+
+test('rule 7 (local time with its UTC offset): the hour repeated when summer time ends in Europe/Berlin reads differently', () => {
+  // 2026-10-25: clocks go back from 03:00 CEST to 02:00 CET at 01:00 UTC, so 02:30 local happens twice
+  const first = Date.UTC(2026, 9, 25, 0, 30);
+  const second = Date.UTC(2026, 9, 25, 1, 30);
+  expect(formatLocalTime(first, 'Europe/Berlin')).toBe('2026-10-25 02:30:00 +02:00');
+  expect(formatLocalTime(second, 'Europe/Berlin')).toBe('2026-10-25 02:30:00 +01:00');
+  expect(formatLocalTime(first, 'Europe/Berlin', false)).toBe('2026-10-25 02:30 +02:00');
+  expect(formatLocalTime(second, 'Europe/Berlin', false)).toBe('2026-10-25 02:30 +01:00');
+  expect(localHour(first, 'Europe/Berlin')).toBe(2);
+  expect(localHour(second, 'Europe/Berlin')).toBe(2);
+  // and the subjects of digests an hour apart differ too
+  const a = formatDigest({ offline: [offline('a', 10 * MIN)], recoveries: [], checkTime: first, timezone: 'Europe/Berlin' });
+  const b = formatDigest({ offline: [offline('a', 10 * MIN)], recoveries: [], checkTime: second, timezone: 'Europe/Berlin' });
+  expect(a.subject).toContain('2026-10-25 02:30 +02:00 (Europe/Berlin)');
+  expect(b.subject).toContain('2026-10-25 02:30 +01:00 (Europe/Berlin)');
+  // the skipped hour in spring: 01:59:59 CET is followed by 03:00:00 CEST
+  expect(formatLocalTime(Date.UTC(2026, 2, 29, 0, 59, 59), 'Europe/Berlin')).toBe('2026-03-29 01:59:59 +01:00');
+  expect(formatLocalTime(Date.UTC(2026, 2, 29, 1, 0, 0), 'Europe/Berlin')).toBe('2026-03-29 03:00:00 +02:00');
+});
+
+test('rule 7 (local time with its UTC offset): offsets east and west, with minutes, and before 1970', () => {
+  expect(utcOffsetMinutes(T, 'UTC')).toBe(0);
+  expect(utcOffsetMinutes(T, 'Asia/Kolkata')).toBe(330);
+  expect(utcOffsetMinutes(T, 'America/New_York')).toBe(-240);
+  expect(utcOffsetMinutes(T, 'Asia/Kathmandu')).toBe(345);
+  expect(utcOffsetMinutes(Date.UTC(2026, 0, 15), 'America/St_Johns')).toBe(-210);
+  // instants with milliseconds do not bend the offset
+  expect(utcOffsetMinutes(T + 999, 'Europe/Berlin')).toBe(120);
+  expect(formatOffset(0)).toBe('+00:00');
+  expect(formatOffset(330)).toBe('+05:30');
+  expect(formatOffset(-210)).toBe('-03:30');
+  expect(formatOffset(-300)).toBe('-05:00');
+  expect(formatOffset(840)).toBe('+14:00');
+  expect(formatLocalTime(Date.UTC(2026, 0, 15, 12, 0, 0, 750), 'America/St_Johns')).toBe('2026-01-15 08:30:00 -03:30');
+  expect(formatLocalTime(Date.UTC(1969, 6, 20, 20, 17, 40), 'UTC')).toBe('1969-07-20 20:17:40 +00:00');
 });
 
 test('rule 7 (one digest per run): subject carries the counts and the local time with the zone name', () => {
@@ -54,19 +92,18 @@ test('rule 7 (one digest per run): subject carries the counts and the local time
   });
   expect(d.subject).toContain('2 hosts offline');
   expect(d.subject).toContain('1 back online');
-  expect(d.subject).toContain('2026-07-01 08:00');
-  expect(d.subject).toContain('(America/New_York)');
+  expect(d.subject).toContain('at 2026-07-01 08:00 -04:00 (America/New_York)');
   expect(d.subject).toMatch(/^\[hostwatch\] /);
 
   const one = formatDigest({ offline: [offline('a', 61 * MIN)], recoveries: [], checkTime: T, timezone: 'Europe/Berlin' });
   expect(one.subject).toContain('1 host offline');
   expect(one.subject).not.toContain('back online');
-  expect(one.subject).toContain('2026-07-01 14:00 (Europe/Berlin)');
+  expect(one.subject).toContain('2026-07-01 14:00 +02:00 (Europe/Berlin)');
 
   const back = formatDigest({ offline: [], recoveries: [recovered('c', T - HOUR, T - MIN)], checkTime: T, timezone: 'UTC' });
   expect(back.subject).toContain('1 back online');
   expect(back.subject).not.toContain('offline');
-  expect(back.subject).toContain('2026-07-01 12:00 (UTC)');
+  expect(back.subject).toContain('2026-07-01 12:00 +00:00 (UTC)');
 });
 
 test('rule 7 (one digest per run): each line names the host, the offline duration and the last report in the zone', () => {
@@ -76,8 +113,8 @@ test('rule 7 (one digest per run): each line names the host, the offline duratio
   expect(line).toContain('db-7');
   expect(line).toContain('offline 61 minutes');
   // last report 10:58:30 UTC = 06:58:30 EDT
-  expect(line).toContain('last report 2026-07-01 06:58:30');
-  expect(d.text).toContain('2026-07-01 08:00:00 (America/New_York)');
+  expect(line).toContain('last report 2026-07-01 06:58:30 -04:00');
+  expect(d.text).toContain('hostwatch check at 2026-07-01 08:00:00 -04:00 (America/New_York)');
   expect(d.listed).toBe(1);
 });
 
@@ -88,8 +125,8 @@ test('rule 7 (one digest per run): a recovery line says when it went silent, whe
   const [line] = bodyLines(d.text);
   expect(line).toContain('web-1');
   expect(line).toContain('back online after 26 h 1 min');
-  expect(line).toContain('silent since 2026-06-30 03:58:30');
-  expect(line).toContain('seen again 2026-07-01 06:00:00');
+  expect(line).toContain('silent since 2026-06-30 03:58:30 +02:00');
+  expect(line).toContain('seen again 2026-07-01 06:00:00 +02:00');
 });
 
 test('rule 7 (one digest per run): most severe (longest offline) first, recovery lines after offline lines', () => {
@@ -173,5 +210,115 @@ test('rule 7 (one digest per run): a run split into parts that keep only linesTo
       expect(merged).toEqual(formatDigest({ offline: offlineAll, recoveries: recoveriesAll, checkTime: T, timezone: 'UTC', maxLines }));
     }),
     { seed: 20261129, numRuns: 300 },
+  );
+});
+
+// ---------------------------------------------------------------- rule 7 per destination: routed lines
+
+function routed(line: DigestLine, ...to: number[]): RoutedLine {
+  return { line, to };
+}
+
+test('rule 7 (one digest per destination): totalsByDestination counts each destination\'s offline and recovery lines', () => {
+  const lines = [
+    routed(offline('a', 10 * MIN), 0, 2),
+    routed(offline('b', 20 * MIN), 0),
+    routed(recovered('c', T - HOUR, T - MIN), 1, 2),
+    routed(recovered('d', T - HOUR, T - MIN), 2),
+  ];
+  expect(totalsByDestination(lines, 4)).toEqual([
+    { offline: 2, recovered: 0 },
+    { offline: 0, recovered: 1 },
+    { offline: 1, recovered: 2 },
+    { offline: 0, recovered: 0 },
+  ]);
+  expect(totalsByDestination([], 2)).toEqual([
+    { offline: 0, recovered: 0 },
+    { offline: 0, recovered: 0 },
+  ]);
+});
+
+test('rule 7 (one digest per destination): linesFor gives a destination its lines as its digest shows them, with the totals given', () => {
+  const lines = [
+    routed(offline('short', 10 * MIN), 0, 1),
+    routed(offline('long', 30 * HOUR), 1),
+    routed(offline('mid', 2 * HOUR), 0, 1),
+    routed(recovered('zeta', T - HOUR, T - MIN), 0),
+    routed(recovered('alpha', T - HOUR, T - MIN), 0, 1),
+  ];
+  const totals = totalsByDestination(lines, 2);
+  expect(linesFor(lines, 0, totals[0]!)).toEqual({
+    offline: [lines[2]!.line, lines[0]!.line],
+    recoveries: [lines[4]!.line, lines[3]!.line],
+    offlineTotal: 2,
+    recoveryTotal: 2,
+  });
+  // recoveries only once every offline line is shown, in what room is left
+  expect(linesFor(lines, 0, totals[0]!, 3)).toEqual({ offline: [lines[2]!.line, lines[0]!.line], recoveries: [lines[4]!.line], offlineTotal: 2, recoveryTotal: 2 });
+  expect(linesFor(lines, 1, totals[1]!, 2)).toEqual({ offline: [lines[1]!.line, lines[2]!.line], recoveries: [], offlineTotal: 3, recoveryTotal: 1 });
+  expect(linesFor(lines, 1, totals[1]!, 4)).toEqual({ offline: [lines[1]!.line, lines[2]!.line, lines[0]!.line], recoveries: [lines[4]!.line], offlineTotal: 3, recoveryTotal: 1 });
+  // totals from the whole run (other parts) are passed through as given; offline lines elsewhere hold recoveries back
+  expect(linesFor(lines, 1, { offline: 900, recovered: 7 }, 4)).toEqual({ offline: [lines[1]!.line, lines[2]!.line, lines[0]!.line], recoveries: [], offlineTotal: 900, recoveryTotal: 7 });
+  expect(linesFor(lines, 5, { offline: 0, recovered: 0 })).toEqual({ offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 });
+});
+
+test('rule 7 (one digest per destination): routedLinesToShow keeps the union of each destination\'s top lines, each once with all its destinations', () => {
+  // maxLines 2. Destination 0's top two offline lines: h5, h4. Destination 1's: h3, h2 (it does not get h5, h4).
+  const lines = [
+    routed(offline('h1', 1 * MIN), 0, 1), // nobody's top two
+    routed(offline('h2', 2 * MIN), 0, 1), // destination 1's top two
+    routed(offline('h3', 3 * MIN), 0, 1), // destination 1's top two
+    routed(offline('h4', 4 * MIN), 0), // destination 0's top two
+    routed(offline('h5', 5 * MIN), 0, 2), // destination 0's and 2's
+    routed(recovered('r-b', T - HOUR, T - MIN), 0, 1),
+    routed(recovered('r-a', T - HOUR, T - MIN), 1),
+    routed(recovered('r-c', T - HOUR, T - MIN), 1),
+  ];
+  const kept = routedLinesToShow(lines, 3, 2);
+  // the original RoutedLine objects, in their order, each once, with their full destination lists
+  expect(kept).toEqual([lines[1], lines[2], lines[3], lines[4], lines[5], lines[6]]);
+  for (const k of kept) expect(lines).toContain(k);
+  expect(new Set(kept).size).toBe(kept.length);
+  // everything fits: nothing is dropped
+  expect(routedLinesToShow(lines, 3)).toEqual(lines);
+  expect(routedLinesToShow([], 3)).toEqual([]);
+});
+
+test('rule 7 (one digest per destination): a run split into parts that hand on routedLinesToShow and totals gives every destination the digest of all its lines', () => {
+  const lineArb = fc.record({
+    kind: fc.boolean(),
+    name: fc.stringMatching(/^[a-e]{1,3}$/),
+    minutes: fc.integer({ min: 1, max: 3000 }),
+    to: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }).map((t) => [...t].sort((a, b) => a - b)),
+  });
+  fc.assert(
+    fc.property(fc.array(lineArb, { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 12 }), (raw, parts, maxLines) => {
+      const n = 4;
+      const all = raw.map((l, i) =>
+        routed(l.kind ? offline(`${l.name}${i}`, l.minutes * MIN) : recovered(`${l.name}${i}`, T - l.minutes * MIN, T - MIN), ...l.to),
+      );
+      const handed = Array.from({ length: parts }, (_, p) => {
+        const mine = all.filter((_, i) => i % parts === p);
+        return { totals: totalsByDestination(mine, n), lines: routedLinesToShow(mine, n, maxLines) };
+      });
+      const merged = handed.flatMap((h) => h.lines);
+      const totals = Array.from({ length: n }, (_, d) => ({
+        offline: handed.reduce((sum, h) => sum + h.totals[d]!.offline, 0),
+        recovered: handed.reduce((sum, h) => sum + h.totals[d]!.recovered, 0),
+      }));
+      expect(totals).toEqual(totalsByDestination(all, n));
+      for (let d = 0; d < n; d++) {
+        const mine = all.filter((l) => l.to.includes(d)).map((l) => l.line);
+        const expected = formatDigest({
+          offline: mine.filter((l): l is OfflineLine => l.kind === 'offline'),
+          recoveries: mine.filter((l): l is RecoveryLine => l.kind === 'recovered'),
+          checkTime: T,
+          timezone: 'UTC',
+          maxLines,
+        });
+        expect(formatDigest({ ...linesFor(merged, d, totals[d]!, maxLines), checkTime: T, timezone: 'UTC', maxLines })).toEqual(expected);
+      }
+    }),
+    { seed: 20261201, numRuns: 300 },
   );
 });

@@ -1,9 +1,16 @@
 import { expect, test } from 'vitest';
 import fc from 'fast-check';
-import { evaluateHosts } from '../../src/alerting/policy.js';
+import { evaluateHosts, offlineKey, sentTo } from '../../src/alerting/policy.js';
 import { quietHour } from '../../src/alerting/quiet-hours.js';
-import { formatDigest } from '../../src/alerting/digest.js';
-import type { AlertPolicy, AlertState, HostSnapshot, OfflineLine, RecoveryLine } from '../../src/alerting/types.js';
+import { formatDigest, linesFor, totalsByDestination } from '../../src/alerting/digest.js';
+import { hostUpdate, instancesOf, type InstanceDoc } from '../../src/store/alert-state.js';
+import type { AlertPolicy, Destination, DigestLine, HostSnapshot, InstanceState } from '../../src/alerting/types.js';
+
+// Random fleets, destinations (some escalating with fromStep), check times (missed runs, scheduling delay, quiet
+// hours in zones with DST), reports, mutes and per-run delivery failures per destination. State is kept the way the
+// store keeps it: each run's writes go through hostUpdate (alert-state.ts) into an in-memory document with MongoDB's
+// $set/$max/$unset semantics, and are read back with instancesOf; reports set backAt and back as
+// hosts-store.ts reportStateFields does. The properties are checked against independent oracles.
 
 const SEC = 1_000;
 const MIN = 60 * SEC;
@@ -44,8 +51,10 @@ function oracleHour(zone: Zone, t: number): number {
   return Math.floor((((local % DAY) + DAY) % DAY) / HOUR);
 }
 
-function oracleDue(steps: readonly number[], lastReportAt: number, t: number): number | undefined {
-  const m = Math.floor((t - lastReportAt) / MIN);
+/** Rule 9 and Terms: the due step of a host silent since `last`, with its stated interval plus grace, at `t`. */
+function oracleDue(steps: readonly number[], last: number, t: number, intervalMs?: number, graceMs = 0): number | undefined {
+  if (intervalMs !== undefined && t - last <= intervalMs + graceMs) return undefined;
+  const m = Math.floor((t - last) / MIN);
   let due: number | undefined;
   for (const s of steps) if (s <= m) due = s;
   return due;
@@ -80,6 +89,8 @@ interface HostPlan {
   reports: number[];
   /** Mute commands: from `at` on, the host is muted until `until`. Sorted by `at`. */
   mutes: { at: number; until: number }[];
+  /** The reporting interval the host states (rule 9), if any. */
+  intervalMs?: number;
 }
 
 interface Scenario {
@@ -87,7 +98,15 @@ interface Scenario {
   start: number;
   checks: number[];
   hosts: HostPlan[];
+  destinations: Destination[];
+  /** `accepts[run][d]`: destination d accepts what it is sent in that run. */
+  accepts: boolean[][];
+  /** `races[run][h]`: a report of host h arriving during that run (if any) races the run's state write. */
+  races: boolean[][];
 }
+
+/** How long after a run's check time its state write may land (delivery takes this long at most, here). */
+const RACE_WINDOW_MS = 20 * SEC;
 
 const stepsArb = fc
   .uniqueArray(fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 1500 })), { minLength: 1, maxLength: 6 })
@@ -98,31 +117,49 @@ const segmentArb = fc.record({
   intervalMs: fc.integer({ min: 20 * SEC, max: 90 * SEC }),
   downMs: fc.oneof(
     { weight: 2, arbitrary: fc.integer({ min: 0, max: 15 * MIN }) },
-    { weight: 3, arbitrary: fc.integer({ min: 15 * MIN, max: 30 * HOUR }) },
+    { weight: 3, arbitrary: fc.integer({ min: 15 * MIN, max: 20 * HOUR }) },
   ),
 });
 
 const hostArb = fc.record({
   segments: fc.array(segmentArb, { minLength: 1, maxLength: 8 }),
-  mutes: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 3 * DAY }), forMs: fc.integer({ min: 1, max: 12 * HOUR }) }), { maxLength: 2 }),
+  mutes: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 2 * DAY }), forMs: fc.integer({ min: 1, max: 12 * HOUR }) }), { maxLength: 2 }),
+  statedInterval: fc.option(fc.constantFrom(30 * SEC, 60 * SEC, 300 * SEC), { freq: 2 }),
 });
+
+const destinationArb = fc.record({
+  kind: fc.constantFrom('mailto', 'slack', 'webhook'),
+  // an index into the steps (sometimes one minute below that step), or every step
+  fromStep: fc.option(fc.nat({ max: 7 }), { freq: 2 }),
+  // chance of starting to fail, and of staying failed, per run
+  failure: fc.constantFrom(0, 0.1, 0.4, 0.8),
+});
+
+function destination(kind: string, i: number, fromStep: number): Destination {
+  if (kind === 'mailto') return { key: `mailto:d${i}@example.com`, target: `d${i}@example.com`, kind, label: `d${i}@example.com`, fromStep };
+  const channel = kind === 'slack' ? `ops.${i}` : `hook-${i}`;
+  return { key: channel, channel, target: '', kind, label: `${channel} (${kind})`, fromStep };
+}
 
 const scenarioArb = fc
   .record({
     steps: stepsArb,
+    graceMs: fc.constantFrom(0, 30 * SEC, 60 * SEC, 120 * SEC),
     timezone: fc.constantFrom(...ZONES),
     ignoreHours: fc.uniqueArray(fc.integer({ min: 0, max: 23 }), { maxLength: 4 }),
     // any minute of 2026 (so DST changes are sometimes inside the window)
     startMinute: fc.integer({ min: Date.UTC(2026, 0, 1) / MIN, max: Date.UTC(2026, 11, 28) / MIN }),
-    spanMinutes: fc.integer({ min: 60, max: 3 * 1440 }),
-    missed: fc.array(fc.record({ atMinute: fc.integer({ min: 0, max: 3 * 1440 }), minutes: fc.integer({ min: 2, max: 8 * 60 }) }), { maxLength: 4 }),
-    jitterSeed: fc.noShrink(fc.integer()),
+    spanMinutes: fc.integer({ min: 60, max: 2 * 1440 }),
+    missed: fc.array(fc.record({ atMinute: fc.integer({ min: 0, max: 2 * 1440 }), minutes: fc.integer({ min: 2, max: 8 * 60 }) }), { maxLength: 4 }),
+    seed: fc.noShrink(fc.integer()),
     hosts: fc.array(hostArb, { minLength: 1, maxLength: 3 }),
+    destinations: fc.array(destinationArb, { minLength: 1, maxLength: 4 }),
+    raceRate: fc.constantFrom(0, 0.3, 1),
   })
   .map((r): Scenario => {
     const start = r.startMinute * MIN;
     const end = start + r.spanMinutes * MIN;
-    const rand = mulberry32(r.jitterSeed);
+    const rand = mulberry32(r.seed);
     const checks: number[] = [];
     for (let k = 1; k <= r.spanMinutes; k++) {
       if (r.missed.some((g) => k >= g.atMinute && k < g.atMinute + g.minutes)) continue; // checker down / run skipped
@@ -138,22 +175,107 @@ const scenarioArb = fc
         t = reports.at(-1)! + seg.downMs + seg.intervalMs;
       }
       const mutes = h.mutes.map((m) => ({ at: start + m.atMs, until: start + m.atMs + m.forMs })).sort((a, b) => a.at - b.at);
-      return { reports, mutes };
+      return { reports, mutes, ...(h.statedInterval !== null && { intervalMs: h.statedInterval }) };
     });
-    return { policy: { steps: r.steps, ignoreHours: r.ignoreHours, timezone: r.timezone }, start, checks, hosts };
+    const destinations = r.destinations.map((d, i) => {
+      const fromStep = d.fromStep === null ? 0 : Math.max(1, r.steps[d.fromStep % r.steps.length]! - (d.fromStep >= r.steps.length ? 1 : 0));
+      return destination(d.kind, i, fromStep);
+    });
+    // failures come in streaks, as outages of a mail server or a webhook do
+    const failing = r.destinations.map(() => false);
+    const accepts = checks.map(() =>
+      r.destinations.map((d, i) => {
+        failing[i] = rand() < (failing[i] ? d.failure : d.failure / 3);
+        return !failing[i];
+      }),
+    );
+    const races = checks.map(() => r.hosts.map(() => rand() < r.raceRate));
+    return { policy: { steps: r.steps, ignoreHours: r.ignoreHours, timezone: r.timezone, graceMs: r.graceMs }, start, checks, hosts, destinations, accepts, races };
   });
+
+// ------------------------------------------------------------ the store, in memory
+
+type Update = NonNullable<ReturnType<typeof hostUpdate>>;
+type Doc = { alerts?: Record<string, InstanceDoc> };
+
+/** Applies an update with MongoDB's semantics, refusing what MongoDB refuses (conflicting paths, `$` names). */
+function apply(doc: Doc, update: Update): Doc {
+  const out = structuredClone(doc) as Record<string, unknown>;
+  const paths = [...Object.keys(update.$set ?? {}), ...Object.keys(update.$max ?? {}), ...Object.keys(update.$unset ?? {})];
+  for (const p of paths) {
+    if (p.split('.').some((s) => s === '' || s.startsWith('$'))) throw new Error(`invalid path ${p}`);
+    for (const q of paths) if (q.startsWith(`${p}.`) || (q === p && paths.indexOf(q) !== paths.lastIndexOf(q))) throw new Error(`conflict ${p} / ${q}`);
+  }
+  if (paths.some((p) => p !== 'alerts' && !p.startsWith('alerts.'))) throw new Error(`unexpected path in ${JSON.stringify(update)}`);
+  const parent = (path: string, create: boolean): [Record<string, unknown> | undefined, string] => {
+    const segments = path.split('.');
+    let node: Record<string, unknown> | undefined = out;
+    for (const s of segments.slice(0, -1)) {
+      if (node === undefined) break;
+      if (node[s] === undefined && create) node[s] = {};
+      node = node[s] as Record<string, unknown> | undefined;
+    }
+    return [node, segments.at(-1)!];
+  };
+  for (const [path, value] of Object.entries(update.$set ?? {})) {
+    const [node, last] = parent(path, true);
+    node![last] = value;
+  }
+  for (const [path, value] of Object.entries(update.$max ?? {})) {
+    const [node, last] = parent(path, true);
+    if (node![last] === undefined || (node![last] as number) < value) node![last] = value;
+  }
+  for (const path of Object.keys(update.$unset ?? {})) {
+    const [node, last] = parent(path, false);
+    if (node) delete node[last];
+  }
+  return out as Doc;
+}
+
+interface StoredHost {
+  lastReportAt?: number;
+  back?: { from: number; at: number };
+  doc: Doc;
+}
+
+/**
+ * What a report stored at `at` writes, decided from `read` (the host as the API read it), as hosts-store.ts
+ * reportStateFields does: backAt on the instance it ends; after a silence of a minute `back`, and before `back` is
+ * replaced, the return it held as backAt of the instance it ended if that has none.
+ */
+function reportWrite(read: StoredHost, at: number): (h: StoredHost) => void {
+  const last = read.lastReportAt;
+  const paths: [string, Date][] = [];
+  let back: StoredHost['back'];
+  if (last !== undefined) {
+    if (at - last >= MIN) {
+      back = { from: last, at };
+      const ended = read.back && read.doc.alerts?.[offlineKey(read.back.from)];
+      if (ended?.start instanceof Date && ended.backAt === undefined) paths.push([offlineKey(read.back!.from), new Date(read.back!.at)]);
+    }
+    const instance = read.doc.alerts?.[offlineKey(last)];
+    if (instance?.start instanceof Date && instance.backAt === undefined) paths.push([offlineKey(last), new Date(at)]);
+  }
+  return (h) => {
+    h.lastReportAt = at;
+    if (back) h.back = back;
+    // $set of alerts.<key>.backAt: creates the instance (a stub) if a check removed it meanwhile
+    for (const [key, date] of paths) {
+      h.doc.alerts ??= {};
+      h.doc.alerts[key] = { ...h.doc.alerts[key], backAt: date } as InstanceDoc;
+    }
+  };
+}
 
 // ------------------------------------------------------------ the simulated system
 
-interface Notice {
-  host: number;
+interface Offer {
+  run: number;
   at: number;
-  line: OfflineLine;
-}
-interface Recovery {
+  dest: number;
   host: number;
-  at: number;
-  line: RecoveryLine;
+  line: DigestLine;
+  accepted: boolean;
 }
 interface RunRecord {
   at: number;
@@ -169,26 +291,23 @@ function mutedUntilAt(plan: HostPlan, t: number): number | undefined {
   return until;
 }
 
-/** Runs the checks like the workflow and the store would; returns what was sent. Checks invariants per run. */
-function simulate(s: Scenario): { notices: Notice[]; recoveries: Recovery[]; runs: RunRecord[]; sends: number } {
-  const { policy } = s;
-  const docs: { lastReportAt?: number; alert?: AlertState }[] = s.hosts.map(() => ({}));
+/** Runs the checks like the workflow and the store would; returns every line offered to every destination. */
+function simulate(s: Scenario): { offers: Offer[]; runs: RunRecord[]; raced: number; stubs: number } {
+  const { policy, destinations } = s;
+  const stored: StoredHost[] = s.hosts.map(() => ({ doc: {} }));
   const nextReport = s.hosts.map(() => 0);
-  const notices: Notice[] = [];
-  const recoveries: Recovery[] = [];
+  const offers: Offer[] = [];
   const runs: RunRecord[] = [];
-  let sends = 0;
-  const wrongQuiet: unknown[] = [];
-  const changesWithoutLines: unknown[] = [];
+  const problems: unknown[] = [];
+  let raced = 0;
+  let stubs = 0;
 
-  for (const T of s.checks) {
-    // reports received up to T; the store records alert.backAt on the first report after an outage it alerted on
+  s.checks.forEach((T, run) => {
+    // reports received up to T
     s.hosts.forEach((plan, i) => {
-      const doc = docs[i]!;
       while (nextReport[i]! < plan.reports.length && plan.reports[nextReport[i]!]! <= T) {
-        const at = plan.reports[nextReport[i]!++]!;
-        if (doc.alert && doc.alert.backAt === undefined) doc.alert = { ...doc.alert, backAt: at };
-        doc.lastReportAt = at;
+        const h = stored[i]!;
+        reportWrite(h, plan.reports[nextReport[i]!++]!)(h);
       }
     });
     const muted = s.hosts.map((plan) => {
@@ -199,190 +318,288 @@ function simulate(s: Scenario): { notices: Notice[]; recoveries: Recovery[]; run
     // rule 5: quiet hours decided per run from the local hour of T
     const hour = oracleHour(policy.timezone, T);
     const quiet = quietHour(T, policy);
-    if (quiet !== (policy.ignoreHours.includes(hour) ? hour : undefined)) wrongQuiet.push({ at: new Date(T).toISOString(), hour, quiet });
-    runs.push({ at: T, quiet: quiet !== undefined, muted, last: docs.map((d) => d.lastReportAt) });
-    if (quiet !== undefined) continue; // nothing sent, nothing written
+    if (quiet !== (policy.ignoreHours.includes(hour) ? hour : undefined)) problems.push({ wrongQuiet: new Date(T).toISOString(), hour, quiet });
+    runs.push({ at: T, quiet: quiet !== undefined, muted, last: stored.map((h) => h.lastReportAt) });
+    if (quiet !== undefined) return; // nothing sent, nothing written
 
     const snapshots: HostSnapshot[] = [];
-    docs.forEach((d, i) => {
-      if (d.lastReportAt === undefined) return; // never reported: not eligible
-      const mutedUntil = mutedUntilAt(s.hosts[i]!, T);
+    stored.forEach((h, i) => {
+      if (h.lastReportAt === undefined) return; // never reported: not eligible
+      const plan = s.hosts[i]!;
+      const mutedUntil = mutedUntilAt(plan, T);
       snapshots.push({
         id: String(i),
         name: `host-${i}`,
-        lastReportAt: d.lastReportAt,
+        lastReportAt: h.lastReportAt,
         ...(mutedUntil !== undefined && { mutedUntil }),
-        ...(d.alert && { alert: { ...d.alert } }),
+        ...(plan.intervalMs !== undefined && { intervalMs: plan.intervalMs }),
+        ...(h.back && { back: { ...h.back } }),
+        alerts: instancesOf(h.doc.alerts, undefined),
       });
+      stubs += snapshots.at(-1)!.alerts.filter((a) => Number.isNaN(a.start)).length;
     });
-    const ev = evaluateHosts(snapshots, T, policy);
-    if (ev.offline.length + ev.recoveries.length === 0) {
-      if (ev.changes.length > 0) changesWithoutLines.push(...ev.changes);
-      continue;
-    }
+    const ev = evaluateHosts(snapshots, T, policy, destinations);
+    // rule 8, along the way: the same input gives the same output
+    if (run % 5 === 0) expect(evaluateHosts(structuredClone(snapshots), T, structuredClone(policy), structuredClone(destinations))).toEqual(ev);
 
-    // "send" the digest: one message with every line of the run (rule 7)
-    const digest = formatDigest({ offline: ev.offline, recoveries: ev.recoveries, checkTime: T, timezone: policy.timezone });
-    expect(digest.listed).toBe(ev.offline.length + ev.recoveries.length);
-    sends++;
-    for (const line of ev.offline) notices.push({ host: Number(line.hostId), at: T, line });
-    for (const line of ev.recoveries) recoveries.push({ host: Number(line.hostId), at: T, line });
-
-    // rule 3: state written after delivery, with the store's conditional writes
-    for (const c of ev.changes) {
-      const doc = docs[Number(c.hostId)]!;
-      if (c.kind === 'notify') {
-        if (doc.lastReportAt === c.outage && (doc.alert?.outage !== c.outage || doc.alert.step < c.step)) {
-          doc.alert = { outage: c.outage, step: c.step };
-        }
-      } else if (doc.alert?.outage === c.outage) {
-        delete doc.alert;
-      }
+    for (const { line, to } of ev.lines) {
+      if (to.length === 0 || to.some((d, k) => d < 0 || d >= destinations.length || (k > 0 && d <= to[k - 1]!))) problems.push({ badTo: to, line });
     }
-  }
-  // rule 5: the run is quiet exactly when the local hour of T is an ignore hour
-  expect(wrongQuiet).toEqual([]);
-  // a run that sends nothing writes nothing
-  expect(changesWithoutLines).toEqual([]);
-  return { notices, recoveries, runs, sends };
+    // rule 7: one digest per destination per run, with all of its lines
+    const totals = totalsByDestination(ev.lines, destinations.length);
+    const accepted = new Set<string>();
+    destinations.forEach((d, i) => {
+      const mine = ev.lines.filter((l) => l.to.includes(i));
+      if (mine.length === 0) return;
+      const digest = formatDigest({ ...linesFor(ev.lines, i, totals[i]!), checkTime: T, timezone: policy.timezone });
+      if (digest.listed !== mine.length) problems.push({ listed: digest.listed, lines: mine.length });
+      const ok = s.accepts[run]![i]!;
+      if (ok) accepted.add(d.key);
+      for (const { line } of mine) offers.push({ run, at: T, dest: i, host: Number(line.hostId), line, accepted: ok });
+    });
+
+    // A report arriving during the run (after T, before the state write) reads the host before the write and is
+    // written after it.
+    const racing = s.hosts.map((plan, i) => {
+      const at = plan.reports[nextReport[i]!];
+      if (at === undefined || at > T + RACE_WINDOW_MS || !s.races[run]![i]) return undefined;
+      nextReport[i]!++;
+      return reportWrite(structuredClone(stored[i]!), at);
+    });
+
+    // rule 3: one write per host after delivery, keeping what the destinations that accepted were told
+    for (const w of ev.writes) {
+      const update = hostUpdate(w, accepted, new Date(T));
+      if (!update) continue;
+      // nothing is written for a host without a line for it, but the drop of a stub a race left
+      if (!ev.lines.some((l) => l.line.hostId === w.hostId) && (w.notify || w.ended.length > 0)) problems.push({ writeWithoutLine: w });
+      const h = stored[Number(w.hostId)]!;
+      h.doc = apply(h.doc, update);
+    }
+    racing.forEach((write, i) => {
+      if (!write) return;
+      if (ev.writes.some((w) => w.hostId === String(i))) raced++;
+      write(stored[i]!);
+    });
+  });
+  expect(problems).toEqual([]);
+  return { offers, runs, raced, stubs };
 }
 
 function firstReportAfter(plan: HostPlan, t: number): number | undefined {
   return plan.reports.find((r) => r > t);
 }
 
-test('rules 1, 2, 4, 5, 6 hold over random outage timelines, missed runs, quiet hours and muting', () => {
-  let totalNotices = 0;
-  let totalRecoveries = 0;
-  let totalCatchUps = 0;
+test('rules 1-7 per destination hold over random timelines, destinations, delivery failures, quiet hours and muting', () => {
+  const seen = { accepted: 0, failed: 0, catchUps: 0, recoveries: 0, partialRecoveries: 0, escalations: 0, graced: 0, raced: 0, stubs: 0 };
   fc.assert(
     fc.property(scenarioArb, (s) => {
-      const { notices, recoveries, runs } = simulate(s);
-      const { steps } = s.policy;
-      const runAt = new Map(runs.map((r) => [r.at, r]));
-      const noticeKeys = new Set<string>();
-      const lastStep = new Map<string, number>();
+      const { offers, runs, raced, stubs } = simulate(s);
+      seen.raced += raced;
+      seen.stubs += stubs;
+      const { steps, graceMs } = s.policy;
+      const key = (d: number, h: number, instance: number) => `${d}|${h}|${instance}`;
 
-      for (const n of notices) {
-        const plan = s.hosts[n.host]!;
-        const run = runAt.get(n.at)!;
-        const outage = run.last[n.host]!;
-        const key = `${n.host}|${outage}`;
-        // the notice is about the outage the timeline says is current
-        expect(n.line.lastReportAt).toBe(outage);
-        expect(n.line.offlineMs).toBe(n.at - outage);
-        // rule 1: no (host, outage, step) twice
-        expect(noticeKeys.has(`${key}|${n.line.step}`)).toBe(false);
-        noticeKeys.add(`${key}|${n.line.step}`);
-        // rule 2: the step is the highest due step at that check time
-        expect(n.line.step).toBe(oracleDue(steps, outage, n.at));
-        // rules 1 and 2: steps for one outage only go up (lower steps are never sent later)
-        const prev = lastStep.get(key);
-        if (prev !== undefined) expect(n.line.step).toBeGreaterThan(prev);
-        if (steps.indexOf(n.line.step) > (prev === undefined ? 0 : steps.indexOf(prev) + 1)) totalCatchUps++;
-        lastStep.set(key, n.line.step);
-        // rule 5 and rule 6: never during quiet hours, never while muted
-        expect(run.quiet).toBe(false);
-        expect(s.policy.ignoreHours).not.toContain(oracleHour(s.policy.timezone, n.at));
-        expect(run.muted[n.host]).toBe(false);
+      // rule 1: no destination ever accepts the same step of the same instance twice
+      const acceptedSteps = new Set<string>();
+      for (const o of offers) {
+        if (o.line.kind !== 'offline' || !o.accepted) continue;
+        const k = `${key(o.dest, o.host, o.line.lastReportAt)}|${o.line.step}`;
+        expect(acceptedSteps.has(k), k).toBe(false);
+        acceptedSteps.add(k);
       }
 
-      const recovered = new Set<string>();
-      for (const r of recoveries) {
-        const plan = s.hosts[r.host]!;
-        const key = `${r.host}|${r.line.wentSilentAt}`;
-        const firstNotice = notices.find((n) => n.host === r.host && n.line.lastReportAt === r.line.wentSilentAt);
-        // rule 4: only for an outage that had a notice (so never for one that ended before any notice), once
-        expect(firstNotice).toBeDefined();
-        expect(firstNotice!.at).toBeLessThan(r.at);
-        expect(recovered.has(key)).toBe(false);
-        recovered.add(key);
-        // seen again = the first report after the outage began; gone = the difference
-        const seenAgain = firstReportAfter(plan, r.line.wentSilentAt);
-        expect(seenAgain).toBeDefined();
-        expect(r.line.seenAgainAt).toBe(seenAgain);
-        expect(r.line.goneMs).toBe(seenAgain! - r.line.wentSilentAt);
-        expect(r.line.seenAgainAt).toBeLessThanOrEqual(r.at);
-        expect(runAt.get(r.at)!.quiet).toBe(false);
-        expect(runAt.get(r.at)!.muted[r.host]).toBe(false);
-      }
-
-      // no alert is lost: every run that is neither quiet nor muted sends what is due above what was sent
-      const sentMax = new Map<string, number>();
-      const lost: unknown[] = [];
-      let ni = 0;
-      for (const run of runs) {
-        const now = new Map<number, Notice>();
-        while (ni < notices.length && notices[ni]!.at === run.at) {
-          const n = notices[ni++]!;
-          now.set(n.host, n);
+      // rules 1, 2, 5, 6, 7, 9: at every run, each destination is offered exactly the highest due step it has not
+      // accepted (>= its fromStep) for the host's current instance, unless the run is quiet or the host muted
+      const had = new Map<string, number>();
+      const mismatches: unknown[] = [];
+      let oi = 0;
+      runs.forEach((run, r) => {
+        const now = new Map<string, Offer>();
+        for (; oi < offers.length && offers[oi]!.run === r; oi++) {
+          const o = offers[oi]!;
+          if (o.line.kind === 'offline') {
+            if (now.has(`${o.dest}|${o.host}`)) mismatches.push({ twoNoticesInOneRun: o });
+            now.set(`${o.dest}|${o.host}`, o);
+          }
         }
-        if (!run.quiet) {
-          run.last.forEach((outage, i) => {
-            if (outage === undefined || run.muted[i]) return;
-            const due = oracleDue(steps, outage, run.at);
-            const expected = due !== undefined && due > (sentMax.get(`${i}|${outage}`) ?? 0);
-            if (now.has(i) !== expected) lost.push({ host: i, at: new Date(run.at).toISOString(), due, sent: now.has(i) });
+        if (run.quiet && now.size > 0) mismatches.push({ quiet: new Date(run.at).toISOString() });
+        run.last.forEach((last, i) => {
+          if (last === undefined || run.quiet) return;
+          const plan = s.hosts[i]!;
+          const due = oracleDue(steps, last, run.at, plan.intervalMs, graceMs);
+          if (plan.intervalMs !== undefined && oracleDue(steps, last, run.at) !== due) seen.graced++;
+          s.destinations.forEach((d, j) => {
+            const got = had.get(key(j, i, last)) ?? 0;
+            const expected = !run.muted[i] && due !== undefined && due >= d.fromStep && due > got ? due : undefined;
+            const o = now.get(`${j}|${i}`);
+            const actual = o?.line.kind === 'offline' ? o.line.step : undefined;
+            if (actual !== expected) mismatches.push({ at: new Date(run.at).toISOString(), host: i, dest: j, due, had: got, expected, actual });
+            if (o?.line.kind === 'offline' && (o.line.lastReportAt !== last || o.line.offlineMs !== run.at - last)) mismatches.push({ wrongLine: o });
+            if (due !== undefined && due < d.fromStep && !run.muted[i]) seen.escalations++;
           });
+        });
+        for (const o of now.values()) {
+          if (o.line.kind !== 'offline') continue;
+          if (o.accepted) {
+            const k = key(o.dest, o.host, o.line.lastReportAt);
+            const prev = had.get(k);
+            if (steps.indexOf(o.line.step) > (prev === undefined ? 0 : steps.indexOf(prev) + 1)) seen.catchUps++;
+            had.set(k, o.line.step);
+            seen.accepted++;
+          } else seen.failed++;
         }
-        for (const n of now.values()) sentMax.set(`${n.host}|${n.line.lastReportAt}`, n.line.step);
-      }
-      expect(lost).toEqual([]);
-      expect(ni).toBe(notices.length);
+      });
+      expect(mismatches).toEqual([]);
+      expect(oi).toBe(offers.length);
 
-      // rule 4: each notified outage that ended is reported back online at the first run that may send for the host
-      const notified = new Map<string, Notice>();
-      for (const n of notices) if (!notified.has(`${n.host}|${n.line.lastReportAt}`)) notified.set(`${n.host}|${n.line.lastReportAt}`, n);
-      for (const [key, n] of notified) {
-        const back = firstReportAfter(s.hosts[n.host]!, n.line.lastReportAt);
-        const firstChance = back === undefined ? undefined : runs.find((r) => r.at >= back && !r.quiet && !r.muted[n.host]);
-        const rec = recoveries.filter((r) => `${r.host}|${r.line.wentSilentAt}` === key);
-        if (firstChance === undefined) expect(rec).toEqual([]);
-        else expect(rec.map((r) => r.at)).toEqual([firstChance.at]);
+      // rule 4: recoveries only to destinations notified of that instance, with the first report after it began
+      const notifiedRun = new Map<string, number>();
+      const recoveredRun = new Map<string, number>();
+      for (const o of offers) {
+        if (o.line.kind === 'offline') {
+          if (o.accepted && !notifiedRun.has(key(o.dest, o.host, o.line.lastReportAt))) notifiedRun.set(key(o.dest, o.host, o.line.lastReportAt), o.run);
+          continue;
+        }
+        const k = key(o.dest, o.host, o.line.wentSilentAt);
+        expect(notifiedRun.get(k), `recovery without notice ${k}`).toBeLessThan(o.run);
+        expect(recoveredRun.has(k), `recovery after an accepted one ${k}`).toBe(false);
+        if (o.accepted) recoveredRun.set(k, o.run);
+        const seenAgain = firstReportAfter(s.hosts[o.host]!, o.line.wentSilentAt);
+        expect(o.line.seenAgainAt).toBe(seenAgain);
+        expect(o.line.goneMs).toBe(seenAgain! - o.line.wentSilentAt);
+        expect(o.line.seenAgainAt).toBeLessThanOrEqual(o.at);
+        expect(runs[o.run]!.quiet).toBe(false);
+        expect(runs[o.run]!.muted[o.host]).toBe(false);
       }
 
-      totalNotices += notices.length;
-      totalRecoveries += recoveries.length;
+      // rule 4 and rule 3: each notified destination is offered the recovery at every run that may send for the
+      // host from the end of the instance on, until it accepts one; then never again
+      for (const [k, firstNotice] of notifiedRun) {
+        const [dest, hostIndex, instance] = k.split('|').map(Number) as [number, number, number];
+        const back = firstReportAfter(s.hosts[hostIndex]!, instance);
+        const expected: number[] = [];
+        if (back !== undefined) {
+          for (let r = firstNotice + 1; r < runs.length; r++) {
+            const run = runs[r]!;
+            if (run.at < back || run.quiet || run.muted[hostIndex]) continue;
+            expected.push(r);
+            if (s.accepts[r]![dest]) break;
+          }
+        }
+        const actual = offers.filter((o) => o.line.kind === 'recovered' && key(o.dest, o.host, o.line.wentSilentAt) === k);
+        expect(actual.map((o) => o.run), k).toEqual(expected);
+        if (actual.length > 0 && actual.at(-1)!.accepted) seen.recoveries++;
+        if (actual.length > 1) seen.partialRecoveries++;
+      }
     }),
-    { numRuns: 60 },
+    { numRuns: 100 },
   );
   // the generator must actually exercise the interesting paths
-  expect(totalNotices).toBeGreaterThan(60);
-  expect(totalRecoveries).toBeGreaterThan(5);
-  expect(totalCatchUps).toBeGreaterThan(5);
+  expect(seen.accepted).toBeGreaterThan(100);
+  expect(seen.failed).toBeGreaterThan(20);
+  expect(seen.catchUps).toBeGreaterThan(5);
+  expect(seen.recoveries).toBeGreaterThan(10);
+  expect(seen.partialRecoveries).toBeGreaterThan(2);
+  expect(seen.escalations).toBeGreaterThan(5);
+  expect(seen.graced).toBeGreaterThan(5);
+  expect(seen.raced).toBeGreaterThan(20);
 });
 
-test('rule 8 (deterministic): evaluateHosts gives equal results for equal inputs and never mutates them', () => {
-  const alertArb = fc.record({ outageBackMs: fc.integer({ min: 0, max: 3 * DAY }), step: fc.integer({ min: 1, max: 1500 }), back: fc.option(fc.integer({ min: 1, max: DAY })) });
-  const snapshotArb = fc.record({
-    lastAgoMs: fc.integer({ min: -MIN, max: 3 * DAY }),
-    mutedOffsetMs: fc.option(fc.integer({ min: -DAY, max: DAY })),
-    alert: fc.option(alertArb),
-  });
-  fc.assert(
-    fc.property(stepsArb, fc.array(snapshotArb, { maxLength: 6 }), fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 11, 31) }), (steps, specs, T) => {
-      const hosts: HostSnapshot[] = specs.map((h, i) => {
-        const lastReportAt = T - h.lastAgoMs;
-        const alert = h.alert && {
-          outage: lastReportAt - h.alert.outageBackMs,
-          step: h.alert.step,
-          ...(h.alert.back !== null && h.alert.outageBackMs > 0 && { backAt: lastReportAt - h.alert.outageBackMs + Math.min(h.alert.back, h.alert.outageBackMs) }),
-        };
-        return { id: `h${i}`, name: `host-${i}`, lastReportAt, ...(h.mutedOffsetMs !== null && { mutedUntil: T + h.mutedOffsetMs }), ...(alert && { alert }) };
-      });
-      const copy = structuredClone(hosts);
-      const stepsCopy = [...steps];
-      const a = evaluateHosts(hosts, T, { steps });
-      const b = evaluateHosts(copy, T, { steps: stepsCopy });
-      expect(b).toEqual(a);
-      expect(hosts).toEqual(copy);
-      expect(steps).toEqual(stepsCopy);
-      // every change comes with a line for the same host (nothing to write when nothing is sent)
-      for (const c of a.changes) {
-        const withLine = a.offline.some((l) => l.hostId === c.hostId) || a.recoveries.some((l) => l.hostId === c.hostId);
-        expect(withLine).toBe(true);
-      }
+// ------------------------------------------------------------ rule 8 on arbitrary states
+
+const snapshotArb = fc.record({
+  lastAgoMs: fc.integer({ min: -MIN, max: 3 * DAY }),
+  mutedOffsetMs: fc.option(fc.integer({ min: -DAY, max: DAY })),
+  enabledAgoMs: fc.option(fc.integer({ min: 0, max: 3 * DAY })),
+  intervalMs: fc.option(fc.constantFrom(30 * SEC, 300 * SEC)),
+  backAgoMs: fc.option(fc.integer({ min: 0, max: DAY })),
+  instances: fc.array(
+    fc.record({
+      beforeLastMs: fc.integer({ min: 0, max: 3 * DAY }), // 0: the current instance
+      sent: fc.array(fc.option(fc.constantFrom(1, 10, 60, 240, 1440)), { minLength: 4, maxLength: 4 }),
+      legacyStep: fc.option(fc.constantFrom(1, 10, 60), { freq: 4 }),
+      backAfterMs: fc.option(fc.integer({ min: -HOUR, max: DAY })),
+      stub: fc.boolean(),
     }),
-    { numRuns: 200 },
+    { maxLength: 3 },
+  ),
+});
+
+test('rule 8 (deterministic): evaluateHosts gives equal results for equal inputs, never mutates them, and routes only what rules 1 and 4 allow', () => {
+  fc.assert(
+    fc.property(
+      stepsArb,
+      fc.array(snapshotArb, { maxLength: 5 }),
+      fc.array(destinationArb, { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 11, 31) }),
+      (steps, specs, destSpecs, T) => {
+        const destinations = destSpecs.map((d, i) => destination(d.kind, i, d.fromStep === null ? 0 : steps[d.fromStep % steps.length]!));
+        const hosts: HostSnapshot[] = specs.map((h, i) => {
+          const lastReportAt = T - h.lastAgoMs;
+          const alerts: InstanceState[] = [];
+          for (const spec of h.instances) {
+            const start = lastReportAt - spec.beforeLastMs;
+            if (alerts.some((a) => a.key === offlineKey(start))) continue;
+            if (spec.stub && spec.beforeLastMs > 0) {
+              alerts.push({ key: offlineKey(start), start: Number.NaN, sent: {} });
+              continue;
+            }
+            const sent: Record<string, number> = {};
+            spec.sent.forEach((step, j) => {
+              if (step !== null && destinations[j]) sent[destinations[j].key] = step;
+            });
+            alerts.push({
+              key: offlineKey(start),
+              start,
+              sent,
+              ...(spec.legacyStep !== null && !alerts.some((a) => a.legacyStep !== undefined) && { sent: {}, legacyStep: spec.legacyStep }),
+              ...(spec.backAfterMs !== null && spec.beforeLastMs > 0 && { backAt: start + spec.backAfterMs }),
+            });
+          }
+          return {
+            id: `h${i}`,
+            name: `host-${i}`,
+            lastReportAt,
+            alerts,
+            ...(h.mutedOffsetMs !== null && { mutedUntil: T + h.mutedOffsetMs }),
+            ...(h.enabledAgoMs !== null && { enabledAt: T - h.enabledAgoMs }),
+            ...(h.intervalMs !== null && { intervalMs: h.intervalMs }),
+            ...(h.backAgoMs !== null && { back: { from: lastReportAt - h.backAgoMs - MIN, at: lastReportAt - h.backAgoMs } }),
+          };
+        });
+        const policy = { steps, graceMs: 60 * SEC };
+        const copy = structuredClone(hosts);
+        const a = evaluateHosts(hosts, T, policy, destinations);
+        const b = evaluateHosts(copy, T, { steps: [...steps], graceMs: 60 * SEC }, structuredClone(destinations));
+        expect(b).toEqual(a);
+        expect(hosts).toEqual(copy);
+
+        for (const { line, to } of a.lines) {
+          const h = hosts.find((x) => x.id === line.hostId)!;
+          expect(h.mutedUntil === undefined || h.mutedUntil <= T).toBe(true);
+          for (const d of to.map((i) => destinations[i]!)) {
+            if (line.kind === 'offline') {
+              // rule 1 and fromStep: above what the destination has for the current instance
+              const current = h.alerts.find((x) => x.start === h.lastReportAt);
+              expect(line.step).toBeGreaterThan(sentTo(current, d));
+              expect(line.step).toBeGreaterThanOrEqual(d.fromStep);
+            } else {
+              // rule 4: only to a destination notified of the ended instance
+              const ended = h.alerts.find((x) => x.start === line.wentSilentAt)!;
+              expect(sentTo(ended, d)).toBeGreaterThan(0);
+            }
+          }
+        }
+        // a host's write names only instances it has, and drops only state nobody was notified of
+        for (const w of a.writes) {
+          const h = hosts.find((x) => x.id === w.hostId)!;
+          for (const k of w.drop) expect(Object.keys(h.alerts.find((x) => x.key === k)!.sent)).toEqual([]);
+          for (const e of w.ended) expect(h.alerts.some((x) => x.key === e.key)).toBe(true);
+          if (w.notify) expect(w.notify.key).toBe(offlineKey(h.lastReportAt));
+        }
+      },
+    ),
+    { numRuns: 300 },
   );
 });
