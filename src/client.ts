@@ -39,10 +39,12 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
   const inputOptions = (cmd: Command, required: boolean) =>
     cmd
       .addOption(idOption())
-      .option('--recipients <emails>', `comma-separated addresses that receive the digest${required ? ' (required)' : ''}`)
+      .option('--recipients <emails>', `comma-separated addresses that receive the digest${required ? ' (this or --channels is required)' : '; "" clears'}`)
+      .option('--channels <names>', 'comma-separated channel names (hostwatch channels list); name:60 gets notices from step 60 on (escalation)')
       .option('--steps <minutes>', 'comma-separated minutes offline at which to notify (default 1,10,60,240,1440)')
       .option('--ignore-hours <hours>', 'comma-separated local hours 0-23 that hold notices back (default none; "" clears)')
       .option('--timezone <zone>', `IANA time zone for quiet hours and digest times (default HOSTWATCH_TIMEZONE of the worker)`)
+      .option('--grace <duration>', 'silence allowed beyond a host\'s stated reporting interval before it is offline, e.g. 60s (default 60s)')
       .option('--every <duration>', `how often the check runs, e.g. 30s, 1m, 5m${required ? ' (default 1m)' : ''}`);
 
   const create = inputOptions(new Command('create').description('create the schedule'), true)
@@ -56,9 +58,9 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
         console.log(`created schedule "${flags.id}": every ${everyMs / 1000}s, task queue "${taskQueue}", input ${JSON.stringify(input)}`);
       });
     })
-    .addHelpText('after', '\nExample:\n  hostwatch schedule create --recipients ops@example.com --ignore-hours 1,2,3 --timezone Europe/Berlin');
+    .addHelpText('after', '\nExamples:\n  hostwatch schedule create --recipients ops@example.com --ignore-hours 1,2,3 --timezone Europe/Berlin\n  hostwatch schedule create --channels team-chat,oncall:60 --recipients ops@example.com');
 
-  const update = inputOptions(new Command('update').description('change recipients, steps, quiet hours, time zone or interval; unnamed settings keep their values'), false).action(
+  const update = inputOptions(new Command('update').description('change recipients, channels, steps, quiet hours, time zone, grace or interval; unnamed settings keep their values'), false).action(
     async (flags: ScheduleFlags) => {
       await withClient(config, async (client) => {
         const current = currentSettings(await describeSchedule(client, flags.id));

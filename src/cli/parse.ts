@@ -25,10 +25,28 @@ function parseNumbers(text: string, flag: string): number[] {
   });
 }
 
-const FLAG_FOR: Record<string, string> = { recipients: '--recipients', steps: '--steps', ignoreHours: '--ignore-hours', timezone: '--timezone' };
+const FLAG_FOR: Record<string, string> = {
+  recipients: '--recipients',
+  channels: '--channels',
+  steps: '--steps',
+  ignoreHours: '--ignore-hours',
+  timezone: '--timezone',
+  graceSeconds: '--grace',
+};
+
+/** `oncall,lead:60` -> `["oncall", {"name": "lead", "fromStep": 60}]`. */
+export function parseChannelRefs(text: string): (string | { name: string; fromStep: number })[] {
+  return parseList(text).map((item) => {
+    const m = /^(.+):(\d+)$/.exec(item);
+    if (!m) return item;
+    return { name: m[1]!, fromStep: Number(m[2]) };
+  });
+}
 
 export interface CheckInputFlags {
   recipients?: string;
+  channels?: string;
+  grace?: string;
   steps?: string;
   ignoreHours?: string;
   timezone?: string;
@@ -41,15 +59,20 @@ export interface CheckInputFlags {
 export function checkInputFromFlags(flags: CheckInputFlags, base: Partial<CheckInput> = {}): CheckInput {
   const input: Record<string, unknown> = { ...base };
   if (flags.recipients !== undefined) input.recipients = parseList(flags.recipients);
+  if (flags.channels !== undefined) input.channels = parseChannelRefs(flags.channels);
+  if (flags.grace !== undefined) input.graceSeconds = parseDuration(flags.grace, '--grace') / 1000;
   if (flags.steps !== undefined) input.steps = parseNumbers(flags.steps, '--steps');
   if (flags.ignoreHours !== undefined) input.ignoreHours = parseNumbers(flags.ignoreHours, '--ignore-hours');
   if (flags.timezone !== undefined) input.timezone = flags.timezone;
-  if (input.recipients === undefined) throw new UsageError('--recipients is required (comma-separated email addresses)');
+  for (const key of ['recipients', 'channels'] as const) if (Array.isArray(input[key]) && (input[key] as unknown[]).length === 0) delete input[key];
+  if (input.recipients === undefined && input.channels === undefined) {
+    throw new UsageError('--recipients or --channels is required (email addresses, or channel names from "hostwatch channels list")');
+  }
   try {
     parseCheckInput(input);
   } catch (err) {
     if (err instanceof InvalidCheckInputError) {
-      const flag = FLAG_FOR[err.field.replace(/\[\d+\]$/, '')];
+      const flag = FLAG_FOR[err.field.replace(/\[\d+\].*$/, '')];
       throw new UsageError(flag ? `${flag}: ${err.message}` : err.message);
     }
     throw err;

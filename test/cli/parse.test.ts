@@ -54,10 +54,18 @@ test('cli: checkInputFromFlags merges flags over a base; --ignore-hours "" clear
   expect(base).toEqual({ recipients: ['old@x.io'], steps: [1, 10], ignoreHours: [3, 4], timezone: 'Asia/Kolkata' });
 });
 
-test('cli: --recipients is required when the base has none', () => {
+test('cli: --recipients or --channels is required when the base has neither', () => {
   const err = usageError(() => checkInputFromFlags({ steps: '1,10' }));
-  expect(err.message).toContain('--recipients is required');
-  expect(usageError(() => checkInputFromFlags({ recipients: '' })).message).toMatch(/^--recipients: invalid check input: recipients /);
+  expect(err.message).toBe('--recipients or --channels is required (email addresses, or channel names from "hostwatch channels list")');
+  expect(usageError(() => checkInputFromFlags({ recipients: '' })).message).toMatch(/^--recipients or --channels is required/);
+});
+
+test('cli: --channels takes names and name:fromStep; --recipients "" clears the addresses when channels remain', () => {
+  expect(checkInputFromFlags({ channels: 'team-chat, oncall:60' })).toEqual({ channels: ['team-chat', { name: 'oncall', fromStep: 60 }] });
+  expect(checkInputFromFlags({ recipients: '' }, { recipients: ['ops@example.com'], channels: ['team'] })).toEqual({ channels: ['team'] });
+  expect(checkInputFromFlags({ channels: 'team', grace: '2m' })).toEqual({ channels: ['team'], graceSeconds: 120 });
+  expect(usageError(() => checkInputFromFlags({ channels: 'bad name' })).message).toBe('--channels: invalid check input: channels[0] is not a valid channel name: "bad name"');
+  expect(usageError(() => checkInputFromFlags({ channels: 'a,a' })).message).toBe('--channels: invalid check input: channels[1] names channel "a" twice');
 });
 
 test('cli: validation errors name the CLI flag and the exact field', () => {
