@@ -217,6 +217,20 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     return `unmuted host "${host}"`;
   });
 
-  for (const c of [add, list, enable, disable, alarm, rename, remove, rotate, mute, unmute]) hosts.addCommand(c);
+  const interval = new Command('interval')
+    .description("how often the host reports, for reporters that do not state it: it is offline only after that plus the check's grace")
+    .argument('<name>', 'host name')
+    .argument('<duration|off>', 'e.g. 30s, 5m, 1h; "off" forgets it (reports that state their interval always win)')
+    .action(async (host: string, value: string) => {
+      const seconds = value === 'off' ? null : parseDuration(value, 'interval') / 1000;
+      if (seconds !== null && seconds > 86_400) throw new UsageError(`interval must be at most 1d, got "${value}"`);
+      await run(async (store) => {
+        await store.update(host, { interval: seconds });
+        return seconds === null ? `forgot the reporting interval of host "${host}"` : `host "${host}" reports every ${seconds} s`;
+      });
+    })
+    .addHelpText('after', '\nExamples:\n  hostwatch hosts interval web-1 5m\n  hostwatch hosts interval web-1 off');
+
+  for (const c of [add, list, enable, disable, alarm, rename, remove, rotate, mute, unmute, interval]) hosts.addCommand(c);
   return hosts;
 }

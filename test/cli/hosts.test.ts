@@ -128,8 +128,19 @@ test('registry edits work and none of them changes lastReportAt', async () => {
 
   expect(ok(await cli('disable', 'edit-me'))).toBe('disabled host "edit-me"\n');
   expect(await stored('edit-me')).toMatchObject({ active: false });
+  const enabling = Date.now();
   expect(ok(await cli('enable', 'edit-me'))).toBe('enabled host "edit-me"\n');
   expect(await stored('edit-me')).toMatchObject({ active: true });
+  // Rule 9: its offline time now counts from here; enabling an enabled host changes nothing.
+  const enabledAt = (await stored('edit-me')).enabledAt!.getTime();
+  expect(enabledAt).toBeGreaterThanOrEqual(enabling);
+  ok(await cli('enable', 'edit-me'));
+  expect((await stored('edit-me')).enabledAt?.getTime()).toBe(enabledAt);
+  expect(ok(await cli('interval', 'edit-me', '5m'))).toBe('host "edit-me" reports every 300 s\n');
+  expect(await stored('edit-me')).toMatchObject({ interval: 300 });
+  usage(await cli('interval', 'edit-me', 'often'), 'interval must be a positive duration like 30s, 1m, 2h or 1d, got "often"');
+  expect(ok(await cli('interval', 'edit-me', 'off'))).toBe('forgot the reporting interval of host "edit-me"\n');
+  expect(await stored('edit-me')).not.toHaveProperty('interval');
   expect(ok(await cli('alarm', 'edit-me', 'off'))).toBe('alarm off for host "edit-me"\n');
   expect(await stored('edit-me')).toMatchObject({ alarm: false });
   expect(ok(await cli('alarm', 'edit-me', 'on'))).toBe('alarm on for host "edit-me"\n');
@@ -196,6 +207,7 @@ test('every edit of an unknown host exits 2 with `no host named "x"`', async () 
     cli('rotate-secret', 'ghost'),
     cli('mute', 'ghost', '--for', '2h'),
     cli('unmute', 'ghost'),
+    cli('interval', 'ghost', '1m'),
   ]);
   for (const r of results) usage(r, 'no host named "ghost"');
   expect(await hosts.collection.countDocuments({ name: { $in: ['ghost', 'spirit'] } })).toBe(0);
