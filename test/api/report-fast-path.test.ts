@@ -142,7 +142,7 @@ test("401 for a key of the right shape built from another host's id, and for key
   expect(await snapshot(hosts)).toBe(before);
 });
 
-test('a report after a notified outage sets alert.backAt in its one write, on the first report only', async () => {
+test('a report after a notified outage sets the instance\'s backAt in its one write, on the first report only', async () => {
   const h = await hosts.add('outage-1');
   clock = new Date(T);
   expect((await post(h.key, h.secret, {})).statusCode).toBe(204);
@@ -157,19 +157,20 @@ test('a report after a notified outage sets alert.backAt in its one write, on th
     { command: 'update', filter: { _id: h.id } },
   ]);
   const update = (commands[1]!.command.updates as Document[])[0]!;
-  expect(update.u).toEqual({ $set: { data: { cpu: 1 }, lastReportAt: new Date(T + 30 * MIN), 'alert.backAt': new Date(T + 30 * MIN) } });
-  expect((await doc(h.id))?.alert).toEqual({ outage: new Date(T), step: 10, notifiedAt: new Date(T + 12 * MIN), backAt: new Date(T + 30 * MIN) });
+  const key = `offline_${T}`;
+  expect(update.u).toEqual({
+    $set: { data: { cpu: 1 }, lastReportAt: new Date(T + 30 * MIN), back: { from: new Date(T), at: new Date(T + 30 * MIN) }, [`alerts.${key}.backAt`]: new Date(T + 30 * MIN) },
+  });
+  const instance = { start: new Date(T), notifiedAt: new Date(T + 12 * MIN), sent: { 'mailto:ops@example%2Ecom': 10 }, backAt: new Date(T + 30 * MIN) };
+  expect((await doc(h.id))?.alerts).toEqual({ [key]: instance });
 
-  // The second report: one write again, without backAt, which stays at the first report's time.
+  // The second report, 30 s later: one write again, without backAt, which stays at the first report's time.
   commands = [];
-  clock = new Date(T + 31 * MIN);
+  clock = new Date(T + 30 * MIN + 30_000);
   expect((await post(h.key, h.secret, { cpu: 2 })).statusCode).toBe(204);
   expect(filters().map((f) => f.command)).toEqual(['find', 'update']);
-  expect((commands[1]!.command.updates as Document[])[0]!.u).toEqual({ $set: { data: { cpu: 2 }, lastReportAt: new Date(T + 31 * MIN) } });
-  expect(await doc(h.id)).toMatchObject({
-    lastReportAt: new Date(T + 31 * MIN),
-    alert: { outage: new Date(T), step: 10, notifiedAt: new Date(T + 12 * MIN), backAt: new Date(T + 30 * MIN) },
-  });
+  expect((commands[1]!.command.updates as Document[])[0]!.u).toEqual({ $set: { data: { cpu: 2 }, lastReportAt: new Date(T + 30 * MIN + 30_000) } });
+  expect(await doc(h.id)).toMatchObject({ lastReportAt: new Date(T + 30 * MIN + 30_000), alerts: { [key]: instance } });
 });
 
 test('recordReport by id reads the host by _id and writes once; state from an ended outage gets no backAt', async () => {
@@ -182,7 +183,7 @@ test('recordReport by id reads the host by _id and writes once; state from an en
     { command: 'find', filter: { _id: h.id } },
     { command: 'update', filter: { _id: h.id } },
   ]);
-  expect((await doc(h.id))?.alert?.backAt).toEqual(new Date(T + 5 * MIN));
+  expect((await doc(h.id))?.alerts?.[`offline_${T}`]?.backAt).toEqual(new Date(T + 5 * MIN));
 
   // Alert state whose outage is not the host's last report (it came back and went quiet again without a check
   // in between, or backAt was lost): a report does not invent a backAt for it.
@@ -190,8 +191,8 @@ test('recordReport by id reads the host by _id and writes once; state from an en
   await hosts.recordReport(g.id, {}, new Date(T));
   await markNotified(hosts, g.id, T, 1, T + MIN);
   await hosts.collection.updateOne({ _id: new ObjectId(g.id) }, { $set: { lastReportAt: new Date(T + 2 * MIN) } });
-  await hosts.recordReport(g.id, {}, new Date(T + 3 * MIN));
-  expect((await doc(g.id))?.alert?.backAt).toBeUndefined();
+  await hosts.recordReport(g.id, {}, new Date(T + 2 * MIN + 30_000));
+  expect((await doc(g.id))?.alerts?.[`offline_${T}`]?.backAt).toBeUndefined();
 
   expect(await hosts.recordReport(new ObjectId().toHexString(), {}, new Date(T))).toBe(false);
 });
