@@ -7,12 +7,11 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ObjectId } from 'mongodb';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
-import { addReportedHost, freshStore } from '../support/db.js';
+import { addReportedHost, currentSteps, freshStore, OPS } from '../support/db.js';
 import { deliveredNotices, faultOutcome } from '../support/notices.js';
 import { hostwatchWorker, runWarm, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
 
@@ -77,8 +76,10 @@ async function sleepUntil(at: number): Promise<void> {
 }
 
 async function stepOf(id: string): Promise<number | undefined> {
-  return (await hosts.collection.findOne({ _id: new ObjectId(id) }))?.alert?.step;
+  return (await currentSteps(hosts, id))?.[OPS];
 }
+
+const SENT_ONE = 'Sent to 1 of 1 destinations: 1 notice, 0 recoveries';
 
 test('SMTP refuses connections for 7 minutes, then returns: each due notice is delivered once, none lost, none doubled', async () => {
   await workerUp(async () => {
@@ -120,7 +121,7 @@ test('the whole system is down for three hours while a host is offline: the firs
   // Before the outage: the step-1 notice.
   await workerUp(async () => {
     await sleepUntil(t0 + MIN);
-    expect(await scheduledRun()).toBe('Send email ok: 1');
+    expect(await scheduledRun()).toBe(SENT_ONE);
   });
   expect(deliveredNotices(catcher.messages)).toEqual(['host-c@1']);
 
@@ -130,10 +131,10 @@ test('the whole system is down for three hours while a host is offline: the firs
   await catcher.acceptConnections();
 
   await workerUp(async () => {
-    expect(await scheduledRun()).toBe('Send email ok: 1'); // offline 181 minutes
+    expect(await scheduledRun()).toBe(SENT_ONE); // offline 181 minutes
     expect(await scheduledRun()).toBe('No alarm'); // the next run: nothing new until step 240
     await sleepUntil(t0 + 240 * MIN);
-    expect(await scheduledRun()).toBe('Send email ok: 1');
+    expect(await scheduledRun()).toBe(SENT_ONE);
   });
   // Rules 1 and 2: steps 10 and 60 fell due during the outage; one catch-up notice for step 60, then step 240.
   const outcome = faultOutcome('whole system down 3 h', ['host-c@1', 'host-c@60', 'host-c@240'], catcher.messages);
@@ -152,8 +153,49 @@ test('a run that fails every attempt leaves state untouched, and the next run af
     expect(await stepOf(id)).toBeUndefined();
     expect(catcher.messages).toHaveLength(0);
     await catcher.acceptConnections();
-    expect(await scheduledRun()).toBe('Send email ok: 1');
+    expect(await scheduledRun()).toBe(SENT_ONE);
     expect(deliveredNotices(catcher.messages)).toEqual(['host-d@1']);
     expect(await stepOf(id)).toBe(1);
   });
 }, 120_000);
+
+test('rule 9: agents reporting every 30 s, 1 min and 5 min for 3 simulated hours get no notice; one that stops is notified at steps 1, 10 and 60', async () => {
+  await workerUp(async () => {
+    const t0 = await env.currentTimeMs();
+    // Each agent states its interval in every report, as src/agent/agent.ts does.
+    const agents = [
+      { name: 'every-30s', every: 30_000 },
+      { name: 'every-1m', every: 60_000 },
+      { name: 'every-5m', every: 5 * MIN },
+      { name: 'stops', every: 60_000, until: t0 + 100 * MIN },
+    ];
+    const ids = new Map<string, string>();
+    for (const a of agents) {
+      const { id } = await hosts.add(a.name);
+      await hosts.recordReport(id, { hostname: a.name, interval: a.every / 1000 }, new Date(t0));
+      ids.set(a.name, id);
+    }
+    const next = new Map(agents.map((a) => [a.name, t0 + a.every]));
+    const messages: string[] = [];
+    for (let minute = 1; minute <= 180; minute++) {
+      const checkAt = t0 + minute * MIN + 1_000;
+      // Every report due before this check, each stored at its own (simulated) time.
+      for (const a of agents) {
+        for (let at = next.get(a.name)!; at < checkAt && at <= (a.until ?? Infinity); at += a.every) {
+          await sleepUntil(at);
+          await hosts.recordReport(ids.get(a.name)!, { hostname: a.name, interval: a.every / 1000 }, new Date(at));
+          next.set(a.name, at + a.every);
+        }
+      }
+      await sleepUntil(checkAt);
+      messages.push(await scheduledRun());
+    }
+    const outcome = faultOutcome('agents at 30 s, 1 min, 5 min for 3 h; one stops at minute 100', ['stops@1', 'stops@10', 'stops@60'], catcher.messages);
+    expect(outcome.delivered).toEqual(outcome.expected);
+    expect(outcome).toMatchObject({ lost: [], doubled: [] });
+    expect(messages.filter((m) => m !== 'No alarm')).toEqual([SENT_ONE, SENT_ONE, SENT_ONE]);
+    // The first notice waited out the interval plus the 60 s grace: silent over 2 minutes, so "offline 2 minutes".
+    expect(catcher.messages[0]!.text).toMatch(/OFFLINE {2}stops: offline 2 minutes/);
+    for (const name of ['every-30s', 'every-1m', 'every-5m']) expect(await currentSteps(hosts, ids.get(name)!), name).toBeUndefined();
+  });
+}, 300_000);
