@@ -63,14 +63,18 @@ test('agent reports, stops, the check alerts; agent restarts, the recovery state
       expect((await doc())?.data).toMatchObject({ hostname: expect.any(String), cpu: expect.any(Number) });
 
       const alerted = await check(1);
-      expect(alerted).toMatchObject({ notices: 1, message: 'Send email ok: 1' });
+      expect(alerted).toMatchObject({ notices: 1, message: 'Sent to 1 of 1 destinations: 1 notice, 0 recoveries' });
       const [notice] = await catcher.waitFor(1);
       expect(notice!.text).toMatch(/OFFLINE {2}edge-1: offline 3 minutes/);
-      const outage = (await doc())!.alert!.outage!;
+      const outageDoc = (await doc())!;
+      const outage = outageDoc.lastReportAt!;
+      expect(Object.keys(outageDoc.alerts ?? {})).toEqual([`offline_${outage.getTime()}`]);
+      // Each report states the agent's interval (rule 9).
+      expect(outageDoc.data).toMatchObject({ interval: expect.any(Number) });
 
       clockOffset = 0;
       const [firstBack, , latest] = await agentRun(3);
-      expect((await doc())?.alert?.backAt).toEqual(firstBack);
+      expect((await doc())?.alerts?.[`offline_${outage.getTime()}`]?.backAt).toEqual(firstBack);
 
       const recovered = await check(2);
       expect(recovered).toMatchObject({ recoveries: 1, notices: 0 });
