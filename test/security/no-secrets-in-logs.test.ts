@@ -13,6 +13,8 @@ import { freePort } from '../../scripts/lib/services.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { hostwatchCli, startTsProcess, type CliResult, type LongRunning } from '../support/cli.js';
+import { ChannelStore } from '../../src/store/channels-store.js';
+import { loopback, type Recorded } from '../channels/support.js';
 import { freshStore } from '../support/db.js';
 import { uniqueTaskQueue } from '../support/temporal.js';
 
@@ -21,6 +23,11 @@ const ADMIN_TOKEN = `AdminTok-${RUN}-0123456789`;
 const SMTP_USER = 'alerts';
 const SMTP_PASS = `SmtpPass-${RUN}/+x`;
 const MONGO_PASS = `MongoPass-${RUN}`;
+/** Channel secrets: a webhook's signing secret and basic-auth password, a DingTalk robot's token and signing secret. */
+const HOOK_SECRET = `HookSecret-${RUN}`;
+const HOOK_PASS = `HookPass-${RUN}`;
+const DING_TOKEN = `dingtoken${RUN}abcdef`;
+const DING_SECRET = `SEC${RUN}0123456789abcdef`;
 
 let mongo: MongoHandle;
 let hosts: HostStore;
@@ -54,7 +61,7 @@ function expectClean(label: string, text: string, secrets: string[]): void {
   for (const s of secrets) for (const f of s === SMTP_PASS ? SMTP_FORMS : forms(s)) expect(text.includes(f), `${label} holds a secret (${s.slice(0, 6)}...)`).toBe(false);
 }
 
-const allSecrets = () => [...hostSecrets, ADMIN_TOKEN, SMTP_PASS, MONGO_PASS];
+const allSecrets = () => [...hostSecrets, ADMIN_TOKEN, SMTP_PASS, MONGO_PASS, HOOK_SECRET, HOOK_PASS, DING_TOKEN, DING_SECRET];
 const output = (r: CliResult | LongRunning) => ('child' in r ? `${r.out()}\n${r.err()}` : `${r.stdout}\n${r.stderr}`);
 
 function credentials(stdout: string): { key: string; secret: string } {
@@ -223,7 +230,16 @@ test('agent: accepted, rejected (401) and rate-limited (429) reports log no secr
   expectClean('API server (agent test)', output(api), allSecrets());
 });
 
-test('worker: an SMTP login refused, then accepted, an unreachable database and bad configuration log no password', { timeout: 180_000 }, async () => {
+test('worker: an SMTP login refused, then accepted, channels accepting and refusing, an unreachable database and bad configuration log no password; run histories hold no channel secret', { timeout: 180_000 }, async () => {
+  // Channel receivers that echo back everything they were sent (URL, headers, body), as a careless vendor might.
+  const echo = (r: Recorded) => `${r.method} ${r.path}?${r.query.toString()} ${JSON.stringify(r.headers)} ${r.body}`;
+  const receiver = await loopback((r) => (r.path.startsWith('/robot') ? { status: 200, body: { errcode: 310000, errmsg: `sign not match: ${echo(r)}` } } : { status: 200, body: echo(r) }));
+  const channels = new ChannelStore(mongo.db);
+  const hookUrl = new URL(`${receiver.base}/hook`);
+  hookUrl.username = 'hw';
+  hookUrl.password = HOOK_PASS;
+  await channels.add('hook', `webhook+${hookUrl.toString()}?secret=${HOOK_SECRET}`);
+  await channels.add('ding', `dingtalk+${receiver.base}/robot/send?access_token=${DING_TOKEN}&secret=${DING_SECRET}`);
   // A real SMTP server that requires a login, refusing the right password until told to accept it.
   let acceptLogin = false;
   const logins: string[] = [];
@@ -265,7 +281,8 @@ test('worker: an SMTP login refused, then accepted, an unreachable database and 
   try {
     await waitFor('worker', worker, () => worker.out().includes('hostwatch worker: task queue'));
     const client = new Client({ connection });
-    const check = (n: number) => client.workflow.execute('checkHostStatus', { taskQueue, workflowId: `${taskQueue}-${n}`, args: [{ recipients: ['ops@example.com'] }] });
+    const check = (n: number) =>
+      client.workflow.execute('checkHostStatus', { taskQueue, workflowId: `${taskQueue}-${n}`, args: [{ recipients: ['ops@example.com'], channels: n === 1 ? [] : ['hook', 'ding'] }] });
 
     const refused = await check(1).then(
       () => undefined,
@@ -274,22 +291,36 @@ test('worker: an SMTP login refused, then accepted, an unreachable database and 
     expect(refused).toBeInstanceOf(WorkflowFailedError);
     // The failure as Temporal records it (and the Web UI shows it), whole cause chain.
     for (let e: unknown = refused; e instanceof Error; e = e.cause) failure += `${e.name}: ${e.message}\n${e.stack ?? ''}\n${JSON.stringify(e)}\n`;
-    expect(failure).toContain('SmtpRejected');
-    expect(failure).toMatch(/535/);
+    expect(failure).toContain('DeliveryIncomplete');
+    expect(failure).toMatch(/ops@example\.com: .*535/);
     expect(logins).toEqual(['refused']);
 
+    // Mail and the webhook accept; the DingTalk robot answers 200 with a signature error that quotes the request.
     acceptLogin = true;
-    const summary = await check(2);
-    expect(summary).toMatchObject({ notices: 1, message: 'Send email ok: 1' });
+    const second = await check(2).catch((err: unknown) => err);
+    expect(second).toBeInstanceOf(WorkflowFailedError);
+    let secondFailure = '';
+    for (let e: unknown = second; e instanceof Error; e = e.cause) secondFailure += `${e.name}: ${e.message}\n${e.stack ?? ''}\n${JSON.stringify(e)}\n`;
+    expect(secondFailure).toMatch(/1 of 3 destinations did not accept: ding \(dingtalk\): .*310000/);
+    failure += secondFailure;
     expect(delivered).toHaveLength(1);
+    expect(receiver.requests.filter((r) => r.path === '/hook')).toHaveLength(1);
+    // Both runs' histories, as the Web UI shows them: channel names and labels, never a URL or secret.
+    for (const n of [1, 2]) {
+      const history = JSON.stringify(await client.workflow.getHandle(`${taskQueue}-${n}`).fetchHistory());
+      expectClean(`run ${n} history`, history, allSecrets());
+      expect(history).not.toContain(receiver.base);
+    }
   } finally {
+    await receiver.close();
     await connection.close();
     expect(await stop(worker)).toBe(0);
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   }
   expect(output(worker)).toContain('hostwatch worker: stopped');
   // The refused login was logged (the SDK's "Activity failed" warning with the server's reply).
-  expect(output(worker)).toMatch(/Activity failed[\s\S]*Invalid login: 535/);
+  expect(output(worker)).toMatch(/Activity failed[\s\S]*535/);
+  expect(output(worker)).toMatch(/Activity failed[\s\S]*310000/);
   expectClean('worker', output(worker), allSecrets());
   expectClean('the failed run as recorded', failure, allSecrets());
 
