@@ -186,10 +186,10 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
       offline: 1,
       recovered: 0,
     });
-    expect(byMessage('Alert state recorded')).toEqual([
+    expect(byMessage('Alert state recorded').filter((l) => l.workflowId === workflowId)).toEqual([
       expect.objectContaining({ activityType: 'recordAlertState', workflowId, hosts: 1, destinations: 1, applied: 1, skipped: 0 }),
     ]);
-    expect(byMessage('Check delivered notices')).toEqual([
+    expect(byMessage('Check delivered notices').filter((l) => l.workflowId === workflowId)).toEqual([
       expect.objectContaining({
         sdkComponent: 'workflow',
         workflowId,
