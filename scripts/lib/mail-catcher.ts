@@ -23,6 +23,12 @@ export type Fault =
   /** 5xx to DATA for every message (a permanent rejection). */
   | { kind: 'reject' };
 
+/** An SMTP reply refusing one recipient. */
+export interface Refusal {
+  code: number;
+  message: string;
+}
+
 export class MailCatcher {
   readonly messages: CaughtMail[] = [];
   /** Every DATA attempt, accepted or not. */
@@ -32,7 +38,7 @@ export class MailCatcher {
    * Answers RCPT TO: a reply code and text to refuse that recipient (450 greylisting, 550 no such user), or
    * undefined to accept it.
    */
-  refuseRecipient: ((address: string) => { code: number; message: string } | undefined) | undefined;
+  refuseRecipient: ((address: string) => Refusal | undefined | Promise<Refusal | undefined>) | undefined;
   /**
    * Called with each message after it is stored and before the server answers 250 (fault tests use it to
    * stall the answer, stop a service, or kill the sender while the message is in flight).
@@ -53,9 +59,10 @@ export class MailCatcher {
       logger: false,
       onAuth: (_auth, _session, cb) => cb(null, { user: 'hostwatch' }),
       onRcptTo: (address, _session, cb) => {
-        const refusal = this.refuseRecipient?.(address.address);
-        if (!refusal) return cb();
-        cb(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+        void Promise.resolve(this.refuseRecipient?.(address.address)).then((refusal) => {
+          if (!refusal) return cb();
+          cb(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+        });
       },
       onData: (stream, session, cb) => void this.receive(stream, session.envelope.rcptTo.map((r) => r.address), cb),
     });
