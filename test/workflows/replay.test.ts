@@ -14,10 +14,11 @@ interface JsonEvent {
 test('a history recorded on the dev server replays against the current workflow code (npm run record-history)', async () => {
   quietRuntime();
   const history = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { events: JsonEvent[] };
-  // The recorded run took the full path: a page load, one digest, one state write, completion.
+  // The recorded run took the full path: destinations resolved, a page load, one delivery, one state write.
   expect(history.events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType.name ?? [])).toEqual([
+    'resolveDestinations',
     'loadHostsPage',
-    'sendDigest',
+    'deliverNotice',
     'recordAlertState',
   ]);
   expect(history.events.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
