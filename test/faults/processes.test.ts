@@ -17,6 +17,8 @@ import { HostStore } from '../../src/store/hosts-store.js';
 import { connectMongo } from '../../src/store/mongo.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
 import { startTsProcess, temporalCli, untilProcess, type LongRunning } from '../support/cli.js';
+import { ChannelStore } from '../../src/store/channels-store.js';
+import { loopback } from '../channels/support.js';
 import { addReportedHost, currentSteps, freshStore, OPS } from '../support/db.js';
 import { faultOutcome } from '../support/notices.js';
 import { devServerEnv, hostwatchWorker, uniqueTaskQueue } from '../support/temporal.js';
@@ -44,8 +46,8 @@ beforeEach(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startCheck(id = `check-${taskQueue}`): Promise<WorkflowHandle> {
-  return env.client.workflow.start('checkHostStatus', { taskQueue, workflowId: id, args: [INPUT] });
+function startCheck(id = `check-${taskQueue}`, input: unknown = INPUT): Promise<WorkflowHandle> {
+  return env.client.workflow.start('checkHostStatus', { taskQueue, workflowId: id, args: [input] });
 }
 
 /** True once an activity of this type is pending on its second attempt or later (one attempt failed). */
@@ -163,6 +165,51 @@ test('the worker process is killed (SIGKILL) after the mail server accepted the 
   } finally {
     first.child.kill('SIGKILL');
     if (second) await stopChild(second.child);
+  }
+}, 150_000);
+
+test('the worker process is killed (SIGKILL) after a webhook accepted the notice: the one repeat carries the same Idempotency-Key, and the mail destination gets its notice once', async () => {
+  const { hosts, dbName, uri } = await freshStore();
+  const id = await addReportedHost(hosts, 'kill-b', Date.now() - 11 * MIN);
+  let worker = startTsProcess(['src/worker.ts'], workerEnvFor(dbName, uri));
+  let killed = false;
+  // The receiver stores the notice, then (once the mail destination has its message, so only the webhook is in
+  // the window) the worker dies before it hears the 200.
+  const receiver = await loopback(async () => {
+    if (!killed) {
+      await catcher.waitFor(1, 30_000);
+      await sleep(300); // the mail server's 250 reaches the worker
+      killed = true;
+      worker.child.kill('SIGKILL');
+      await sleep(500);
+    }
+    return { status: 200, body: { ok: true } };
+  });
+  await new ChannelStore(hosts.collection.db).add('team', `webhook+${receiver.base}/hook?secret=kill-test-secret`);
+  let second: LongRunning | undefined;
+  try {
+    await untilProcess(worker, 'the start-up line', () => worker.out().includes('hostwatch worker: task queue'));
+    const handle = await startCheck(`check-${taskQueue}-hook`, { recipients: ['ops@example.com'], channels: ['team'] });
+    while (!killed) await sleep(100);
+    expect(await worker.exited).toBeNull(); // killed by a signal
+    second = startTsProcess(['src/worker.ts'], workerEnvFor(dbName, uri));
+    worker = second;
+    // The killed webhook attempt is retried once its 45 s start-to-close timeout expires.
+    const summary: CheckSummary = await handle.result();
+    expect(summary).toMatchObject({ notices: 1, sent: 2, accepted: 2 });
+    const keys = receiver.requests.map((r) => r.headers['idempotency-key']);
+    console.log(`reliability | worker SIGKILL after a webhook accepted, restarted | team | 1 | ${keys.length} | 0 | ${keys.length - 1}`);
+    // ALERTING.md "Delivery guarantee": the one duplicate window; both requests carry the same key and body.
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^check-.*-hook\..+\.d1$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(receiver.requests[1]!.body).toBe(receiver.requests[0]!.body);
+    expect(catcher.messages.filter((m) => m.envelopeTo[0] === 'ops@example.com')).toHaveLength(1);
+    expect(await currentSteps(hosts, id)).toEqual({ [OPS]: 10, team: 10 });
+  } finally {
+    worker.child.kill('SIGKILL');
+    if (second) await stopChild(second.child);
+    await receiver.close();
   }
 }, 150_000);
 
