@@ -9,7 +9,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
 import type { CheckInput } from '../src/alerting/check-input.js';
@@ -20,6 +19,7 @@ import { DuplicateHostError, HostStore } from '../src/store/hosts-store.js';
 import { connectMongo } from '../src/store/mongo.js';
 import { startLocalHost } from './lib/dev-local-host.js';
 import { startInbox } from './lib/inbox-server.js';
+import { WorkerOutput } from './lib/worker-output.js';
 import { MailCatcher } from './lib/mail-catcher.js';
 import { BIN_DIR, portOpens, startFerretDb, startTemporalDevServer, stopChild } from './lib/services.js';
 
@@ -113,24 +113,25 @@ function smtpHostPort(url: string): string {
   return `${u.hostname}:${u.port || (u.protocol === 'smtps:' ? 465 : 587)}`;
 }
 
-function prefixLines(stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, onLine?: (line: string) => void): void {
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-    out.write(`[worker] ${line}\n`);
-    onLine?.(line);
-  });
-}
-
-/** `node --import tsx src/worker.ts`; resolves once the worker says it polls its task queue. */
-async function startWorker(env: NodeJS.ProcessEnv, running: Running): Promise<ChildProcess> {
+/**
+ * `node --import tsx src/worker.ts`; resolves once the worker says it polls its task queue. Its whole output goes
+ * to `logFile`; the terminal gets hostwatch's own lines, what each check delivered, and warnings and errors.
+ */
+async function startWorker(env: NodeJS.ProcessEnv, running: Running, logFile: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add('worker', 0, () => stopChild(child, 20_000));
+  const output = new WorkerOutput(logFile, (line) => process.stdout.write(`[worker] ${line}\n`));
+  running.add('worker', 0, async () => {
+    await stopChild(child, 20_000);
+    output.close();
+  });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the worker did not start within 120 s (see the [worker] lines above)')), 120_000);
+    const where = `see ${relative(process.cwd(), logFile)}`;
+    const timer = setTimeout(() => reject(new Error(`the worker did not start within 120 s (${where})`)), 120_000);
     const done = (err?: Error): void => (clearTimeout(timer), err ? reject(err) : resolve());
     child.once('error', (err) => done(new Error(`could not start the worker: ${err.message}`)));
-    child.once('exit', (code, signal) => done(new Error(`the worker exited (${signal ?? `code ${code}`}) before it was ready; see the [worker] lines above`)));
-    prefixLines(child.stdout!, process.stdout, (line) => line.startsWith('hostwatch worker: task queue') && done());
-    prefixLines(child.stderr!, process.stderr);
+    child.once('exit', (code, signal) => done(new Error(`the worker exited (${signal ?? `code ${code}`}) before it was ready; ${where}`)));
+    output.follow(child.stdout!, (line) => line.startsWith('hostwatch worker: task queue') && done());
+    output.follow(child.stderr!);
   });
   return child;
 }
@@ -254,7 +255,8 @@ async function main(running: Running): Promise<void> {
   if (running.stopping) return;
 
   log('starting the worker');
-  const worker = await startWorker(env, running);
+  const workerLog = join(STATE_DIR, 'worker.log');
+  const worker = await startWorker(env, running, workerLog);
   worker.once('exit', (code, signal) => {
     if (running.stopping) return;
     console.error(`[dev] error: the worker exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
@@ -279,7 +281,7 @@ async function main(running: Running): Promise<void> {
       ['Inbox', inbox ? inbox.url : `none: mail goes to ${smtpHostPort(userSmtp!)}`],
       ['Status page', `http://localhost:${ports.api}/`],
       ['Ingest API', `${local.apiUrl}/api/v1/report (agent for "${local.hostName}" reporting every 15s)`],
-      ['Logs', [temporal, ferret].flatMap((s) => (s ? [relative(process.cwd(), s.logFile)] : [])).join(', ')],
+      ['Logs', [workerLog, ...[temporal, ferret].flatMap((s) => (s ? [s.logFile] : []))].map((f) => relative(process.cwd(), f)).join(', ')],
     ],
     [`${DEMO_HOST} reported once; its first alert arrives in the ${inbox ? 'inbox' : `mailbox of ${recipients}`} about 1-2 minutes from now.`, `Type a + Enter to stop the agent for "${local.hostName}" (and again to restart it). Ctrl-C stops everything.`],
   );
