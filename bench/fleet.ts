@@ -6,7 +6,7 @@ import type { Db } from 'mongodb';
 import { checkPageFilter, HostStore, type CheckPageRequest } from '../src/store/hosts-store.js';
 import { createBenchSchedule, triggerCheck, uniqueId } from './lib/check.js';
 import { measureRunTree } from './lib/history.js';
-import { freshDatabase, seedHosts } from './lib/seed.js';
+import { freshDatabase, notifiedAlerts, seedHosts } from './lib/seed.js';
 import { startWorker, type BenchEnv } from './lib/services.js';
 import { median } from './lib/stats.js';
 
@@ -45,7 +45,7 @@ export const FLEET_STEPS = [60, 240, 1440];
 /** Seeded data stays steady state for this long (the first step, minus a margin). */
 const STEADY_FOR_MS = 55 * MINUTE;
 
-/** A MongoDB plan tree in one line, e.g. `LIMIT ← FETCH ← SORT_MERGE ← (IXSCAN lastReportAt, IXSCAN alert_outage)`. */
+/** A MongoDB plan tree in one line, e.g. `LIMIT ← FETCH ← SORT_MERGE ← (IXSCAN lastReportAt, IXSCAN alerts, IXSCAN alert_outage)`. */
 export function planShape(node: any): string {
   if (!node || typeof node !== 'object') return '?';
   const here = `${node.stage ?? '?'}${node.indexName ? ` ${node.indexName}` : ''}`;
@@ -81,7 +81,7 @@ export async function runFleet(env: BenchEnv, sizes: readonly number[], runs: nu
     env.log(`fleet ${size}: seeding ${size - offline} online + ${offline} offline (notified) hosts`);
     const seedMs = await seedHosts(db, [
       { prefix: 'online', count: size - offline, lastReportAt: new Date(now - 10_000) },
-      { prefix: 'offline', count: offline, lastReportAt: outage, alert: { outage, step: 60, notifiedAt: new Date(outage.getTime() + 60 * MINUTE) } },
+      { prefix: 'offline', count: offline, lastReportAt: outage, alerts: notifiedAlerts(outage, 60, new Date(outage.getTime() + 60 * MINUTE)) },
     ]);
     env.log(`fleet ${size}: seeded in ${(seedMs / 1000).toFixed(1)} s`);
     const taskQueue = uniqueId(`bench-fleet-${size}`);

@@ -3,11 +3,12 @@
  * one correct digest, record every host's state, and keep payloads and histories within Temporal's limits.
  */
 import { DEFAULT_MAX_LINES } from '../src/alerting/digest.js';
+import { encodeDestKey } from '../src/store/alert-state.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { createBenchSchedule, triggerCheck, uniqueId } from './lib/check.js';
 import { measureRunTree } from './lib/history.js';
 import { freshDatabase, seedHosts } from './lib/seed.js';
-import { sampleRss, startWorker, type BenchEnv } from './lib/services.js';
+import { RECIPIENT, sampleRss, startWorker, type BenchEnv } from './lib/services.js';
 
 export const ONLINE_BESIDE_OUTAGE = 300;
 export const PAYLOAD_LIMIT = 512 * 1024;
@@ -99,7 +100,8 @@ export async function runOutage(env: BenchEnv, silent: number, timeoutMs: number
 
     const now = Date.now();
     env.log(`outage ${silent}: seeding ${silent} silent + ${ONLINE_BESIDE_OUTAGE} online hosts`);
-    const seedMs = await seedHosts(db, [{ prefix: 'silent', count: silent, lastReportAt: new Date(now - 2 * 60_000) }]);
+    const silentSince = new Date(now - 2 * 60_000);
+    const seedMs = await seedHosts(db, [{ prefix: 'silent', count: silent, lastReportAt: silentSince }]);
     // Seeded last, right before the trigger, so they are still online at check time.
     await seedHosts(db, [{ prefix: 'online', count: ONLINE_BESIDE_OUTAGE, lastReportAt: new Date(Date.now() - 10_000) }]);
     env.log(`outage ${silent}: seeded in ${(seedMs / 1000).toFixed(1)} s; triggering one check (timeout ${timeoutMs / 60_000} min)`);
@@ -117,8 +119,9 @@ export async function runOutage(env: BenchEnv, silent: number, timeoutMs: number
     const biggestPayload = tree.reduce((a, b) => (b.largestPayloadBytes > a.largestPayloadBytes ? b : a));
     const biggestHistory = tree.reduce((a, b) => (b.historyBytes > a.historyBytes ? b : a));
     const hosts = new HostStore(db).collection;
-    const recordedStep1 = await hosts.countDocuments({ name: { $regex: /^silent-/ }, 'alert.step': 1 });
-    const withAlertState = await hosts.countDocuments({ alert: { $exists: true } });
+    const sentPath = `alerts.offline_${silentSince.getTime()}.sent.${encodeDestKey(`mailto:${RECIPIENT}`)}`;
+    const recordedStep1 = await hosts.countDocuments({ name: { $regex: /^silent-/ }, [sentPath]: 1 });
+    const withAlertState = await hosts.countDocuments({ alerts: { $exists: true } });
     await schedule.delete();
     return {
       silent,

@@ -1,8 +1,10 @@
 /** Inserts host documents (the HostDoc shape) straight into a database, in batches. */
 import { randomBytes } from 'node:crypto';
 import { ObjectId, type Db } from 'mongodb';
+import { encodeDestKey } from '../../src/store/alert-state.js';
 import { hashSecret } from '../../src/store/credentials.js';
 import { HostStore, type HostDoc } from '../../src/store/hosts-store.js';
+import { RECIPIENT } from './services.js';
 
 export const SEED_BATCH = 1000;
 
@@ -11,7 +13,8 @@ export interface HostGroup {
   prefix: string;
   count: number;
   lastReportAt: Date;
-  alert?: HostDoc['alert'];
+  /** Alert state to seed (the `alerts` field). */
+  alerts?: HostDoc['alerts'];
 }
 
 /** A realistic report, shaped like the agent's (src/agent/metrics.ts `Metrics`); `i` varies the figures. */
@@ -29,7 +32,7 @@ export function agentReport(name: string, i: number, at: Date): Record<string, u
   };
 }
 
-export function hostDoc(prefix: string, n: number, lastReportAt: Date, alert?: HostDoc['alert']): HostDoc {
+export function hostDoc(prefix: string, n: number, lastReportAt: Date, alerts?: HostDoc['alerts']): HostDoc {
   const name = `${prefix}-${n}`;
   return {
     _id: new ObjectId(),
@@ -41,7 +44,7 @@ export function hostDoc(prefix: string, n: number, lastReportAt: Date, alert?: H
     data: agentReport(name, n, lastReportAt),
     lastReportAt,
     createdAt: new Date(lastReportAt.getTime() - 30 * 86_400_000),
-    ...(alert && { alert }),
+    ...(alerts && { alerts }),
   };
 }
 
@@ -59,9 +62,14 @@ export async function seedHosts(db: Db, groups: readonly HostGroup[]): Promise<n
   for (const g of groups) {
     for (let from = 1; from <= g.count; from += SEED_BATCH) {
       const batch: HostDoc[] = [];
-      for (let n = from; n < from + SEED_BATCH && n <= g.count; n++) batch.push(hostDoc(g.prefix, n, g.lastReportAt, g.alert));
+      for (let n = from; n < from + SEED_BATCH && n <= g.count; n++) batch.push(hostDoc(g.prefix, n, g.lastReportAt, g.alerts));
       await hosts.insertMany(batch, { ordered: false });
     }
   }
   return performance.now() - started;
+}
+
+/** `alerts` for an outage that began at `outage` and was notified of `step` to the bench's recipient. */
+export function notifiedAlerts(outage: Date, step: number, notifiedAt: Date): NonNullable<HostDoc['alerts']> {
+  return { [`offline_${outage.getTime()}`]: { start: outage, notifiedAt, sent: { [encodeDestKey(`mailto:${RECIPIENT}`)]: step } } };
 }
