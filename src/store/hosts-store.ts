@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
 import type { HostSnapshot, HostWrite } from '../alerting/types.js';
-import { hostUpdate, instancesOf, type InstanceDoc, type LegacyAlertDoc } from './alert-state.js';
+import { hostUpdate, instancesOf, reportStateFields, type InstanceDoc, type LegacyAlertDoc } from './alert-state.js';
 import { hashSecret, keyShape, newCredentials, type Credentials } from './credentials.js';
 import { WriteGate } from './write-gate.js';
 
@@ -40,35 +40,6 @@ export type ReportTarget = Pick<HostDoc, '_id' | 'lastReportAt' | 'alerts' | 'al
 
 /** Leaves out the previous report body (up to 64 KiB) that authenticating a report never needs. */
 const AUTH_PROJECTION = { data: 0 } as const;
-
-/** A report after this much silence records `back`, so the recovery line knows the first report after an outage. */
-const BACK_AFTER_MS = 60_000;
-
-/**
- * What a report at `at` writes besides its body and time: `back` after a silence of a minute or more, and `backAt`
- * on the alert state of the outage it ends, if the host was notified of it (its instance starts at the host's last
- * report). Before `back` is replaced, the return it holds is kept as `backAt` of the instance it ended, if that
- * instance has none: its state was written after the report that ended it had read the host (rule 4: the first
- * report after the outage, whatever the timing of reports, checks and retries).
- */
-export function reportStateFields(host: ReportTarget, at: Date): Record<string, unknown> {
-  const last = host.lastReportAt;
-  if (!last) return {};
-  const out: Record<string, unknown> = {};
-  if (at.getTime() - last.getTime() >= BACK_AFTER_MS) {
-    out.back = { from: last, at };
-    const back = host.back;
-    if (back?.from instanceof Date && back.at instanceof Date) {
-      const ended = host.alerts?.[`offline_${back.from.getTime()}`];
-      if (ended?.start instanceof Date && ended.backAt === undefined) out[`alerts.offline_${back.from.getTime()}.backAt`] = back.at;
-    }
-  }
-  const key = `offline_${last.getTime()}`;
-  const instance = host.alerts?.[key];
-  if (instance?.start instanceof Date && instance.backAt === undefined) out[`alerts.${key}.backAt`] = at;
-  if (host.alert?.outage?.getTime() === last.getTime() && host.alert.backAt === undefined) out['alert.backAt'] = at;
-  return out;
-}
 
 export class DuplicateHostError extends Error {
   override name = 'DuplicateHostError';

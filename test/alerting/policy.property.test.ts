@@ -10,7 +10,7 @@ import type { AlertPolicy, Destination, DigestLine, HostSnapshot, InstanceState 
 // hours in zones with DST), reports, mutes and per-run delivery failures per destination. State is kept the way the
 // store keeps it: each run's writes go through hostUpdate (alert-state.ts) into an in-memory document with MongoDB's
 // $set/$max/$unset semantics, and are read back with instancesOf; reports set backAt and back as
-// hosts-store.ts reportStateFields does. The properties are checked against independent oracles.
+// alert-state.ts reportStateFields does. The properties are checked against independent oracles.
 
 const SEC = 1_000;
 const MIN = 60 * SEC;

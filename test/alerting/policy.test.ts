@@ -96,7 +96,7 @@ function record(h: HostSnapshot, w: HostWrite | undefined, accepted: ReadonlySet
 }
 
 /**
- * A report stored at `at`, with what the store records besides (hosts-store.ts reportStateFields): backAt on the
+ * A report stored at `at`, with what the store records besides (alert-state.ts reportStateFields): backAt on the
  * instance it ends; after a silence of a minute `back`, and before `back` is replaced, the return it held as backAt
  * of the instance it ended if that has none.
  */
