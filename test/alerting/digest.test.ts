@@ -1,8 +1,10 @@
 import { expect, test } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_MAX_LINES, formatDigest, linesFor, linesToShow, routedLinesToShow, totalsByDestination } from '../../src/alerting/digest.js';
+import { DEFAULT_MAX_LINES, linesFor, linesToShow, routedLinesToShow, totalsByDestination } from '../../src/alerting/digest.js';
 import { formatDuration, formatLocalTime, formatOffset, localHour, utcOffsetMinutes } from '../../src/alerting/local-time.js';
 import type { DigestLine, OfflineLine, RecoveryLine, RoutedLine } from '../../src/alerting/types.js';
+import { fitText, noticeTitle } from '../../src/channels/format.js';
+import type { Notice } from '../../src/channels/types.js';
 
 const SEC = 1_000;
 const MIN = 60 * SEC;
@@ -20,6 +22,36 @@ function recovered(name: string, wentSilentAt: number, seenAgainAt: number): Rec
 
 function bodyLines(text: string): string[] {
   return text.split('\n').filter((l) => l.startsWith('OFFLINE') || l.startsWith('BACK') || l.startsWith('...'));
+}
+
+function routed(line: DigestLine, ...to: number[]): RoutedLine {
+  return { line, to };
+}
+
+/** Destination `d`'s notice, built as the workflow builds it (check-host-status.ts): its lines from {@link linesFor}. */
+function noticeFor(
+  lines: readonly RoutedLine[],
+  d: number,
+  totals: { offline: number; recovered: number },
+  opts: { checkTime: number; timezone: string; maxLines?: number },
+): Notice {
+  return { id: `test.d${d}`, run: 'test', checkTime: opts.checkTime, timezone: opts.timezone, ...linesFor(lines, d, totals, opts.maxLines) };
+}
+
+/** The notice of a run with one destination that gets every line. */
+function notice(opts: { offline: readonly OfflineLine[]; recoveries: readonly RecoveryLine[]; checkTime: number; timezone: string; maxLines?: number }): Notice {
+  const lines = [...opts.offline, ...opts.recoveries].map((l) => routed(l, 0));
+  return noticeFor(lines, 0, totalsByDestination(lines, 1)[0]!, opts);
+}
+
+/** The notice's whole text with no vendor size limit: its lines, "... and N more" for the rest, and the totals. */
+function textOf(n: Notice): string {
+  return fitText(n, 1_000_000);
+}
+
+/** Lines of the run in the notice (the rest are counted in its "... and N more" line). */
+function listed(n: Notice): number {
+  return n.offline.length + n.recoveries.length;
 }
 
 test('rule 7 (one digest per run): formatDuration gives the worked example wording', () => {
@@ -56,11 +88,11 @@ test('rule 7 (local time with its UTC offset): the hour repeated when summer tim
   expect(formatLocalTime(second, 'Europe/Berlin', false)).toBe('2026-10-25 02:30 +01:00');
   expect(localHour(first, 'Europe/Berlin')).toBe(2);
   expect(localHour(second, 'Europe/Berlin')).toBe(2);
-  // and the subjects of digests an hour apart differ too
-  const a = formatDigest({ offline: [offline('a', 10 * MIN)], recoveries: [], checkTime: first, timezone: 'Europe/Berlin' });
-  const b = formatDigest({ offline: [offline('a', 10 * MIN)], recoveries: [], checkTime: second, timezone: 'Europe/Berlin' });
-  expect(a.subject).toContain('2026-10-25 02:30 +02:00 (Europe/Berlin)');
-  expect(b.subject).toContain('2026-10-25 02:30 +01:00 (Europe/Berlin)');
+  // and the titles of notices an hour apart differ too
+  const a = notice({ offline: [offline('a', 10 * MIN)], recoveries: [], checkTime: first, timezone: 'Europe/Berlin' });
+  const b = notice({ offline: [offline('a', 10 * MIN)], recoveries: [], checkTime: second, timezone: 'Europe/Berlin' });
+  expect(noticeTitle(a)).toContain('2026-10-25 02:30 +02:00 (Europe/Berlin)');
+  expect(noticeTitle(b)).toContain('2026-10-25 02:30 +01:00 (Europe/Berlin)');
   // the skipped hour in spring: 01:59:59 CET is followed by 03:00:00 CEST
   expect(formatLocalTime(Date.UTC(2026, 2, 29, 0, 59, 59), 'Europe/Berlin')).toBe('2026-03-29 01:59:59 +01:00');
   expect(formatLocalTime(Date.UTC(2026, 2, 29, 1, 0, 0), 'Europe/Berlin')).toBe('2026-03-29 03:00:00 +02:00');
@@ -83,111 +115,122 @@ test('rule 7 (local time with its UTC offset): offsets east and west, with minut
   expect(formatLocalTime(Date.UTC(1969, 6, 20, 20, 17, 40), 'UTC')).toBe('1969-07-20 20:17:40 +00:00');
 });
 
-test('rule 7 (one digest per run): subject carries the counts and the local time with the zone name', () => {
-  const d = formatDigest({
+test('rule 7 (one notice per destination): the title carries the counts and the local time with the zone name', () => {
+  const d = notice({
     offline: [offline('a', 61 * MIN), offline('b', 11 * MIN)],
     recoveries: [recovered('c', T - 3 * HOUR, T - 10 * MIN)],
     checkTime: T,
     timezone: 'America/New_York',
   });
-  expect(d.subject).toContain('2 hosts offline');
-  expect(d.subject).toContain('1 back online');
-  expect(d.subject).toContain('at 2026-07-01 08:00 -04:00 (America/New_York)');
-  expect(d.subject).toMatch(/^\[hostwatch\] /);
+  expect(noticeTitle(d)).toContain('2 hosts offline');
+  expect(noticeTitle(d)).toContain('1 back online');
+  expect(noticeTitle(d)).toContain('at 2026-07-01 08:00 -04:00 (America/New_York)');
+  expect(noticeTitle(d)).toMatch(/^\[hostwatch\] /);
 
-  const one = formatDigest({ offline: [offline('a', 61 * MIN)], recoveries: [], checkTime: T, timezone: 'Europe/Berlin' });
-  expect(one.subject).toContain('1 host offline');
-  expect(one.subject).not.toContain('back online');
-  expect(one.subject).toContain('2026-07-01 14:00 +02:00 (Europe/Berlin)');
+  const one = notice({ offline: [offline('a', 61 * MIN)], recoveries: [], checkTime: T, timezone: 'Europe/Berlin' });
+  expect(noticeTitle(one)).toContain('1 host offline');
+  expect(noticeTitle(one)).not.toContain('back online');
+  expect(noticeTitle(one)).toContain('2026-07-01 14:00 +02:00 (Europe/Berlin)');
 
-  const back = formatDigest({ offline: [], recoveries: [recovered('c', T - HOUR, T - MIN)], checkTime: T, timezone: 'UTC' });
-  expect(back.subject).toContain('1 back online');
-  expect(back.subject).not.toContain('offline');
-  expect(back.subject).toContain('2026-07-01 12:00 +00:00 (UTC)');
+  const back = notice({ offline: [], recoveries: [recovered('c', T - HOUR, T - MIN)], checkTime: T, timezone: 'UTC' });
+  expect(noticeTitle(back)).toContain('1 back online');
+  expect(noticeTitle(back)).not.toContain('offline');
+  expect(noticeTitle(back)).toContain('2026-07-01 12:00 +00:00 (UTC)');
 });
 
-test('rule 7 (one digest per run): each line names the host, the offline duration and the last report in the zone', () => {
-  const d = formatDigest({ offline: [offline('db-7', 61 * MIN + 30 * SEC, 60)], recoveries: [], checkTime: T, timezone: 'America/New_York' });
-  const [line, ...rest] = bodyLines(d.text);
+test('rule 7 (one notice per destination): each line names the host, the offline duration and the last report in the zone', () => {
+  const d = notice({ offline: [offline('db-7', 61 * MIN + 30 * SEC, 60)], recoveries: [], checkTime: T, timezone: 'America/New_York' });
+  const [line, ...rest] = bodyLines(textOf(d));
   expect(rest).toEqual([]);
   expect(line).toContain('db-7');
   expect(line).toContain('offline 61 minutes');
   // last report 10:58:30 UTC = 06:58:30 EDT
   expect(line).toContain('last report 2026-07-01 06:58:30 -04:00');
-  expect(d.text).toContain('hostwatch check at 2026-07-01 08:00:00 -04:00 (America/New_York)');
-  expect(d.listed).toBe(1);
+  // the check time, local with its offset, is in the title
+  expect(noticeTitle(d)).toContain('at 2026-07-01 08:00 -04:00 (America/New_York)');
+  expect(listed(d)).toBe(1);
 });
 
-test('rule 7 (one digest per run): a recovery line says when it went silent, when it was seen again and how long it was gone', () => {
+test('rule 7 (one notice per destination): a recovery line says when it went silent, when it was seen again and how long it was gone', () => {
   const wentSilentAt = Date.UTC(2026, 5, 30, 1, 58, 30); // 03:58:30 in Berlin
   const seenAgainAt = wentSilentAt + 26 * HOUR + MIN + 30 * SEC; // 06:00:00 next day in Berlin
-  const d = formatDigest({ offline: [], recoveries: [recovered('web-1', wentSilentAt, seenAgainAt)], checkTime: T, timezone: 'Europe/Berlin' });
-  const [line] = bodyLines(d.text);
+  const d = notice({ offline: [], recoveries: [recovered('web-1', wentSilentAt, seenAgainAt)], checkTime: T, timezone: 'Europe/Berlin' });
+  const [line, ...rest] = bodyLines(textOf(d));
+  expect(rest).toEqual([]);
   expect(line).toContain('web-1');
   expect(line).toContain('back online after 26 h 1 min');
   expect(line).toContain('silent since 2026-06-30 03:58:30 +02:00');
   expect(line).toContain('seen again 2026-07-01 06:00:00 +02:00');
 });
 
-test('rule 7 (one digest per run): most severe (longest offline) first, recovery lines after offline lines', () => {
-  const d = formatDigest({
+test('rule 7 (one notice per destination): most severe (longest offline) first, recovery lines after offline lines', () => {
+  const d = notice({
     offline: [offline('mid', 2 * HOUR, 60), offline('short', 10 * MIN, 10), offline('long', 30 * HOUR, 1440), offline('amid', 2 * HOUR, 60)],
     recoveries: [recovered('zeta', T - 5 * HOUR, T - HOUR), recovered('alpha', T - 2 * HOUR, T - HOUR)],
     checkTime: T,
     timezone: 'UTC',
   });
-  const names = bodyLines(d.text).map((l) => l.split(':')[0]!.split(/\s+/)[1]);
+  // linesFor hands them on in that order, and the text keeps it
+  expect(d.offline.map((l) => l.name)).toEqual(['long', 'amid', 'mid', 'short']);
+  expect(d.recoveries.map((l) => l.name)).toEqual(['alpha', 'zeta']);
+  const names = bodyLines(textOf(d)).map((l) => l.split(':')[0]!.split(/\s+/)[1]);
   // equal durations are ordered by name so the order is deterministic (rule 8)
   expect(names).toEqual(['long', 'amid', 'mid', 'short', 'alpha', 'zeta']);
-  expect(bodyLines(d.text).map((l) => l.split(/\s+/)[0])).toEqual(['OFFLINE', 'OFFLINE', 'OFFLINE', 'OFFLINE', 'BACK', 'BACK']);
-  expect(d.text).toContain('4 hosts offline, 2 back online.');
-  expect(d.listed).toBe(6);
+  expect(bodyLines(textOf(d)).map((l) => l.split(/\s+/)[0])).toEqual(['OFFLINE', 'OFFLINE', 'OFFLINE', 'OFFLINE', 'BACK', 'BACK']);
+  expect(textOf(d)).toContain('4 hosts offline, 2 back online.');
+  expect(listed(d)).toBe(6);
 });
 
-test('rule 7 (one digest per run): a large digest lists the most severe lines and says "... and N more", counts stay exact', () => {
+test('rule 7 (one notice per destination): a large notice lists the most severe lines and says "... and N more", counts stay exact', () => {
   const offlineLines = Array.from({ length: 5 }, (_, i) => offline(`h${i}`, (i + 1) * 10 * MIN, 10));
   const recoveries = [recovered('r1', T - HOUR, T - MIN), recovered('r2', T - HOUR, T - MIN)];
-  const d = formatDigest({ offline: offlineLines, recoveries, checkTime: T, timezone: 'UTC', maxLines: 3 });
-  const lines = bodyLines(d.text);
+  const d = notice({ offline: offlineLines, recoveries, checkTime: T, timezone: 'UTC', maxLines: 3 });
+  const lines = bodyLines(textOf(d));
   expect(lines).toHaveLength(4);
   expect(lines.slice(0, 3).map((l) => l.split(':')[0]!.split(/\s+/)[1])).toEqual(['h4', 'h3', 'h2']);
   expect(lines[3]).toBe('... and 4 more');
-  expect(d.listed).toBe(3);
-  expect(d.subject).toContain('5 hosts offline');
-  expect(d.subject).toContain('2 back online');
-  expect(d.text).toContain('5 hosts offline, 2 back online.');
+  expect(listed(d)).toBe(3);
+  expect(noticeTitle(d)).toContain('5 hosts offline');
+  expect(noticeTitle(d)).toContain('2 back online');
+  expect(textOf(d)).toContain('5 hosts offline, 2 back online.');
 });
 
-test('rule 7 (one digest per run): no "more" line when everything fits, including exactly maxLines', () => {
+test('rule 7 (one notice per destination): no "more" line when everything fits, including exactly maxLines', () => {
   const lines = [offline('a', 10 * MIN), offline('b', 20 * MIN)];
-  const exact = formatDigest({ offline: lines, recoveries: [], checkTime: T, timezone: 'UTC', maxLines: 2 });
-  expect(exact.listed).toBe(2);
-  expect(exact.text).not.toContain('more');
-  const cut = formatDigest({ offline: lines, recoveries: [], checkTime: T, timezone: 'UTC', maxLines: 1 });
-  expect(bodyLines(cut.text)).toEqual([expect.stringContaining(' b: '), '... and 1 more']);
+  const exact = notice({ offline: lines, recoveries: [], checkTime: T, timezone: 'UTC', maxLines: 2 });
+  expect(listed(exact)).toBe(2);
+  expect(textOf(exact)).not.toContain('more');
+  const cut = notice({ offline: lines, recoveries: [], checkTime: T, timezone: 'UTC', maxLines: 1 });
+  expect(bodyLines(textOf(cut))).toEqual([expect.stringContaining(' b: '), '... and 1 more']);
 });
 
-test('rule 7 (one digest per run): the default limit is DEFAULT_MAX_LINES lines', () => {
+test('rule 7 (one notice per destination): the default limit is DEFAULT_MAX_LINES lines', () => {
   const many = Array.from({ length: DEFAULT_MAX_LINES + 7 }, (_, i) => offline(`h${String(i).padStart(4, '0')}`, 10 * MIN + i * SEC));
-  const d = formatDigest({ offline: many, recoveries: [], checkTime: T, timezone: 'UTC' });
-  expect(d.listed).toBe(DEFAULT_MAX_LINES);
-  expect(bodyLines(d.text).at(-1)).toBe('... and 7 more');
-  expect(d.subject).toContain(`${DEFAULT_MAX_LINES + 7} hosts offline`);
+  const d = notice({ offline: many, recoveries: [], checkTime: T, timezone: 'UTC' });
+  expect(listed(d)).toBe(DEFAULT_MAX_LINES);
+  expect(bodyLines(textOf(d))).toHaveLength(DEFAULT_MAX_LINES + 1);
+  expect(bodyLines(textOf(d)).at(-1)).toBe('... and 7 more');
+  expect(noticeTitle(d)).toContain(`${DEFAULT_MAX_LINES + 7} hosts offline`);
 });
 
-test('rule 8 (deterministic): formatDigest does not reorder its input arrays and gives the same text twice', () => {
+test('rule 8 (deterministic): building and writing a notice does not reorder its input and gives the same text twice', () => {
   const offlineLines = Object.freeze([offline('b', 10 * MIN), offline('a', 20 * MIN)]);
   const recoveries = Object.freeze([recovered('y', T - HOUR, T - MIN), recovered('x', T - HOUR, T - MIN)]);
   const input = { offline: offlineLines, recoveries, checkTime: T, timezone: 'Asia/Kolkata' };
-  const first = formatDigest(input);
-  expect(formatDigest(input)).toEqual(first);
+  const first = notice(input);
+  const second = notice(input);
+  expect(second).toEqual(first);
+  // writing the notice leaves it as it was (frozen, so a change would throw)
+  const frozen = Object.freeze({ ...first, offline: Object.freeze([...first.offline]), recoveries: Object.freeze([...first.recoveries]) }) as unknown as Notice;
+  expect(textOf(frozen)).toBe(textOf(second));
+  expect(noticeTitle(frozen)).toBe(noticeTitle(second));
   expect(offlineLines.map((l) => l.name)).toEqual(['b', 'a']);
   expect(recoveries.map((l) => l.name)).toEqual(['y', 'x']);
 });
 
-test('rule 7 (one digest per run): a run split into parts that keep only linesToShow gives the same digest as one list', () => {
+test('rule 7 (one notice per destination): a run split into parts that keep only linesToShow gives the same notice as one list', () => {
   // A large run evaluates its hosts in parts (pages handled by child workflows) and each part hands on only the
-  // lines a digest can show plus its counts. The digest must not differ from the one made from every line.
+  // lines a notice can show plus its counts. The notice must not differ from the one made from every line.
   const lineArb = fc.record({ kind: fc.boolean(), name: fc.stringMatching(/^[a-e]{1,3}$/), minutes: fc.integer({ min: 1, max: 3000 }) });
   fc.assert(
     fc.property(fc.array(lineArb, { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 12 }), (raw, parts, maxLines) => {
@@ -198,26 +241,18 @@ test('rule 7 (one digest per run): a run split into parts that keep only linesTo
         const mine = (_: unknown, i: number) => i % parts === p;
         return linesToShow(offlineAll.filter(mine), recoveriesAll.filter(mine), maxLines);
       });
-      const merged = formatDigest({
-        offline: kept.flatMap((k) => k.offline),
-        recoveries: kept.flatMap((k) => k.recoveries),
-        offlineTotal: offlineAll.length,
-        recoveryTotal: recoveriesAll.length,
-        checkTime: T,
-        timezone: 'UTC',
-        maxLines,
-      });
-      expect(merged).toEqual(formatDigest({ offline: offlineAll, recoveries: recoveriesAll, checkTime: T, timezone: 'UTC', maxLines }));
+      const keptLines = [...kept.flatMap((k) => k.offline), ...kept.flatMap((k) => k.recoveries)].map((l) => routed(l, 0));
+      const merged = noticeFor(keptLines, 0, { offline: offlineAll.length, recovered: recoveriesAll.length }, { checkTime: T, timezone: 'UTC', maxLines });
+      const whole = notice({ offline: offlineAll, recoveries: recoveriesAll, checkTime: T, timezone: 'UTC', maxLines });
+      expect(merged).toEqual(whole);
+      expect(noticeTitle(merged)).toBe(noticeTitle(whole));
+      expect(textOf(merged)).toBe(textOf(whole));
     }),
     { seed: 20261129, numRuns: 300 },
   );
 });
 
 // ---------------------------------------------------------------- rule 7 per destination: routed lines
-
-function routed(line: DigestLine, ...to: number[]): RoutedLine {
-  return { line, to };
-}
 
 test('rule 7 (one digest per destination): totalsByDestination counts each destination\'s offline and recovery lines', () => {
   const lines = [
@@ -284,6 +319,18 @@ test('rule 7 (one digest per destination): routedLinesToShow keeps the union of 
   expect(routedLinesToShow([], 3)).toEqual([]);
 });
 
+/**
+ * Oracle for the property below: the notice a destination gets from all of its lines, written out from rule 7
+ * without linesFor: the most severe offline lines (longest first, then by name), at most `maxLines` lines, and
+ * recoveries by name only once every offline line is shown, in the room left.
+ */
+function expectedNotice(d: number, offlineAll: readonly OfflineLine[], recoveriesAll: readonly RecoveryLine[], maxLines: number): Notice {
+  const name = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const offline = [...offlineAll].sort((a, b) => b.offlineMs - a.offlineMs || name(a, b)).slice(0, maxLines);
+  const recoveries = offline.length === offlineAll.length ? [...recoveriesAll].sort(name).slice(0, maxLines - offline.length) : [];
+  return { id: `test.d${d}`, run: 'test', checkTime: T, timezone: 'UTC', offline, recoveries, offlineTotal: offlineAll.length, recoveryTotal: recoveriesAll.length };
+}
+
 test('rule 7 (one digest per destination): a run split into parts that hand on routedLinesToShow and totals gives every destination the digest of all its lines', () => {
   const lineArb = fc.record({
     kind: fc.boolean(),
@@ -309,14 +356,16 @@ test('rule 7 (one digest per destination): a run split into parts that hand on r
       expect(totals).toEqual(totalsByDestination(all, n));
       for (let d = 0; d < n; d++) {
         const mine = all.filter((l) => l.to.includes(d)).map((l) => l.line);
-        const expected = formatDigest({
-          offline: mine.filter((l): l is OfflineLine => l.kind === 'offline'),
-          recoveries: mine.filter((l): l is RecoveryLine => l.kind === 'recovered'),
-          checkTime: T,
-          timezone: 'UTC',
+        const expected = expectedNotice(
+          d,
+          mine.filter((l): l is OfflineLine => l.kind === 'offline'),
+          mine.filter((l): l is RecoveryLine => l.kind === 'recovered'),
           maxLines,
-        });
-        expect(formatDigest({ ...linesFor(merged, d, totals[d]!, maxLines), checkTime: T, timezone: 'UTC', maxLines })).toEqual(expected);
+        );
+        const got = noticeFor(merged, d, totals[d]!, { checkTime: T, timezone: 'UTC', maxLines });
+        expect(got).toEqual(expected);
+        expect(noticeTitle(got)).toBe(noticeTitle(expected));
+        expect(textOf(got)).toBe(textOf(expected));
       }
     }),
     { seed: 20261201, numRuns: 300 },
