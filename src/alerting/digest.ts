@@ -4,28 +4,6 @@ import type { OfflineLine, RecoveryLine, RoutedLine } from './types.js';
 /** Lines listed in one message before the rest are summarised as "and N more". */
 export const DEFAULT_MAX_LINES = 200;
 
-export interface DigestInput {
-  offline: readonly OfflineLine[];
-  recoveries: readonly RecoveryLine[];
-  /**
-   * Offline hosts in the run when `offline` holds only some of them (a large run keeps only the lines it can
-   * show, see {@link linesToShow}); defaults to `offline.length`.
-   */
-  offlineTotal?: number;
-  /** Recovered hosts in the run when `recoveries` holds only some of them; defaults to `recoveries.length`. */
-  recoveryTotal?: number;
-  checkTime: number;
-  timezone: string;
-  maxLines?: number;
-}
-
-export interface Digest {
-  subject: string;
-  text: string;
-  /** Lines written out in `text` (the rest are counted in its last line). */
-  listed: number;
-}
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -68,32 +46,6 @@ export function linesToShow(
   maxLines = DEFAULT_MAX_LINES,
 ): { offline: OfflineLine[]; recoveries: RecoveryLine[] } {
   return { offline: [...offline].sort(bySeverity).slice(0, maxLines), recoveries: [...recoveries].sort(byName).slice(0, maxLines) };
-}
-
-/** Rule 7: one message for every line of a run, most severe first, long lists cut with "and N more". */
-export function formatDigest(input: DigestInput): Digest {
-  const { checkTime, timezone } = input;
-  const maxLines = input.maxLines ?? DEFAULT_MAX_LINES;
-  const offline = [...input.offline].sort(bySeverity);
-  const recoveries = [...input.recoveries].sort(byName);
-  const offlineTotal = Math.max(input.offlineTotal ?? 0, offline.length);
-  const recoveryTotal = Math.max(input.recoveryTotal ?? 0, recoveries.length);
-  // Offline lines first: recoveries are shown only after every offline host has a line.
-  const shownOffline = offline.slice(0, maxLines);
-  const shownRecoveries = shownOffline.length === offlineTotal ? recoveries.slice(0, maxLines - shownOffline.length) : [];
-  const shown = [...shownOffline.map((l) => offlineText(l, timezone)), ...shownRecoveries.map((l) => recoveryText(l, timezone))];
-  const rest = offlineTotal + recoveryTotal - shown.length;
-
-  const text = [
-    `hostwatch check at ${formatLocalTime(checkTime, timezone)} (${timezone})`,
-    '',
-    ...shown,
-    ...(rest > 0 ? [`... and ${rest} more`] : []),
-    '',
-    `${plural(offlineTotal, 'host')} offline, ${recoveryTotal} back online.`,
-    '',
-  ].join('\n');
-  return { subject: subjectFor(offlineTotal, recoveryTotal, checkTime, timezone), text, listed: shown.length };
 }
 
 /** A destination's share of a run: its lines (only those a digest can show) and its totals. */

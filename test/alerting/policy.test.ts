@@ -15,7 +15,8 @@ import {
   silentSince,
 } from '../../src/alerting/policy.js';
 import { quietHour } from '../../src/alerting/quiet-hours.js';
-import { formatDigest, linesFor, totalsByDestination } from '../../src/alerting/digest.js';
+import { linesFor, totalsByDestination } from '../../src/alerting/digest.js';
+import { fitText, noticeTitle } from '../../src/channels/format.js';
 import type { AlertPolicy, Destination, HostSnapshot, HostWrite, InstanceState, RoutedLine } from '../../src/alerting/types.js';
 
 // Eligibility (active, alarm, credentials, reported at least once) is decided by the store's query, not by the
@@ -637,10 +638,11 @@ test('rule 8 (deterministic): folding pages into one evaluation equals evaluatin
 
 // ---------------------------------------------------------------- Worked examples
 
-/** One destination's digest of a run, as the workflow builds it. */
+/** One destination's notice of a run, as the workflow builds it, and its title and text as the channels show them. */
 function digestFor(lines: readonly RoutedLine[], d: number, count: number, checkTime: number, timezone: string) {
   const totals = totalsByDestination(lines, count);
-  return formatDigest({ ...linesFor(lines, d, totals[d]!), checkTime, timezone });
+  const notice = { id: 'run.d0', run: 'run', checkTime, timezone, ...linesFor(lines, d, totals[d]!) };
+  return { subject: noticeTitle(notice), text: fitText(notice, 1_000_000) };
 }
 
 // Europe/Berlin in January is UTC+1 (no DST), so local 03:58:30 on 2026-01-14 is 02:58:30 UTC.
