@@ -1,7 +1,7 @@
 import { instancesOf } from '../store/alert-state.js';
 import { Command } from 'commander';
 import { formatDuration, formatLocalTime } from '../alerting/local-time.js';
-import { currentAlertStep, hostState } from '../store/host-status.js';
+import { currentAlertStep, hostState, reportingInterval } from '../store/host-status.js';
 import type { Config } from '../config.js';
 import type { Credentials } from '../store/credentials.js';
 import { DuplicateHostError, HostStore, UnknownHostError, type HostView } from '../store/hosts-store.js';
@@ -39,7 +39,7 @@ export function hostJson(host: HostView, now: number) {
         sent: i.legacyStep !== undefined ? { 'mailto:*': i.legacyStep } : i.sent,
         ...(i.backAt !== undefined && { backAt: new Date(i.backAt).toISOString() }),
       })),
-    interval: typeof host.data?.interval === 'number' ? host.data.interval : (host.interval ?? null),
+    interval: reportingInterval(host) ?? null,
     mutedUntil: host.mutedUntil?.toISOString() ?? null,
     muted: host.mutedUntil !== undefined && host.mutedUntil.getTime() > now,
     createdAt: host.createdAt.toISOString(),

@@ -2,6 +2,7 @@ import { ObjectId, type Collection, type Db, type Filter, MongoServerError } fro
 import type { HostSnapshot, HostWrite } from '../alerting/types.js';
 import { hostUpdate, instancesOf, reportStateFields, type InstanceDoc, type LegacyAlertDoc } from './alert-state.js';
 import { hashSecret, keyShape, newCredentials, type Credentials } from './credentials.js';
+import { reportingInterval } from './host-status.js';
 import { WriteGate } from './write-gate.js';
 
 /** A document of the `hosts` collection. */
@@ -268,14 +269,14 @@ export class HostStore {
     const hosts: HostSnapshot[] = [];
     for (const d of docs) {
       if (!d.lastReportAt) continue; // never reported: not eligible (ALERTING.md "Eligible host")
-      const interval = typeof d.data?.interval === 'number' ? d.data.interval : d.interval;
+      const interval = reportingInterval(d);
       hosts.push({
         id: d._id.toHexString(),
         name: d.name,
         lastReportAt: d.lastReportAt.getTime(),
         ...(d.mutedUntil && { mutedUntil: d.mutedUntil.getTime() }),
         ...(d.enabledAt && { enabledAt: d.enabledAt.getTime() }),
-        ...(typeof interval === 'number' && interval > 0 && { intervalMs: interval * 1000 }),
+        ...(interval !== undefined && { intervalMs: interval * 1000 }),
         ...(d.back?.from instanceof Date && d.back.at instanceof Date && { back: { from: d.back.from.getTime(), at: d.back.at.getTime() } }),
         alerts: instancesOf(d.alerts, d.alert),
       });
