@@ -6,6 +6,7 @@
 import { fitText, noticeTitle } from './format.js';
 import { httpSend } from './http.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
+import { basicCredentials, basicSecrets, credentialsOf, enc, innerScheme, nonEmpty, queryOf, refuseFragment, vendorUrl, withUserinfo } from './url.js';
 
 export interface AppriseConfig {
   /** The server up to and including the slash before `notify`: `https://host[:port][/prefix]/`. */
@@ -27,7 +28,6 @@ export interface AppriseConfig {
  */
 export const APPRISE_BODY_LIMIT = 32 * 1024;
 
-const SCHEMES = ['apprise+https', 'apprise+http'] as const;
 const KEY = /^[A-Za-z0-9_-]{1,128}$/;
 const QUERY = ['tag', 'urls'];
 
@@ -39,39 +39,14 @@ export function appriseType(n: Notice): AppriseType {
   return n.offlineTotal > 0 ? 'failure' : 'success';
 }
 
-function decodePart(part: string, raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new ChannelUrlError(part, 'has a broken percent-encoding');
-  }
-}
-
-/** The one value of each known query parameter; unknown or repeated parameters are refused. */
-function queryOf(url: URL, known: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [name, value] of url.searchParams) {
-    if (!known.includes(name)) throw new ChannelUrlError(`query.${name}`, `is not a parameter of this kind (known: ${known.join(', ')})`);
-    if (out.has(name)) throw new ChannelUrlError(`query.${name}`, 'is given more than once');
-    out.set(name, value);
-  }
-  return out;
-}
-
-const enc = encodeURIComponent;
-
-/** The token of `Authorization: Basic <token>`. */
-const basicCredentials = (user: string, password: string): string => Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
-
 export const apprise: ChannelKind<AppriseConfig> = {
   kind: 'apprise',
-  schemes: SCHEMES,
+  schemes: ['apprise+https', 'apprise+http'],
   description: 'Apprise API server: POST /notify/KEY, fanned out to the services configured there',
 
   parse(url) {
-    const scheme = url.protocol.replace(/:$/, '').toLowerCase();
-    if (!(SCHEMES as readonly string[]).includes(scheme)) throw new ChannelUrlError('scheme', 'must be apprise+https or apprise+http');
-    if (url.hash) throw new ChannelUrlError('fragment', "is not allowed (percent-encode a '#' as %23)");
+    const scheme = innerScheme(url, 'apprise');
+    refuseFragment(url);
     if (!url.hostname) throw new ChannelUrlError('host', 'is missing (apprise+https://host/notify/KEY)');
     const segments = url.pathname.split('/').slice(1);
     let key: string | undefined;
@@ -86,12 +61,7 @@ export const apprise: ChannelKind<AppriseConfig> = {
       }
     } else throw new ChannelUrlError('path', 'must end with /notify/KEY (or /notify for the stateless form)');
     const query = queryOf(url, QUERY);
-    let base: string;
-    try {
-      base = new URL(`${scheme.slice('apprise+'.length)}://${url.host}/${prefix.map((p) => `${p}/`).join('')}`).toString();
-    } catch {
-      throw new ChannelUrlError('host', 'is not a valid host name');
-    }
+    const base = vendorUrl(scheme, url.host, `/${prefix.map((p) => `${p}/`).join('')}`).toString();
     const config: AppriseConfig = { base };
     if (key !== undefined) config.key = key;
     const urls = query.get('urls');
@@ -105,27 +75,17 @@ export const apprise: ChannelKind<AppriseConfig> = {
       if (tag.trim() === '') throw new ChannelUrlError('query.tag', 'is empty');
       config.tag = tag;
     }
-    if (url.username) config.username = decodePart('userinfo', url.username);
-    if (url.password) {
-      config.username ??= '';
-      config.password = decodePart('userinfo', url.password);
-    }
-    return config;
+    return { ...config, ...credentialsOf(url) };
   },
 
   render(c) {
-    const at = c.base.indexOf('//') + 2;
-    const user = c.username !== undefined ? `${enc(c.username)}${c.password !== undefined ? `:${enc(c.password)}` : ''}@` : '';
     const query = [...(c.urls !== undefined ? [`urls=${enc(c.urls)}`] : []), ...(c.tag !== undefined ? [`tag=${enc(c.tag)}`] : [])];
-    return `apprise+${c.base.slice(0, at)}${user}${c.base.slice(at)}notify${c.key !== undefined ? `/${c.key}` : ''}${query.length ? `?${query.join('&')}` : ''}`;
+    return `apprise+${withUserinfo(c.base, c.username, c.password)}notify${c.key !== undefined ? `/${c.key}` : ''}${query.length ? `?${query.join('&')}` : ''}`;
   },
 
   // The stateless URLs as a whole and each of them: Apprise may quote one of several in an error.
   // The Basic credentials too: a server echoing its request headers would quote them.
-  secrets: (c) =>
-    [c.key, c.password, c.password ? basicCredentials(c.username ?? '', c.password) : undefined, c.urls, ...(c.urls?.split(/[\s,]+/) ?? [])].filter(
-      (s): s is string => typeof s === 'string' && s !== '',
-    ),
+  secrets: (c) => [c.key, ...basicSecrets(c.username, c.password), c.urls, ...(c.urls?.split(/[\s,]+/) ?? [])].filter(nonEmpty),
 
   destinations: () => [''],
 

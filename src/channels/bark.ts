@@ -5,8 +5,9 @@
  * no request line. bark-server answers `{code: 200, message: "success"}`.
  */
 import { cutText, fitText, noticeTitle, utf8Bytes } from './format.js';
-import { httpSend, jsonBody } from './http.js';
-import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
+import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
+import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
+import { basicCredentials, checkParams, decodePart, enc, innerScheme, refuseFragment, schemeOf, shortFormOnly, vendorUrl } from './url.js';
 
 export type BarkLevel = 'critical' | 'active' | 'timeSensitive' | 'passive';
 
@@ -47,14 +48,6 @@ function jsonBytes(s: string): number {
   return utf8Bytes(JSON.stringify(s)) - 2 + 5 * (s.match(/[<>&]/g)?.length ?? 0);
 }
 
-function safeDecode(s: string, part: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new ChannelUrlError(part, 'has a bad percent-encoding');
-  }
-}
-
 function httpUrl(value: string, part: string): string {
   let u: URL;
   try {
@@ -66,18 +59,11 @@ function httpUrl(value: string, part: string): string {
   return value;
 }
 
-function vendorText(value: unknown, secrets: readonly string[]): string {
-  let s = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-  for (const secret of secrets) if (secret.length >= 3) s = s.split(secret).join('***').split(encodeURIComponent(secret)).join('***');
-  s = s.replace(/\s+/g, ' ').trim();
-  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
-}
+/** bark-server answers `{code: 200, message: "success"}`; any other code is a refusal. */
+const CODES: VendorCodes = { field: 'code', message: (reply) => reply.message, ok: 200, refused: 'push' };
 
 function options(q: URLSearchParams): Omit<BarkConfig, 'server' | 'deviceKey' | 'user' | 'password'> {
-  for (const name of new Set(q.keys())) {
-    if (!(PARAMS as readonly string[]).includes(name)) throw new ChannelUrlError(`query.${name}`, `is not a Bark parameter hostwatch sets (known: ${PARAMS.join(', ')})`);
-    if (q.getAll(name).length > 1) throw new ChannelUrlError(`query.${name}`, 'is given more than once');
-  }
+  checkParams(q, PARAMS, `is not a Bark parameter hostwatch sets (known: ${PARAMS.join(', ')})`);
   const out: ReturnType<typeof options> = {};
   const group = q.get('group');
   if (group !== null) {
@@ -116,26 +102,18 @@ export const bark: ChannelKind<BarkConfig> = {
   schemes: ['bark+https', 'bark+http', 'bark'],
   description: 'Bark iOS push: the server (api.day.app or your bark-server) and the device key, as the app shows them',
   parse(url) {
-    if (url.hash !== '') throw new ChannelUrlError('fragment', 'is not supported');
-    const scheme = url.protocol.slice(0, -1).toLowerCase();
+    refuseFragment(url, 'is not supported');
     let server: URL;
     let segments: string[];
-    if (scheme === 'bark') {
+    if (schemeOf(url) === 'bark') {
       // Short form: bark://DEVICE_KEY[?group=..] on api.day.app.
-      if ((url.pathname !== '' && url.pathname !== '/') || url.port !== '' || url.username !== '') {
-        throw new ChannelUrlError('url', 'must be bark://DEVICE_KEY[?group=...] in the short form');
-      }
+      shortFormOnly(url, 'bark://DEVICE_KEY[?group=...]');
       server = new URL(DEFAULT_SERVER);
       segments = url.hostname === '' ? [] : [url.hostname];
     } else {
-      const inner = scheme.slice('bark+'.length);
-      if (inner !== 'https' && inner !== 'http') throw new ChannelUrlError('scheme', 'must be bark+https or bark+http');
+      const inner = innerScheme(url, 'bark');
       if (url.hostname === '') throw new ChannelUrlError('host', 'is missing: write bark+https://api.day.app/DEVICE_KEY');
-      try {
-        server = new URL(`${inner}://${url.host}`);
-      } catch {
-        throw new ChannelUrlError('host', 'is not a valid host name');
-      }
+      server = vendorUrl(inner, url.host, '');
       segments = url.pathname.split('/').filter((s) => s !== '');
     }
     const rawKey = segments.pop();
@@ -144,11 +122,11 @@ export const bark: ChannelKind<BarkConfig> = {
       // The app's example URLs go on with /title/body: only the key belongs in a channel.
       throw new ChannelUrlError('path', 'must be just /DEVICE_KEY on api.day.app (leave out any title or body after the key)');
     }
-    const deviceKey = safeDecode(rawKey, 'path.device_key');
+    const deviceKey = decodePart('path.device_key', rawKey);
     if (!/^[^\s,/]+$/.test(deviceKey)) throw new ChannelUrlError('path.device_key', "must be the device key the Bark app shows (no spaces or commas)");
     const prefix = segments.map((s) => `/${s}`).join('');
-    const user = safeDecode(url.username, 'userinfo');
-    const password = safeDecode(url.password, 'userinfo');
+    const user = decodePart('userinfo', url.username);
+    const password = decodePart('userinfo', url.password);
     if (password !== '' && user === '') throw new ChannelUrlError('userinfo', 'has a password but no user name');
     return {
       server: `${server.origin}${prefix}`,
@@ -159,9 +137,9 @@ export const bark: ChannelKind<BarkConfig> = {
     };
   },
   render(c) {
-    const u = new URL(`${c.server}/${encodeURIComponent(c.deviceKey)}`);
-    if (c.user !== undefined) u.username = encodeURIComponent(c.user);
-    if (c.password !== undefined) u.password = encodeURIComponent(c.password);
+    const u = new URL(`${c.server}/${enc(c.deviceKey)}`);
+    if (c.user !== undefined) u.username = enc(c.user);
+    if (c.password !== undefined) u.password = enc(c.password);
     for (const name of PARAMS) {
       const v = c[name];
       if (v !== undefined) u.searchParams.set(name, String(v));
@@ -174,7 +152,7 @@ export const bark: ChannelKind<BarkConfig> = {
     const target = `${c.server}/push`;
     const what = `bark ${new URL(c.server).host}`;
     const headers: Record<string, string> = {};
-    if (c.user !== undefined) headers.authorization = `Basic ${Buffer.from(`${c.user}:${c.password ?? ''}`).toString('base64')}`;
+    if (c.user !== undefined) headers.authorization = `Basic ${basicCredentials(c.user, c.password ?? '')}`;
     const payload = {
       device_key: c.deviceKey,
       title: cutText(noticeTitle(notice), TITLE_LIMIT),
@@ -188,11 +166,7 @@ export const bark: ChannelKind<BarkConfig> = {
       ...(c.url !== undefined && { url: c.url }),
     };
     const answer = await httpSend(target, { headers, body: payload, timeoutMs: ctx.timeoutMs }, what);
-    const reply = jsonBody(answer, what);
-    if (reply.code === 200) return;
-    const secrets = bark.secrets(c);
-    if (typeof reply.code !== 'number') throw new DeliveryError(`${what} answered without a code: ${vendorText(reply, secrets)}`, false);
-    throw new DeliveryError(`${what} refused the push: code ${reply.code} ${vendorText(reply.message, secrets)}`, false);
+    checkVendorCode(what, jsonBody(answer, what), CODES, bark.secrets(c));
   },
 };
 

@@ -7,9 +7,9 @@
  * are only recoveries, the totals as footer) and the title as `content`, which notifications show.
  */
 import { httpSend } from './http.js';
-import { cutText, fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
-import { endpointUrl } from './slack.js';
+import { cutText, fitItems, lineText, markdownEscape, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
+import { endpointUrl } from './url.js';
 
 export interface DiscordConfig {
   /** The webhook URL (https or http), query included. */
@@ -20,16 +20,13 @@ export interface DiscordConfig {
 const CONTENT_LIMIT = 2000;
 const TITLE_LIMIT = 256;
 const DESCRIPTION_LIMIT = 4096;
-const NAME_LIMIT = 100;
 
 export const DISCORD_RED = 0xd83c3e;
 export const DISCORD_GREEN = 0x2eb67d;
 export const DISCORD_BLUE = 0x5865f2;
 
 /** Backslash before every character Discord markdown may read (in host names only: our own text has none). */
-export function discordEscape(s: string): string {
-  return s.replace(/[\\*_~`|<>[\]]/g, (c) => `\\${c}`);
-}
+const discordEscape = markdownEscape;
 
 const PATH = /^(.*\/webhooks)\/([^/]+)\/([^/]+)\/?$/;
 

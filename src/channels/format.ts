@@ -1,6 +1,7 @@
 /**
  * The text of a notice, shared by every kind: a title with the counts and local time, one line per host, and the
- * cut to a vendor's size limit with "... and N more" (done here once, so every kind cuts the same way).
+ * cut to a vendor's size limit with "... and N more" (done here once, so every kind cuts the same way); the
+ * escaping of host names for the markups several kinds send (HTML, markdown).
  */
 import { bySeverity, offlineText, recoveryText, subjectFor } from '../alerting/digest.js';
 import { formatLocalTime } from '../alerting/local-time.js';
@@ -35,6 +36,9 @@ export function noticeFooter(n: Notice): string {
   if (n.test) return 'This is a test notice from hostwatch: this destination is set up correctly.';
   return `${n.offlineTotal} host${n.offlineTotal === 1 ? '' : 's'} offline, ${n.recoveryTotal} back online.`;
 }
+
+/** A host name is shown with at most this many bytes by the chat kinds, so one line always fits a message part. */
+export const NAME_LIMIT = 100;
 
 /** "... and 12 more". */
 export function moreText(count: number): string {
@@ -87,6 +91,44 @@ export function cutText(s: string, bytes: number): string {
     out += ch;
   }
   return `${out}…`;
+}
+
+/** At most `max` characters (code points), ending with "…" when cut (a vendor limit counted in characters). */
+export function cutChars(s: string, max: number): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** `&`, `<` and `>` as HTML entities (Telegram's and Matrix's HTML; Slack's three control characters are the same). */
+export function htmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Host names are user input: a backslash before every character markdown may read as emphasis, code, a link or HTML. */
+export function markdownEscape(s: string): string {
+  return s.replace(/[\\`*_[\]<>~|]/g, (c) => `\\${c}`);
+}
+
+/** A line as a markdown list item: `- **OFFLINE** web-1: ...`, the host name escaped. */
+export function markdownListItem(line: NoticeLine, timezone: string): string {
+  const text = lineText({ ...line, name: markdownEscape(line.name) }, timezone);
+  const m = /^(OFFLINE|BACK)\s+/.exec(text);
+  return m ? `- **${m[1]}** ${text.slice(m[0].length)}` : `- ${text}`;
+}
+
+/**
+ * The notice as markdown (dingtalk, serverchan, pushplus): `head` and a blank line when given, one list item per
+ * host (the last `- ... and N more` when cut), a blank line and the totals; at most `limit` bytes.
+ */
+export function fitMarkdownList(n: Notice, limit: number, head?: string): string {
+  const top = head === undefined ? [] : [head, ''];
+  const footer = noticeFooter(n);
+  const size = (s: string) => utf8Bytes(s) + 1;
+  const items = fitItems(
+    noticeLines(n).map((l) => markdownListItem(l, n.timezone)),
+    { limit, overhead: top.reduce((sum, s) => sum + size(s), 0) + utf8Bytes(footer) + 1, size, more: (k) => `- ${moreText(k)}`, alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - 1) },
+  );
+  return [...top, ...items, ...(items.length ? [''] : []), footer].join('\n');
 }
 
 /**

@@ -5,6 +5,7 @@
 import { fitText, noticeTitle } from './format.js';
 import { httpSend, jsonBody } from './http.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
+import { enc, innerScheme, queryOf, refuseFragment, refuseUserinfo, vendorUrl } from './url.js';
 
 export interface GotifyConfig {
   /** The server, up to and including the slash before `message`: `https://host[:port][/prefix]/`. */
@@ -21,7 +22,6 @@ export interface GotifyConfig {
  */
 export const GOTIFY_MESSAGE_LIMIT = 32 * 1024;
 
-const SCHEMES = ['gotify+https', 'gotify+http'] as const;
 const QUERY = ['token', 'priority'];
 // A header value: printable ASCII, no spaces (Gotify's own tokens are `A` + 14 of [A-Za-z0-9._-]).
 const TOKEN = /^[\x21-\x7e]+$/;
@@ -32,27 +32,16 @@ export function gotifyPriority(c: GotifyConfig, n: Notice): number {
   return !n.test && n.offlineTotal > 0 ? 8 : 5;
 }
 
-function queryOf(url: URL, known: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [name, value] of url.searchParams) {
-    if (!known.includes(name)) throw new ChannelUrlError(`query.${name}`, `is not a parameter of this kind (known: ${known.join(', ')})`);
-    if (out.has(name)) throw new ChannelUrlError(`query.${name}`, 'is given more than once');
-    out.set(name, value);
-  }
-  return out;
-}
-
 export const gotify: ChannelKind<GotifyConfig> = {
   kind: 'gotify',
-  schemes: SCHEMES,
+  schemes: ['gotify+https', 'gotify+http'],
   description: 'Gotify server: POST /message with an application token',
 
   parse(url) {
-    const scheme = url.protocol.replace(/:$/, '').toLowerCase();
-    if (!(SCHEMES as readonly string[]).includes(scheme)) throw new ChannelUrlError('scheme', 'must be gotify+https or gotify+http');
-    if (url.hash) throw new ChannelUrlError('fragment', "is not allowed (percent-encode a '#' as %23)");
+    const scheme = innerScheme(url, 'gotify');
+    refuseFragment(url);
     if (!url.hostname) throw new ChannelUrlError('host', 'is missing (gotify+https://host/?token=APPTOKEN)');
-    if (url.username || url.password) throw new ChannelUrlError('userinfo', 'is not used by gotify (the application token goes in ?token=)');
+    refuseUserinfo(url, 'is not used by gotify (the application token goes in ?token=)');
     const query = queryOf(url, QUERY);
     const token = query.get('token');
     if (token === undefined) throw new ChannelUrlError('query.token', 'is required: the application token (Gotify: Apps → Create Application), as ?token=, not in the path');
@@ -60,12 +49,7 @@ export const gotify: ChannelKind<GotifyConfig> = {
     if (!TOKEN.test(token)) throw new ChannelUrlError('query.token', 'must be printable ASCII without spaces');
     // The path is where Gotify is served (a reverse proxy's prefix); `message` is appended to it.
     const path = url.pathname === '' ? '/' : url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-    let base: string;
-    try {
-      base = new URL(`${scheme.slice('gotify+'.length)}://${url.host}${path}`).toString();
-    } catch {
-      throw new ChannelUrlError('host', 'is not a valid host name');
-    }
+    const base = vendorUrl(scheme, url.host, path).toString();
     const config: GotifyConfig = { base, token };
     const priority = query.get('priority');
     if (priority !== undefined) {
@@ -76,7 +60,7 @@ export const gotify: ChannelKind<GotifyConfig> = {
   },
 
   render(c) {
-    return `gotify+${c.base}?token=${encodeURIComponent(c.token)}${c.priority !== undefined ? `&priority=${c.priority}` : ''}`;
+    return `gotify+${c.base}?token=${enc(c.token)}${c.priority !== undefined ? `&priority=${c.priority}` : ''}`;
   },
 
   secrets: (c) => [c.token],

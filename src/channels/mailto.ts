@@ -6,6 +6,7 @@ import { isPermanentSmtpFailure, messageIdFor, type OutgoingMail } from '../mail
 import { redactUrlPasswords } from '../redact.js';
 import { fitText, noticeTitle } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind } from './types.js';
+import { decodePart, refuseFragment } from './url.js';
 
 export interface MailtoConfig {
   /** Lower-cased, without repeats, in the order written. */
@@ -63,18 +64,13 @@ async function within<T>(ms: number, address: string, work: Promise<T>): Promise
 
 function parseAddresses(url: URL): string[] {
   if (url.search !== '') throw new ChannelUrlError('query', 'is not supported: list every address before the "?", separated by commas');
-  if (url.hash !== '') throw new ChannelUrlError('fragment', 'is not supported');
+  refuseFragment(url, 'is not supported');
   if (url.host !== '') throw new ChannelUrlError('url', 'must be mailto:address,address (no "//")');
   const raw = url.pathname === '' ? [] : url.pathname.split(',');
   if (raw.length === 0) throw new ChannelUrlError('address', 'is missing: write mailto:ops@example.com,oncall@example.com');
   const out: string[] = [];
   raw.forEach((part, i) => {
-    let address: string;
-    try {
-      address = decodeURIComponent(part).trim().toLowerCase();
-    } catch {
-      throw new ChannelUrlError(`address[${i}]`, 'has a bad percent-encoding');
-    }
+    const address = decodePart(`address[${i}]`, part).trim().toLowerCase();
     if (!ADDRESS.test(address)) throw new ChannelUrlError(`address[${i}]`, `is not an email address: ${JSON.stringify(address)}`);
     if (!out.includes(address)) out.push(address);
   });

@@ -8,10 +8,9 @@
  * same lines, cut together to keep the event well under Matrix's 65536-byte limit.
  */
 import { httpSend, jsonBody } from './http.js';
-import { cutText, fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
-import { endpointUrl } from './slack.js';
-import { htmlEscape } from './telegram.js';
+import { cutText, fitItems, htmlEscape, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
+import { aliasedQuery, endpointUrl } from './url.js';
 
 export interface MatrixConfig {
   /** Homeserver base without a trailing slash, e.g. `https://matrix.example.org`. */
@@ -23,7 +22,6 @@ export interface MatrixConfig {
 
 /** Bytes of the event content as JSON; the homeserver adds signatures and hashes within the 65536 of a whole event. */
 export const MATRIX_LIMIT = 60_000;
-const NAME_LIMIT = 100;
 const PARAMS: Record<string, string[]> = { token: ['token', 'access_token'], room: ['room', 'room_id'] };
 
 interface Item {
@@ -67,12 +65,6 @@ export function matrixContent(n: Notice): Record<string, string> {
   return content(title, items, footer);
 }
 
-function param(q: URLSearchParams, name: string): string | undefined {
-  const given = PARAMS[name]!.filter((k) => q.has(k));
-  if (given.length > 1) throw new ChannelUrlError(`query.${name}`, `is given twice (${given.join(', ')})`);
-  return given.length ? (q.get(given[0]!) ?? undefined) : undefined;
-}
-
 const HINTS: Record<string, string> = {
   M_UNKNOWN_TOKEN: 'the access token is not valid (logged out or deactivated); create a new one',
   M_MISSING_TOKEN: 'the access token is missing',
@@ -87,14 +79,11 @@ export const matrix: ChannelKind<MatrixConfig> = {
 
   parse(url: URL): MatrixConfig {
     const u = endpointUrl(url, 'matrix');
-    const known = new Set(Object.values(PARAMS).flat());
-    for (const key of u.searchParams.keys()) {
-      if (!known.has(key)) throw new ChannelUrlError(`query.${key}`, 'is not a matrix parameter (known: token, room)');
-    }
-    const token = param(u.searchParams, 'token');
+    const param = aliasedQuery(u.searchParams, 'matrix', PARAMS);
+    const token = param('token');
     if (!token) throw new ChannelUrlError('query.token', 'is missing: the access token of the user that posts');
     if (/[\s"]/.test(token)) throw new ChannelUrlError('query.token', 'must be an access token (no spaces or quotes)');
-    const room = param(u.searchParams, 'room');
+    const room = param('room');
     if (!room) throw new ChannelUrlError('query.room', 'is missing: the room id, e.g. !abcdef:example.org');
     if (room.startsWith('#')) throw new ChannelUrlError('query.room', 'is a room alias: give the room id (starts with !, Room settings → Advanced) instead');
     if (!/^![^\s/]+$/.test(room)) throw new ChannelUrlError('query.room', 'must be a room id starting with !, e.g. !abcdef:example.org');

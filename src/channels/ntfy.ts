@@ -6,6 +6,7 @@
 import { fitText, noticeTitle } from './format.js';
 import { httpSend, jsonBody } from './http.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
+import { basicCredentials, basicSecrets, credentialsOf, enc, innerScheme, nonEmpty, queryOf, refuseFragment, vendorUrl, withUserinfo } from './url.js';
 
 export interface NtfyConfig {
   /** The server's root, where JSON is published: `https://host[:port][/prefix]/`. */
@@ -25,7 +26,6 @@ export interface NtfyConfig {
 /** ntfy's message limit (server `message-size-limit`, 4,096 bytes by default): a longer one becomes an attachment. */
 export const NTFY_MESSAGE_LIMIT = 4096;
 
-const SCHEMES = ['ntfy+https', 'ntfy+http'] as const;
 // ntfy's own topic rule (server.go topicRegex).
 const TOPIC = /^[-_A-Za-z0-9]{1,64}$/;
 const QUERY = ['token', 'priority', 'tags'];
@@ -45,49 +45,20 @@ export function ntfyTags(c: NtfyConfig, n: Notice): string[] {
   return [...own, ...(c.tags ?? [])];
 }
 
-function decodePart(part: string, raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new ChannelUrlError(part, 'has a broken percent-encoding');
-  }
-}
-
-function queryOf(url: URL, known: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [name, value] of url.searchParams) {
-    if (!known.includes(name)) throw new ChannelUrlError(`query.${name}`, `is not a parameter of this kind (known: ${known.join(', ')})`);
-    if (out.has(name)) throw new ChannelUrlError(`query.${name}`, 'is given more than once');
-    out.set(name, value);
-  }
-  return out;
-}
-
-const enc = encodeURIComponent;
-
-/** The token of `Authorization: Basic <token>`. */
-const basicCredentials = (user: string, password: string): string => Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
-
 export const ntfy: ChannelKind<NtfyConfig> = {
   kind: 'ntfy',
-  schemes: SCHEMES,
+  schemes: ['ntfy+https', 'ntfy+http'],
   description: 'ntfy push (ntfy.sh or self-hosted), published as JSON to a topic',
 
   parse(url) {
-    const scheme = url.protocol.replace(/:$/, '').toLowerCase();
-    if (!(SCHEMES as readonly string[]).includes(scheme)) throw new ChannelUrlError('scheme', 'must be ntfy+https or ntfy+http');
-    if (url.hash) throw new ChannelUrlError('fragment', "is not allowed (percent-encode a '#' as %23)");
+    const scheme = innerScheme(url, 'ntfy');
+    refuseFragment(url);
     if (!url.hostname) throw new ChannelUrlError('host', 'is missing (ntfy+https://host/TOPIC)');
     const segments = url.pathname.split('/').slice(1);
     const topic = segments[segments.length - 1] ?? '';
     if (topic === '') throw new ChannelUrlError('path', 'must end with the topic (ntfy+https://host/TOPIC)');
     if (!TOPIC.test(topic)) throw new ChannelUrlError('path', 'topic must be 1 to 64 letters, digits, _ or - (ntfy topic names)');
-    let base: string;
-    try {
-      base = new URL(`${scheme.slice('ntfy+'.length)}://${url.host}/${segments.slice(0, -1).map((p) => `${p}/`).join('')}`).toString();
-    } catch {
-      throw new ChannelUrlError('host', 'is not a valid host name');
-    }
+    const base = vendorUrl(scheme, url.host, `/${segments.slice(0, -1).map((p) => `${p}/`).join('')}`).toString();
     const query = queryOf(url, QUERY);
     const config: NtfyConfig = { base, topic };
     const token = query.get('token');
@@ -97,9 +68,11 @@ export const ntfy: ChannelKind<NtfyConfig> = {
       if (url.username || url.password) throw new ChannelUrlError('query.token', 'cannot be combined with user:password@ (choose one way to log in)');
       config.token = token;
     }
-    if (url.username || url.password) {
-      config.username = decodePart('userinfo', url.username);
-      config.password = decodePart('userinfo', url.password);
+    const { username, password } = credentialsOf(url);
+    if (username !== undefined) {
+      // Both, always: render writes `user:password@`.
+      config.username = username;
+      config.password = password ?? '';
     }
     const priority = query.get('priority');
     if (priority !== undefined) {
@@ -118,19 +91,18 @@ export const ntfy: ChannelKind<NtfyConfig> = {
   },
 
   render(c) {
-    const at = c.base.indexOf('//') + 2;
-    const user = c.username !== undefined ? `${enc(c.username)}:${enc(c.password ?? '')}@` : '';
     const query = [
       ...(c.token !== undefined ? [`token=${enc(c.token)}`] : []),
       ...(c.priority !== undefined ? [`priority=${c.priority}`] : []),
       ...(c.tags !== undefined ? [`tags=${c.tags.map(enc).join(',')}`] : []),
     ];
-    return `ntfy+${c.base.slice(0, at)}${user}${c.base.slice(at)}${c.topic}${query.length ? `?${query.join('&')}` : ''}`;
+    const server = c.username !== undefined ? withUserinfo(c.base, c.username, c.password ?? '') : c.base;
+    return `ntfy+${server}${c.topic}${query.length ? `?${query.join('&')}` : ''}`;
   },
 
   // The topic too: on a server that lets anyone read, knowing its name is reading the alerts.
   // The Basic credentials too: a server echoing its request headers would quote them.
-  secrets: (c) => [c.topic, c.token, c.password, c.password ? basicCredentials(c.username ?? '', c.password) : undefined].filter((s): s is string => typeof s === 'string' && s !== ''),
+  secrets: (c) => [c.topic, c.token, ...basicSecrets(c.username, c.password)].filter(nonEmpty),
 
   destinations: () => [''],
 

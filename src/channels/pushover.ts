@@ -4,9 +4,9 @@
  * The text is plain (no `html=1`), within Pushover's 1024-character message and 250-character title.
  */
 import { httpSend, jsonBody } from './http.js';
-import { cutText, fitText, lineText, noticeTitle } from './format.js';
-import { endpointUrl } from './slack.js';
+import { cutText, fitText, lineText, NAME_LIMIT, noticeTitle } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
+import { endpointUrl } from './url.js';
 
 export interface PushoverConfig {
   /** API base without a trailing slash, e.g. `https://api.pushover.net`. */
@@ -27,8 +27,6 @@ export interface PushoverConfig {
 /** Pushover: message ≤ 1024 characters, title ≤ 250 (counted here in bytes). */
 export const PUSHOVER_MESSAGE_LIMIT = 1024;
 export const PUSHOVER_TITLE_LIMIT = 250;
-/** A host name is shown with at most this many bytes, like every kind of this group. */
-const NAME_LIMIT = 100;
 const KEY = /^[A-Za-z0-9]{30}$/;
 const KNOWN = ['token', 'user', 'device', 'priority', 'sound', 'retry', 'expire'];
 

@@ -3,9 +3,10 @@
  * which forwards to WeChat or another of its channels. The token is the whole credential; it goes in the JSON body,
  * not the request line. Only `code: 200` is accepted.
  */
-import { cutText, fitItems, fitText, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
-import { httpSend, jsonBody } from './http.js';
-import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
+import { cutChars, fitMarkdownList, fitText, noticeTitle } from './format.js';
+import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
+import { ChannelUrlError, type ChannelKind } from './types.js';
+import { checkParams, decodePart, innerScheme, PRINTABLE, refuseFragment, refuseUserinfo, schemeOf, shortFormOnly, vendorUrl } from './url.js';
 
 export type PushplusTemplate = 'markdown' | 'txt';
 
@@ -32,66 +33,26 @@ export const PUSHPLUS_CONTENT_LIMIT = 20_000;
 const PARAMS = ['template', 'topic', 'channel', 'webhook', 'to'] as const;
 const TEMPLATES: readonly PushplusTemplate[] = ['markdown', 'txt'];
 
-const RETRYABLE: Record<number, string> = {
-  500: 'pushplus had an internal error',
+/** The codes of pushplus' answers: only 200 is accepted, and any other code is permanent too. */
+const CODES: VendorCodes = {
+  field: 'code',
+  message: (reply) => reply.msg,
+  ok: 200,
+  retryable: {
+    500: 'pushplus had an internal error',
+  },
+  permanent: {
+    // pushplus asks clients to stop on 900: the account is restricted for days, and every further request extends it.
+    900: 'the account is restricted for sending too much; pushplus asks clients to stop trying until it is lifted',
+    903: 'the token is not valid: copy it again from pushplus',
+    905: 'the account has no real-name verification (实名认证) yet',
+    888: 'the account has no points (积分) left',
+    999: 'pushplus refused the request as invalid',
+  },
 };
-/** Any other code but 200 is permanent too. */
-const HINTS: Record<number, string> = {
-  // pushplus asks clients to stop on 900: the account is restricted for days, and every further request extends it.
-  900: 'the account is restricted for sending too much; pushplus asks clients to stop trying until it is lifted',
-  903: 'the token is not valid: copy it again from pushplus',
-  905: 'the account has no real-name verification (实名认证) yet',
-  888: 'the account has no points (积分) left',
-  999: 'pushplus refused the request as invalid',
-};
-
-function cutChars(s: string, max: number): string {
-  const chars = [...s];
-  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
-}
-
-function safeDecode(s: string, part: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new ChannelUrlError(part, 'has a bad percent-encoding');
-  }
-}
-
-function vendorText(value: unknown, secrets: readonly string[]): string {
-  let s = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-  for (const secret of secrets) if (secret.length >= 3) s = s.split(secret).join('***').split(encodeURIComponent(secret)).join('***');
-  s = s.replace(/\s+/g, ' ').trim();
-  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
-}
-
-/** Host names are user input: keep them from turning into emphasis, code, links or HTML. */
-function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_[\]<>~|]/g, (c) => `\\${c}`);
-}
-
-function markdownLine(line: NoticeLine, timezone: string): string {
-  const text = lineText({ ...line, name: escapeMarkdown(line.name) }, timezone);
-  const m = /^(OFFLINE|BACK)\s+/.exec(text);
-  return m ? `- **${m[1]}** ${text.slice(m[0].length)}` : `- ${text}`;
-}
-
-/** One list item per host (the last "... and N more" when cut), then the totals; the title is pushplus' own field. */
-function markdownText(n: Notice): string {
-  const footer = noticeFooter(n);
-  const size = (s: string) => utf8Bytes(s) + 1;
-  const items = fitItems(
-    noticeLines(n).map((l) => markdownLine(l, n.timezone)),
-    { limit: PUSHPLUS_CONTENT_LIMIT, overhead: utf8Bytes(footer) + 1, size, more: (k) => `- ${moreText(k)}`, alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - 1) },
-  );
-  return [...items, ...(items.length ? [''] : []), footer].join('\n');
-}
 
 function options(q: URLSearchParams): Omit<PushplusConfig, 'endpoint' | 'token'> {
-  for (const name of new Set(q.keys())) {
-    if (!(PARAMS as readonly string[]).includes(name)) throw new ChannelUrlError(`query.${name}`, `is not a pushplus parameter hostwatch sets (known: token, ${PARAMS.join(', ')})`);
-    if (q.getAll(name).length > 1) throw new ChannelUrlError(`query.${name}`, 'is given more than once');
-  }
+  checkParams(q, PARAMS, `is not a pushplus parameter hostwatch sets (known: token, ${PARAMS.join(', ')})`);
   const template = q.get('template') ?? 'markdown';
   if (!(TEMPLATES as readonly string[]).includes(template)) throw new ChannelUrlError('query.template', `must be ${TEMPLATES.join(' or ')}`);
   const out: ReturnType<typeof options> = { template: template as PushplusTemplate };
@@ -114,40 +75,32 @@ export const pushplus: ChannelKind<PushplusConfig> = {
   schemes: ['pushplus+https', 'pushplus+http', 'pushplus'],
   description: 'pushplus (推送加) WeChat push: the send address with the token, plus topic=, channel=, template=',
   parse(url) {
-    if (url.hash !== '') throw new ChannelUrlError('fragment', 'is not supported');
-    const scheme = url.protocol.slice(0, -1).toLowerCase();
+    refuseFragment(url, 'is not supported');
     const q = new URLSearchParams(url.search);
     let ep: URL;
     let token = q.getAll('token');
     q.delete('token');
-    if (scheme === 'pushplus') {
+    if (schemeOf(url) === 'pushplus') {
       // Short form: pushplus://TOKEN[?topic=..]
-      if ((url.pathname !== '' && url.pathname !== '/') || url.port !== '' || url.username !== '') {
-        throw new ChannelUrlError('url', 'must be pushplus://TOKEN[?topic=...] in the short form');
-      }
-      if (url.hostname !== '') token = [safeDecode(url.hostname, 'query.token'), ...token];
+      shortFormOnly(url, 'pushplus://TOKEN[?topic=...]');
+      if (url.hostname !== '') token = [decodePart('query.token', url.hostname), ...token];
       ep = new URL(DEFAULT_ENDPOINT);
     } else {
-      const inner = scheme.slice('pushplus+'.length);
-      if (inner !== 'https' && inner !== 'http') throw new ChannelUrlError('scheme', 'must be pushplus+https or pushplus+http');
-      if (url.username !== '' || url.password !== '') throw new ChannelUrlError('userinfo', 'is not supported: pushplus takes the token as query.token');
+      const inner = innerScheme(url, 'pushplus');
+      refuseUserinfo(url, 'is not supported: pushplus takes the token as query.token');
       if (url.hostname === '') throw new ChannelUrlError('host', 'is missing: write pushplus+https://www.pushplus.plus/send?token=TOKEN');
-      try {
-        ep = new URL(`${inner}://${url.host}${url.pathname}`);
-      } catch {
-        throw new ChannelUrlError('host', 'is not a valid host name');
-      }
+      ep = vendorUrl(inner, url.host, url.pathname);
       // pushplus also takes the token as the last path segment: .../send/TOKEN.
       const m = /^(.*\/send)\/([^/]+)$/.exec(ep.pathname);
       if (m) {
-        token = [safeDecode(m[2]!, 'query.token'), ...token];
+        token = [decodePart('query.token', m[2]!), ...token];
         ep.pathname = m[1]!;
       }
     }
     if (token.length > 1) throw new ChannelUrlError('query.token', 'is given more than once');
     const t = token[0];
     if (t === undefined || t === '') throw new ChannelUrlError('query.token', 'is missing: write pushplus+https://www.pushplus.plus/send?token=TOKEN');
-    if (!/^[\x21-\x7e]+$/.test(t)) throw new ChannelUrlError('query.token', 'must be the token from pushplus (no spaces)');
+    if (!PRINTABLE.test(t)) throw new ChannelUrlError('query.token', 'must be the token from pushplus (no spaces)');
     return { endpoint: ep.toString(), token: t, ...options(q) };
   },
   render(c) {
@@ -166,7 +119,8 @@ export const pushplus: ChannelKind<PushplusConfig> = {
     const body = {
       token: c.token,
       title: cutChars(noticeTitle(notice), TITLE_LIMIT),
-      content: c.template === 'markdown' ? markdownText(notice) : fitText(notice, PUSHPLUS_CONTENT_LIMIT),
+      // The title is pushplus' own field: the content is the host lines (a list in markdown) and the totals.
+      content: c.template === 'markdown' ? fitMarkdownList(notice, PUSHPLUS_CONTENT_LIMIT) : fitText(notice, PUSHPLUS_CONTENT_LIMIT),
       template: c.template,
       ...(c.topic !== undefined && { topic: c.topic }),
       ...(c.channel !== undefined && { channel: c.channel }),
@@ -174,15 +128,6 @@ export const pushplus: ChannelKind<PushplusConfig> = {
       ...(c.to !== undefined && { to: c.to }),
     };
     const answer = await httpSend(c.endpoint, { body, timeoutMs: ctx.timeoutMs }, what);
-    const reply = jsonBody(answer, what);
-    const code = reply.code;
-    if (code === 200) return;
-    const secrets = [c.token];
-    if (typeof code !== 'number') throw new DeliveryError(`${what} answered without a code: ${vendorText(reply, secrets)}`, false);
-    const msg = vendorText(reply.msg, secrets);
-    const retry = RETRYABLE[code];
-    if (retry !== undefined) throw new DeliveryError(`${what} refused the message for now: code ${code} ${msg} (${retry})`, true);
-    const hint = HINTS[code];
-    throw new DeliveryError(`${what} refused the message: code ${code} ${msg}${hint ? ` (${hint})` : ''}`, false);
+    checkVendorCode(what, jsonBody(answer, what), CODES, [c.token]);
   },
 };

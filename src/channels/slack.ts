@@ -8,8 +8,9 @@
  * with the totals. Both hold the same lines, cut once to fit the smallest limit (text ≤ 4000 characters).
  */
 import { httpSend } from './http.js';
-import { cutText, fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutText, fitItems, htmlEscape, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
+import { endpointUrl, pathSecrets } from './url.js';
 
 export interface SlackConfig {
   /** The incoming webhook URL (https or http), query included. */
@@ -22,56 +23,9 @@ const TEXT_LIMIT = 3900;
 const MAX_BLOCKS = 50;
 const SECTION_LIMIT = 3000;
 const HEADER_LIMIT = 150;
-/** A host name is shown with at most this many bytes, so one line always fits a section. */
-const NAME_LIMIT = 100;
 
-/** Slack's three control characters (mrkdwn and `text` alike). */
-export function slackEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/**
- * The vendor URL inside `<kind>+https://...` (shared by the kinds of this group): an https or http URL without
- * userinfo or fragment. Throws {@link ChannelUrlError} naming the bad part.
- */
-export function endpointUrl(url: URL, kind: string): URL {
-  const scheme = url.protocol.slice(0, -1).toLowerCase();
-  if (scheme !== `${kind}+https` && scheme !== `${kind}+http`) throw new ChannelUrlError('scheme', `must be ${kind}+https or ${kind}+http`);
-  if (!url.host) throw new ChannelUrlError('host', `is missing: ${kind}+https://<host>/...`);
-  let inner: URL;
-  try {
-    inner = new URL(url.href.slice(kind.length + 1));
-  } catch {
-    throw new ChannelUrlError('host', `is not a valid host for ${kind}`);
-  }
-  if (inner.username || inner.password) throw new ChannelUrlError('userinfo', `is not used by ${kind}: the secrets go in the path or query`);
-  // A `#` in a value (a Matrix room alias, say) would silently end the URL: refused, to be written %23.
-  if (url.hash || inner.hash) throw new ChannelUrlError('fragment', 'is not used: write a # in a value as %23');
-  return inner;
-}
-
-/**
- * The secret parts of a webhook URL: its path and query whole, each path segment after the first (Slack's
- * `/services/T/B/X`, Mattermost's `/hooks/KEY`, Rocket.Chat's `/hooks/ID/TOKEN`) and each query value.
- */
-export function pathSecrets(u: URL): string[] {
-  const out = new Set<string>();
-  if (u.pathname !== '/' || u.search) out.add(u.pathname + u.search);
-  u.pathname
-    .split('/')
-    .filter(Boolean)
-    .slice(1)
-    .forEach((s) => {
-      out.add(s);
-      try {
-        out.add(decodeURIComponent(s));
-      } catch {
-        // not percent-encoded text: the raw form is enough
-      }
-    });
-  for (const v of u.searchParams.values()) if (v) out.add(v);
-  return [...out];
-}
+/** Slack's three control characters (mrkdwn and `text` alike) are HTML's: `&`, `<` and `>` as entities. */
+const slackEscape = htmlEscape;
 
 interface Item {
   plain: string;

@@ -6,9 +6,9 @@
  * The message is an Adaptive Card 1.4 in a `message` envelope, one TextBlock per host line, within Teams' 28 KB.
  */
 import { httpSend, isRetryableStatus } from './http.js';
-import { cutText, fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
-import { endpointUrl } from './slack.js';
+import { cutText, fitItems, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
+import { endpointUrl } from './url.js';
 
 export interface TeamsConfig {
   /** The workflow or connector URL (https or http), query included. */
@@ -17,7 +17,6 @@ export interface TeamsConfig {
 
 /** Teams refuses messages over about 28 KB; the whole JSON body is kept under this many bytes. */
 export const TEAMS_LIMIT = 27_000;
-const NAME_LIMIT = 100;
 
 type Block = Record<string, unknown>;
 

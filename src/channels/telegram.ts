@@ -8,9 +8,9 @@
  * than Telegram's 4096 characters of visible text.
  */
 import { httpSend, jsonBody } from './http.js';
-import { cutText, fitText, lineText, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
-import { endpointUrl } from './slack.js';
+import { cutText, fitText, htmlEscape, lineText, NAME_LIMIT, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
+import { aliasedQuery, decodePart, endpointUrl } from './url.js';
 
 export interface TelegramConfig {
   /** Bot API base without a trailing slash, e.g. `https://api.telegram.org`. */
@@ -25,15 +25,10 @@ export interface TelegramConfig {
 }
 
 export const TELEGRAM_LIMIT = 4096;
-const NAME_LIMIT = 100;
 const TOKEN = /^\d+:[A-Za-z0-9_-]+$/;
 const CHAT = /^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/;
 /** Query names, each with its aliases. */
 const PARAMS: Record<string, string[]> = { token: ['token'], chat: ['chat', 'chat_id'], thread: ['thread', 'thread_id', 'message_thread_id'], silent: ['silent'] };
-
-export function htmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function lineHtml(line: NoticeLine, timezone: string): string {
   const rest = lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone).replace(/^\S+\s+/, '');
@@ -44,12 +39,6 @@ function lineHtml(line: NoticeLine, timezone: string): string {
 export function telegramText(n: Notice): string {
   const head = `<b>${htmlEscape(noticeTitle(n))}</b>\n`;
   return `${head}\n${fitText(n, TELEGRAM_LIMIT, (l) => lineHtml(l, n.timezone), utf8Bytes(head) + 1)}`;
-}
-
-function param(q: URLSearchParams, name: string): string | undefined {
-  const given = PARAMS[name]!.filter((k) => q.has(k));
-  if (given.length > 1) throw new ChannelUrlError(`query.${name}`, `is given twice (${given.join(', ')})`);
-  return given.length ? (q.get(given[0]!) ?? undefined) : undefined;
 }
 
 export function flag(value: string | undefined, part: string): boolean | undefined {
@@ -72,21 +61,14 @@ export const telegram: ChannelKind<TelegramConfig> = {
 
   parse(url: URL): TelegramConfig {
     const u = endpointUrl(url, 'telegram');
-    const known = new Set(Object.values(PARAMS).flat());
-    for (const key of u.searchParams.keys()) {
-      if (!known.has(key)) throw new ChannelUrlError(`query.${key}`, 'is not a telegram parameter (known: token, chat, thread, silent)');
-    }
+    const param = aliasedQuery(u.searchParams, 'telegram', PARAMS);
     let path = u.pathname.replace(/\/+$/, '');
-    let token = param(u.searchParams, 'token');
+    let token = param('token');
     // `/bot<digits>:<secret>` at the end of the path is the token (Telegram's documented form); not a prefix.
     const last = /\/bot(\d+(?::|%3A)[^/]*)$/i.exec(path);
     if (last) {
       if (token !== undefined) throw new ChannelUrlError('query.token', 'is given twice (in the path as /bot<token> and in the query)');
-      try {
-        token = decodeURIComponent(last[1]!);
-      } catch {
-        throw new ChannelUrlError('path.token', 'is not valid percent-encoded text');
-      }
+      token = decodePart('path.token', last[1]!, 'is not valid percent-encoded text');
       path = path.slice(0, -last[0].length);
     }
     if (path.split('/').some((seg) => /^bot\d+(:|%3A)/i.test(seg))) {
@@ -94,12 +76,12 @@ export const telegram: ChannelKind<TelegramConfig> = {
     }
     if (!token) throw new ChannelUrlError('query.token', 'is missing: the bot token @BotFather gave (token=<digits>:<letters>)');
     if (!TOKEN.test(token)) throw new ChannelUrlError(last ? 'path.token' : 'query.token', 'must be a bot token as @BotFather gives it: <digits>:<letters, digits, - and _>');
-    const chat = param(u.searchParams, 'chat');
+    const chat = param('chat');
     if (!chat) throw new ChannelUrlError('query.chat', 'is missing: the chat id (e.g. -1001234567890) or @channelname');
     if (!CHAT.test(chat)) throw new ChannelUrlError('query.chat', 'must be a numeric chat id (e.g. -1001234567890) or a public @channelname');
-    const thread = param(u.searchParams, 'thread');
+    const thread = param('thread');
     if (thread !== undefined && !/^[1-9]\d{0,15}$/.test(thread)) throw new ChannelUrlError('query.thread', 'must be the numeric id of a forum topic');
-    const silent = flag(param(u.searchParams, 'silent'), 'query.silent');
+    const silent = flag(param('silent'), 'query.silent');
     return {
       api: u.origin + path,
       token,

@@ -1,7 +1,8 @@
 /**
  * The one small interface every channel kind implements (one file per kind, listed in registry.ts). A kind parses
  * its URL into a typed config and renders it back, names the parts of it that are secret, and delivers a notice.
- * Retry classification, truncation and redaction are shared (http.ts, format.ts, redact in registry.ts).
+ * Shared by every kind: reading and checking URLs (url.ts), retry classification and vendor error codes (http.ts),
+ * the text, its escaping and truncation (format.ts), redaction (registry.ts).
  */
 import type { OfflineLine, RecoveryLine } from '../alerting/types.js';
 import type { Mailer } from '../mail/mailer.js';

@@ -8,6 +8,7 @@ import type { OfflineLine, RecoveryLine } from '../alerting/types.js';
 import { fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { httpSend } from './http.js';
 import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
+import { basicCredentials, basicSecrets, credentialsOf, enc, innerScheme, nonEmpty, refuseFragment, vendorUrl, withUserinfo } from './url.js';
 
 export interface WebhookConfig {
   /** The receiver's URL (`https://host/path?query`) without userinfo and without `secret`; its query kept byte for byte. */
@@ -125,19 +126,6 @@ export function webhookSignature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 
-/** The token of `Authorization: Basic <token>`. */
-const basicCredentials = (user: string, password: string): string => Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
-
-const SCHEMES = ['webhook+https', 'webhook+http'] as const;
-
-function decodePart(part: string, raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new ChannelUrlError(part, 'has a broken percent-encoding');
-  }
-}
-
 function queryName(raw: string): string {
   try {
     return decodeURIComponent(raw.split('=')[0]!.replace(/\+/g, ' '));
@@ -148,13 +136,12 @@ function queryName(raw: string): string {
 
 export const webhook: ChannelKind<WebhookConfig> = {
   kind: 'webhook',
-  schemes: SCHEMES,
+  schemes: ['webhook+https', 'webhook+http'],
   description: 'POST a signed, versioned JSON notice to any HTTP(S) endpoint',
 
   parse(url) {
-    const scheme = url.protocol.replace(/:$/, '').toLowerCase();
-    if (!(SCHEMES as readonly string[]).includes(scheme)) throw new ChannelUrlError('scheme', 'must be webhook+https or webhook+http');
-    if (url.hash) throw new ChannelUrlError('fragment', "is not allowed (percent-encode a '#' as %23)");
+    const scheme = innerScheme(url, 'webhook');
+    refuseFragment(url);
     if (!url.hostname) throw new ChannelUrlError('host', 'is missing (webhook+https://host/path)');
     const secrets: string[] = [];
     const kept: string[] = [];
@@ -165,30 +152,20 @@ export const webhook: ChannelKind<WebhookConfig> = {
     }
     if (secrets.length > 1) throw new ChannelUrlError('query.secret', 'is given more than once');
     if (secrets.length === 1 && secrets[0] === '') throw new ChannelUrlError('query.secret', 'is empty');
-    let endpoint: string;
-    try {
-      endpoint = new URL(`${scheme.slice('webhook+'.length)}://${url.host}${url.pathname || '/'}${kept.length ? `?${kept.join('&')}` : ''}`).toString();
-    } catch {
-      throw new ChannelUrlError('host', 'is not a valid host name');
-    }
-    const config: WebhookConfig = { endpoint };
-    if (url.username) config.username = decodePart('userinfo', url.username);
-    if (url.password) config.password = decodePart('userinfo', url.password);
-    if (url.password && !url.username) config.username = '';
+    const endpoint = vendorUrl(scheme, url.host, `${url.pathname || '/'}${kept.length ? `?${kept.join('&')}` : ''}`).toString();
+    const config: WebhookConfig = { endpoint, ...credentialsOf(url) };
     if (secrets[0] !== undefined) config.secret = secrets[0];
     return config;
   },
 
   render(c) {
-    const at = c.endpoint.indexOf('//') + 2;
-    const user = c.username !== undefined || c.password !== undefined ? `${encodeURIComponent(c.username ?? '')}${c.password !== undefined ? `:${encodeURIComponent(c.password)}` : ''}@` : '';
-    let url = `webhook+${c.endpoint.slice(0, at)}${user}${c.endpoint.slice(at)}`;
-    if (c.secret !== undefined) url += `${c.endpoint.includes('?') ? '&' : '?'}secret=${encodeURIComponent(c.secret)}`;
+    let url = `webhook+${withUserinfo(c.endpoint, c.username, c.password)}`;
+    if (c.secret !== undefined) url += `${c.endpoint.includes('?') ? '&' : '?'}secret=${enc(c.secret)}`;
     return url;
   },
 
   // The Basic credentials too: a receiver echoing its request headers would quote them.
-  secrets: (c) => [c.secret, c.password, c.password ? basicCredentials(c.username ?? '', c.password) : undefined].filter((s): s is string => typeof s === 'string' && s !== ''),
+  secrets: (c) => [c.secret, ...basicSecrets(c.username, c.password)].filter(nonEmpty),
 
   destinations: () => [''],
 
