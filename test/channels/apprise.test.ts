@@ -8,7 +8,7 @@ import { afterEach, expect, test } from 'vitest';
 import { APPRISE_BODY_LIMIT, apprise } from '../../src/channels/apprise.js';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
 import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const KEY = 'hw-3f9c2a71b0';
 const PASSWORD = 'nginx-pass-8Hq1';
@@ -47,16 +47,6 @@ function fakeApprise(configs: Record<string, string[]>, stateless = false) {
   };
 }
 
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
-
 test('POST /notify/KEY with title, body, type failure and format text', async () => {
   lb = await loopback(fakeApprise({ [KEY]: ['devops'] }));
   await send(`apprise+${lb.base}/notify/${KEY}`);
@@ -87,7 +77,7 @@ test('type: success for recoveries only, info for a test notice', async () => {
   const url = `apprise+${lb.base}/notify/${KEY}`;
   const recovered = { ...sampleNotice(), offline: [], offlineTotal: 0 };
   await send(url, recovered);
-  await send(url, sampleNotice({ test: true, offline: 0 }));
+  await send(url, sampleNotice({ test: true }));
   expect(lb.requests.map((r) => r.json.type)).toEqual(['success', 'info']);
   expect(lb.requests[0]!.json.title).toBe('[hostwatch] 1 back online at 2026-11-23 05:00 +01:00 (Europe/Berlin)');
   expect(lb.requests[1]!.json).toEqual({

@@ -6,8 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { BARK_BODY_LIMIT } from '../../src/channels/bark.js';
 import { parseChannelUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const DEVICE_KEY = 'ynJ5Ft4atkMkWeo2PAvFhF';
 const USER = 'hostwatch';
@@ -53,16 +52,6 @@ function barkServer(prefix = '', auth?: { user: string; password: string }) {
     if (Buffer.byteLength(payload, 'utf8') > 4096) return { status: 500, body: { code: 500, message: 'push failed: APNS push failed: PayloadTooLarge', timestamp: now } };
     return { status: 200, body: { code: 200, message: 'success', timestamp: now } };
   };
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
 }
 
 test('posts JSON to /push with the device key in the body, grouped as hostwatch', async () => {

@@ -7,8 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterEach, expect, test } from 'vitest';
 import { DINGTALK_TEXT_LIMIT } from '../../src/channels/dingtalk.js';
 import { parseChannelUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertVendorCodes, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 /** A robot with the "Sign" (加签) security setting. */
 const TOKEN = '3f9c1e7a5b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e';
@@ -65,16 +64,6 @@ async function robot(): Promise<Loopback> {
   return lb;
 }
 
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
-
 test('posts the markdown to the signing robot, signed with a fresh timestamp, the secret kept out of the request', async () => {
   const l = await robot();
   const before = Date.now();
@@ -111,7 +100,7 @@ test('a retried delivery carries the same msgUuid, so DingTalk posts it once', a
 
 test('the test notice says so in its title and text', async () => {
   const l = await robot();
-  const notice = { ...sampleNotice({ test: true }), offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 };
+  const notice = sampleNotice({ test: true });
   await send(`dingtalk+${l.base}/robot/send?access_token=${TOKEN}&secret=${SECRET}`, notice);
   const title = '[hostwatch] test notice at 2026-11-23 05:00 +01:00 (Europe/Berlin)';
   expect(l.requests[0]!.json.markdown).toEqual({
@@ -200,17 +189,12 @@ test('sending too fast (130101, 410100) is retried after the 10 minutes DingTalk
 test('every other non-zero errcode is permanent, and so is an answer without one', async () => {
   const l = await robot();
   const url = `dingtalk+${l.base}/robot/send?access_token=${TOKEN}&secret=${SECRET}`;
-  for (const [code, text] of [
-    [400102, 'the robot is disabled'],
-    [400013, 'the group was dissolved'],
-    [430101, 'DingTalk refused the content as unsafe'],
-    [123456, ''],
-  ] as const) {
-    l.answer = () => refuse(code, 'refused');
-    const err = await sendError(url);
-    expect({ code, retry: err.retry }).toEqual({ code, retry: false });
-    expect(err.message).toContain(`refused the message: errcode ${code} refused${text ? ` (${text})` : ''}`);
-  }
+  await assertVendorCodes(l, url, (code) => refuse(code, 'refused'), [
+    [400102, false, 'refused the message: errcode 400102 refused (the robot is disabled)'],
+    [400013, false, 'refused the message: errcode 400013 refused (the group was dissolved)'],
+    [430101, false, 'refused the message: errcode 430101 refused (DingTalk refused the content as unsafe)'],
+    [123456, false, 'refused the message: errcode 123456 refused'],
+  ]);
   l.answer = () => ({ status: 200, body: { ok: true } });
   const noCode = await sendError(url);
   expect(noCode.retry).toBe(false);

@@ -6,8 +6,8 @@
 import { afterEach, expect, test } from 'vitest';
 import { DISCORD_BLUE, DISCORD_GREEN, DISCORD_RED } from '../../src/channels/discord.js';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError, type Notice } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import type { Notice } from '../../src/channels/types.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const ID = '1187654321098765432';
 const TOKEN = 'kV3xQ9mZ-2pL_7tRw5YbN8cJ4fH6dS1aG0eU3iO9uT2yR5wE8qA7zX';
@@ -18,16 +18,6 @@ afterEach(async () => {
   await lb?.close();
   lb = undefined;
 });
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
 
 /**
  * Discord's webhook endpoint: unknown id 404 (10015), wrong token 401 (50027), a body over Discord's limits 400
@@ -92,7 +82,7 @@ test('green when there are only recoveries, blue for a test notice', async () =>
   await send(`discord+${lb.base}${PATH}`, back);
   expect(lb.requests[0]!.json.embeds[0].color).toBe(DISCORD_GREEN);
   expect(lb.requests[0]!.json.content).toBe('[hostwatch] 1 back online at 2026-11-23 05:00 +01:00 (Europe/Berlin)');
-  const t: Notice = { ...sampleNotice({ test: true }), offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 };
+  const t = sampleNotice({ test: true });
   await send(`discord+${lb.base}${PATH}`, t);
   const e = lb.requests[1]!.json.embeds[0];
   expect(e.color).toBe(DISCORD_BLUE);

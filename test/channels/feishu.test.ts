@@ -7,8 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterEach, expect, test } from 'vitest';
 import { FEISHU_BODY_LIMIT } from '../../src/channels/feishu.js';
 import { parseChannelUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertVendorCodes, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 /** A bot with "signature verification" (签名校验) on. */
 const TOKEN = '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e';
@@ -66,16 +65,6 @@ function customBot(language: string) {
 async function bot(language = 'zh_cn'): Promise<Loopback> {
   lb = await loopback(customBot(language));
   return lb;
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
 }
 
 test('feishu: posts the rich-text message to the token, signed with a fresh timestamp, the secret kept out', async () => {
@@ -173,18 +162,13 @@ test('frequency limited (11232) is retried; the other codes are permanent, and s
   const limited = await sendError(url);
   expect(limited.retry).toBe(true);
   expect(limited.message).toContain('refused the message for now: code 11232 frequency limited');
-  for (const [code, hint] of [
-    [19022, "this IP is not in the bot's allowed IP list"],
-    [19024, 'the message does not contain a custom keyword of the bot'],
-    [19007, 'the bot is not enabled'],
-    [9499, 'Feishu found the request malformed'],
-    [230001, ''],
-  ] as const) {
-    l.answer = () => refuse(code, 'refused');
-    const err = await sendError(url);
-    expect({ code, retry: err.retry }).toEqual({ code, retry: false });
-    expect(err.message).toContain(`refused the message: code ${code} refused${hint ? ` (${hint})` : ''}`);
-  }
+  await assertVendorCodes(l, url, (code) => refuse(code, 'refused'), [
+    [19022, false, "refused the message: code 19022 refused (this IP is not in the bot's allowed IP list)"],
+    [19024, false, 'refused the message: code 19024 refused (the message does not contain a custom keyword of the bot)'],
+    [19007, false, 'refused the message: code 19007 refused (the bot is not enabled)'],
+    [9499, false, 'refused the message: code 9499 refused (Feishu found the request malformed)'],
+    [230001, false, 'refused the message: code 230001 refused'],
+  ]);
   l.answer = () => ({ status: 200, body: { ok: 1 } });
   const noCode = await sendError(url);
   expect(noCode.retry).toBe(false);

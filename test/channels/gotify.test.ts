@@ -6,8 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { GOTIFY_MESSAGE_LIMIT, gotify } from '../../src/channels/gotify.js';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const TOKEN = 'AKq3vN8x.Zp_2wL';
 
@@ -33,16 +32,6 @@ function fakeGotify(token: string, prefix = '') {
     if (m.priority !== undefined && !Number.isInteger(m.priority)) return { status: 400, body: { error: 'Bad Request', errorCode: 400, errorDescription: 'json: cannot unmarshal priority' } };
     return stored(m);
   };
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
 }
 
 test('POST /message with X-Gotify-Key and title, message, priority 8', async () => {
@@ -73,7 +62,7 @@ test('priority 5 for recoveries only and a test notice; ?priority= wins', async 
   lb = await loopback(fakeGotify(TOKEN));
   const url = `gotify+${lb.base}/?token=${TOKEN}`;
   await send(url, { ...sampleNotice(), offline: [], offlineTotal: 0 });
-  await send(url, sampleNotice({ test: true, offline: 0 }));
+  await send(url, sampleNotice({ test: true }));
   await send(`${url}&priority=0`);
   await send(`${url}&priority=10`);
   expect(lb.requests.map((r) => r.json.priority)).toEqual([5, 5, 0, 10]);

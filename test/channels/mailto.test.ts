@@ -6,9 +6,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fitText, noticeTitle } from '../../src/channels/format.js';
 import { MAX_ADDRESSES, mailto } from '../../src/channels/mailto.js';
 import { deliver, KINDS, parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError, DeliveryError, type SendContext } from '../../src/channels/types.js';
+import { DeliveryError, type SendContext } from '../../src/channels/types.js';
 import { createSmtpMailer, messageIdFor, type Mailer } from '../../src/mail/mailer.js';
-import { assertRoundTrip, sampleNotice } from './support.js';
+import { assertRoundTrip, sampleNotice, urlError } from './support.js';
 
 const FROM = 'hostwatch <alerts@hostwatch.example>';
 const PASSWORD = 'smtp-Pa55word-9f2k';
@@ -66,16 +66,6 @@ async function deliveryError(p: Promise<void>): Promise<DeliveryError> {
     return err as DeliveryError;
   }
   throw new Error('expected the delivery to fail');
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} not to parse`);
 }
 
 const to = (address: string) => received.filter((m) => m.envelopeTo.includes(address));

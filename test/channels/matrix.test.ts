@@ -6,8 +6,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError, type Notice } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const TOKEN = 'syt_aG9zdHdhdGNo_kV3xQ9mZ2pL7tRw5YbN8_1a2B3c';
 const ROOM = '!xKqPzVbRnTmLwYcD:example.org';
@@ -20,16 +19,6 @@ afterEach(async () => {
   await lb?.close();
   lb = undefined;
 });
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
 
 /**
  * A homeserver: Bearer token checked (M_MISSING_TOKEN / M_UNKNOWN_TOKEN), the user is only in ROOM (M_FORBIDDEN),
@@ -119,7 +108,7 @@ test('a retried notice reuses its transaction id, so the room gets it once; anot
 test('a test notice: its time is in the transaction id, so a later test is not dropped as a repeat', async () => {
   const hs = homeserver();
   lb = await loopback(hs.answer);
-  const t: Notice = { ...sampleNotice({ test: true, id: 'test.d1' }), offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 };
+  const t = sampleNotice({ test: true, id: 'test.d1' });
   await send(url(lb.base), t);
   await send(url(lb.base), { ...t, checkTime: t.checkTime + 60_000 });
   expect(lb.requests[0]!.path).toMatch(/\/send\/m\.room\.message\/test\.d1\.1795406400000$/);

@@ -7,8 +7,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { NTFY_MESSAGE_LIMIT, ntfy } from '../../src/channels/ntfy.js';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const TOPIC = 'hw-alerts-7f3kq9';
 const TOKEN = 'tk_h7Wm2xQpL9vRt4nZc8yKd3sFj6Ub1';
@@ -43,16 +42,6 @@ function fakeNtfy(auth: string) {
   };
 }
 
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
-
 test('publishes JSON to the root URL with topic, title, message, priority 4 and tags, with the bearer token', async () => {
   lb = await loopback(fakeNtfy(`Bearer ${TOKEN}`));
   await send(`ntfy+${lb.base}/${TOPIC}?token=${TOKEN}`);
@@ -82,7 +71,7 @@ test('priority 3 and a check mark for recoveries only and for a test notice; ?pr
   lb = await loopback(fakeNtfy(`Bearer ${TOKEN}`));
   const url = `ntfy+${lb.base}/${TOPIC}?token=${TOKEN}`;
   await send(url, { ...sampleNotice(), offline: [], offlineTotal: 0 });
-  await send(url, sampleNotice({ test: true, offline: 0 }));
+  await send(url, sampleNotice({ test: true }));
   await send(`${url}&priority=urgent&tags=server,hostwatch`);
   await send(`${url}&priority=2`);
   expect(lb.requests.map((r) => [r.json.priority, r.json.tags])).toEqual([

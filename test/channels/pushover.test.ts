@@ -5,8 +5,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError, type Notice } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const APP = 'azGDORePK8gMaC0QOYAMyEEuzJnyUi';
 const USER = 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG';
@@ -17,16 +16,6 @@ afterEach(async () => {
   await lb?.close();
   lb = undefined;
 });
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
 
 const refuse = (errors: string[], field: Record<string, string> = {}): Answer => ({ status: 400, body: { ...field, errors, status: 0, request: 'e2a5b6c0-0000-4000-8000-000000000000' } });
 
@@ -94,7 +83,7 @@ test('plain text: a host name goes as it is (no html=1)', async () => {
 
 test('a test notice: the test title and sentence', async () => {
   lb = await loopback(pushoverLike());
-  const t: Notice = { ...sampleNotice({ test: true }), offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 };
+  const t = sampleNotice({ test: true });
   await send(url(lb.base), t);
   const f = new URLSearchParams(lb.requests[0]!.body);
   expect(f.get('title')).toBe('[hostwatch] test notice at 2026-11-23 05:00 +01:00 (Europe/Berlin)');

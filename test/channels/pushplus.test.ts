@@ -6,8 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { PUSHPLUS_CONTENT_LIMIT } from '../../src/channels/pushplus.js';
 import { parseChannelUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertVendorCodes, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const TOKEN = 'be8652e98bd04139a13e1bffcd6d0f71';
 
@@ -50,16 +49,6 @@ function pushplusApi(r: Recorded): Answer {
 async function api(): Promise<Loopback> {
   lb = await loopback(pushplusApi);
   return lb;
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
 }
 
 test('posts JSON to /send with the token in the body, markdown by default', async () => {
@@ -127,19 +116,13 @@ test('500 is retried; 900 (account restricted for sending too much) is not, as p
   const busy = await sendError(url);
   expect(busy.retry).toBe(true);
   expect(busy.message).toContain('refused the message for now: code 500');
-  for (const [code, hint] of [
-    [900, 'the account is restricted for sending too much'],
-    [905, 'real-name verification'],
-    [888, 'no points'],
-    [999, 'refused the request as invalid'],
-    [600, ''],
-  ] as const) {
-    l.answer = () => refuse(code, 'refused');
-    const err = await sendError(url);
-    expect({ code, retry: err.retry }).toEqual({ code, retry: false });
-    expect(err.message).toContain(`refused the message: code ${code} refused${hint ? ' (' : ''}`);
-    expect(err.message).toContain(hint);
-  }
+  await assertVendorCodes(l, url, (code) => refuse(code, 'refused'), [
+    [900, false, 'refused the message: code 900 refused (', 'the account is restricted for sending too much'],
+    [905, false, 'refused the message: code 905 refused (', 'real-name verification'],
+    [888, false, 'refused the message: code 888 refused (', 'no points'],
+    [999, false, 'refused the message: code 999 refused (', 'refused the request as invalid'],
+    [600, false, 'refused the message: code 600 refused', ''],
+  ]);
   l.answer = () => ({ status: 200, body: { msg: 'ok' } });
   const noCode = await sendError(url);
   expect(noCode.retry).toBe(false);

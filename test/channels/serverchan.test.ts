@@ -6,8 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { parseChannelUrl } from '../../src/channels/registry.js';
 import { SERVERCHAN_DESP_LIMIT } from '../../src/channels/serverchan.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const SENDKEY = 'SCT246810TqZx7Lm3Np9Rs5Vw1Yb4Cd8Fg';
 const SC3_KEY = 'sctp4821tK7pQ2mX9vB5nL3wR8';
@@ -49,16 +48,6 @@ function serverchanApi(r: Recorded): Answer {
 async function api(): Promise<Loopback> {
   lb = await loopback(serverchanApi);
   return lb;
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
 }
 
 test('posts the form to /SENDKEY.send: the title cut to 32 characters, the whole title heading the markdown desp', async () => {

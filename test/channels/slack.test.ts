@@ -5,8 +5,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError, type Notice } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const TOKEN = 'x9Lq2Vw7Rt4Zp8Ks1Nd3Hf6J';
 const PATH = `/services/T01ABCDEF/B02GHIJKL/${TOKEN}`;
@@ -16,16 +15,6 @@ afterEach(async () => {
   await lb?.close();
   lb = undefined;
 });
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
 
 interface Block {
   type: string;
@@ -106,7 +95,7 @@ test('escapes &, < and > of a host name in text and blocks', async () => {
 
 test('a test notice: header and context, no host lines', async () => {
   lb = await loopback(slackLike(PATH));
-  const notice: Notice = { ...sampleNotice({ test: true }), offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 };
+  const notice = sampleNotice({ test: true });
   await send(`slack+${lb.base}${PATH}`, notice);
   const json = lb.requests[0]!.json;
   expect(json.blocks).toEqual([

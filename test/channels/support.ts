@@ -1,14 +1,15 @@
 /**
  * Shared helpers for channel kind tests: a loopback HTTP server that records every request and answers as the
- * test says, a sample notice, the retry table every HTTP kind must follow, and the secret-leak check
- * (Alertmanager's notify/test RetryTests and AssertNotifyLeaksNoSecret, for hostwatch).
+ * test says, a sample notice, the URL error a parse throws, the retry table every HTTP kind must follow (and the
+ * codes table of vendors that refuse with HTTP 200), and the secret-leak check (Alertmanager's notify/test
+ * RetryTests and AssertNotifyLeaksNoSecret, for hostwatch).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { deliver, parseChannelUrl, redactedUrl, type ParsedChannel } from '../../src/channels/registry.js';
-import { DeliveryError, type Notice } from '../../src/channels/types.js';
+import { ChannelUrlError, DeliveryError, type Notice } from '../../src/channels/types.js';
 
 export interface Recorded {
   method: string;
@@ -85,9 +86,12 @@ export async function atClosedPort(url: string, lb: Loopback): Promise<string> {
 
 const T = Date.UTC(2026, 10, 23, 4, 0, 0);
 
-/** A notice with two offline hosts and one recovery (or `n` offline hosts), as a check would send it. */
+/**
+ * A notice with two offline hosts and one recovery (or `n` offline hosts), as a check would send it; with `test`,
+ * the test notice of `channels test`, which carries no lines and zero totals (Notice.test).
+ */
 export function sampleNotice(opts: { offline?: number; test?: boolean; id?: string } = {}): Notice {
-  const count = opts.offline ?? 2;
+  const count = opts.test ? 0 : (opts.offline ?? 2);
   const offline = Array.from({ length: count }, (_, i) => ({
     kind: 'offline' as const,
     hostId: `h${i}`,
@@ -96,7 +100,7 @@ export function sampleNotice(opts: { offline?: number; test?: boolean; id?: stri
     offlineMs: (61 + (count - i)) * 60_000,
     lastReportAt: T - (61 + (count - i)) * 60_000,
   }));
-  const recoveries = opts.offline === undefined ? [{ kind: 'recovered' as const, hostId: 'db', name: 'db-1', wentSilentAt: T - 3 * 3600_000, seenAgainAt: T - 60_000, goneMs: 3 * 3600_000 - 60_000 }] : [];
+  const recoveries = opts.offline === undefined && !opts.test ? [{ kind: 'recovered' as const, hostId: 'db', name: 'db-1', wentSilentAt: T - 3 * 3600_000, seenAgainAt: T - 60_000, goneMs: 3 * 3600_000 - 60_000 }] : [];
   return {
     id: opts.id ?? 'hostwatch-check.run-1.d1',
     run: 'hostwatch-check.run-1',
@@ -124,6 +128,30 @@ export async function sendError(url: string, notice: Notice = sampleNotice()): P
     return err as DeliveryError;
   }
   throw new Error('expected the delivery to fail');
+}
+
+/** The ChannelUrlError parsing `url` throws (fails the test if it parses or throws anything else). */
+export function urlError(url: string): ChannelUrlError {
+  try {
+    parseChannelUrl(url);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ChannelUrlError);
+    return err as ChannelUrlError;
+  }
+  throw new Error(`expected ${url} to be refused`);
+}
+
+/**
+ * For a vendor that answers HTTP 200 to a refusal too: the server answers `refuse(code)` for each code of the
+ * table in turn, and the delivery fails, retried or not as the table says, its message containing each text given.
+ */
+export async function assertVendorCodes(lb: Loopback, url: string, refuse: (code: number) => Answer, table: readonly (readonly [code: number, retry: boolean, ...texts: string[]])[]): Promise<void> {
+  for (const [code, retry, ...texts] of table) {
+    lb.answer = () => refuse(code);
+    const err = await sendError(url);
+    expect({ code, retry: err.retry }).toEqual({ code, retry });
+    for (const text of texts) expect(err.message).toContain(text);
+  }
 }
 
 /**

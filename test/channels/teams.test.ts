@@ -6,8 +6,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError, type Notice } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const FLOW = '3f2b9c41d7e84a6b9e0c5d1f2a3b4c5d';
 const SIG = 'Xy7kQ2mP9rT4wZ1vB8nL5cJ3hF6dS0aG2eU9iO4uT7y';
@@ -19,16 +18,6 @@ afterEach(async () => {
   await lb?.close();
   lb = undefined;
 });
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
 
 interface TextBlock {
   type: string;
@@ -111,7 +100,7 @@ test('host names go into the card as text: JSON carries <, & and > unchanged', a
 
 test('a test notice: title and the test sentence', async () => {
   lb = await loopback(workflowLike);
-  const t: Notice = { ...sampleNotice({ test: true }), offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 };
+  const t = sampleNotice({ test: true });
   await send(`teams+${lb.base}${PATH}?${QUERY}`, t);
   expect(cardBody(lb.requests[0]!).map((b) => b.text)).toEqual([
     '[hostwatch] test notice at 2026-11-23 05:00 +01:00 (Europe/Berlin)',

@@ -6,8 +6,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError, type Notice } from '../../src/channels/types.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const TOKEN = '7012345678:AAHk9xQ2mZpL7tRw5YbN8cJ4fH6dS1aG0eU';
 const CHAT = '-1001234567890';
@@ -18,16 +17,6 @@ afterEach(async () => {
   await lb?.close();
   lb = undefined;
 });
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
-}
 
 const refuse = (status: number, description: string, parameters?: object): Answer => ({ status, body: { ok: false, error_code: status, description, ...(parameters && { parameters }) } });
 
@@ -126,7 +115,7 @@ test('the API base may carry a path prefix (a local Bot API server behind a prox
 
 test('a test notice: title and the test sentence', async () => {
   lb = await loopback(botApi());
-  const t: Notice = { ...sampleNotice({ test: true }), offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 };
+  const t = sampleNotice({ test: true });
   await send(url(lb.base), t);
   expect(lb.requests[0]!.json.text).toBe('<b>[hostwatch] test notice at 2026-11-23 05:00 +01:00 (Europe/Berlin)</b>\n\nThis is a test notice from hostwatch: this destination is set up correctly.');
 });

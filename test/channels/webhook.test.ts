@@ -8,7 +8,7 @@ import { afterEach, expect, test } from 'vitest';
 import { deliver, parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
 import { ChannelUrlError } from '../../src/channels/types.js';
 import { webhook, WEBHOOK_BODY_LIMIT } from '../../src/channels/webhook.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Loopback, type Recorded } from './support.js';
 
 const SECRET = 'whsec-7Qk2pLx9Zr';
 const PASSWORD = 'hook-pass-4Tz8';
@@ -34,16 +34,6 @@ async function closedPort(): Promise<number> {
   const port = Number(new URL(probe.base).port);
   await probe.close();
   return port;
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
 }
 
 test('posts the version 1 body, signed, with the notice id as Idempotency-Key', async () => {
@@ -155,7 +145,7 @@ test('non-ASCII host names: the signature covers the UTF-8 bytes as sent', async
 
 test('a test notice: test true, no lines, the test title and sentence', async () => {
   lb = await loopback();
-  await send(`webhook+${lb.base}/in?secret=${SECRET}`, sampleNotice({ test: true, offline: 0 }));
+  await send(`webhook+${lb.base}/in?secret=${SECRET}`, sampleNotice({ test: true }));
   const body = lb.requests[0]!.json;
   expect(body).toMatchObject({
     test: true,

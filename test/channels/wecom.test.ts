@@ -5,9 +5,8 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { parseChannelUrl } from '../../src/channels/registry.js';
-import { ChannelUrlError } from '../../src/channels/types.js';
 import { WECOM_CONTENT_LIMIT } from '../../src/channels/wecom.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, type Answer, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertVendorCodes, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Answer, type Loopback, type Recorded } from './support.js';
 
 const KEY = '693a91f6-7b2c-4bc4-97a0-0ec2a1fa5aaa';
 
@@ -45,16 +44,6 @@ function wecomRobot(r: Recorded): Answer {
 async function robot(): Promise<Loopback> {
   lb = await loopback(wecomRobot);
   return lb;
-}
-
-function urlError(url: string): ChannelUrlError {
-  try {
-    parseChannelUrl(url);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ChannelUrlError);
-    return err as ChannelUrlError;
-  }
-  throw new Error(`expected ${url} to be refused`);
 }
 
 test('posts the markdown content with the key, the title bold and each state coloured', async () => {
@@ -118,12 +107,13 @@ test('api freq out of limit (45009) is retried after a minute; -1 (busy) is retr
 test('every other non-zero errcode is permanent, and so is an answer without one', async () => {
   const l = await robot();
   const url = `wecom+${l.base}/cgi-bin/webhook/send?key=${KEY}`;
-  for (const code of [40008, 40058, 44004, 93004, 123456]) {
-    l.answer = () => refuse(code, 'refused');
-    const err = await sendError(url);
-    expect({ code, retry: err.retry }).toEqual({ code, retry: false });
-    expect(err.message).toContain(`errcode ${code} refused`);
-  }
+  await assertVendorCodes(l, url, (code) => refuse(code, 'refused'), [
+    [40008, false, 'errcode 40008 refused'],
+    [40058, false, 'errcode 40058 refused'],
+    [44004, false, 'errcode 44004 refused'],
+    [93004, false, 'errcode 93004 refused'],
+    [123456, false, 'errcode 123456 refused'],
+  ]);
   l.answer = () => ({ status: 200, body: {} });
   const noCode = await sendError(url);
   expect(noCode.retry).toBe(false);
