@@ -13,7 +13,7 @@ import {
   UnknownChannelError,
   type ChannelSummary,
 } from '../store/channels-store.js';
-import { connectMongo, type MongoHandle } from '../store/mongo.js';
+import { withStore } from './database.js';
 import { UsageError } from './parse.js';
 
 /** How long `channels test` gives each destination. */
@@ -51,24 +51,10 @@ function checked<T>(fn: () => T): T {
   }
 }
 
-/** Opens the database for one command and translates the store's errors into usage errors. */
-async function withChannels<T>(getConfig: () => Readonly<Config>, fn: (store: ChannelStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
-  const config = getConfig();
-  let mongo: MongoHandle;
-  try {
-    mongo = await connectMongo(config.mongo.uri, config.mongo.db);
-  } catch (err) {
-    // The URI is not printed: it may hold a password.
-    throw new UsageError(`cannot reach MongoDB (MONGODB_URI): ${(err as Error).message}`);
-  }
-  try {
-    return await fn(new ChannelStore(mongo.db), config);
-  } catch (err) {
-    if (err instanceof InvalidChannelError || err instanceof DuplicateChannelError || err instanceof UnknownChannelError) throw new UsageError(err.message);
-    throw err;
-  } finally {
-    await mongo.close();
-  }
+/** Runs `fn` on the channels store; a bad, duplicate or unknown channel is a usage error. */
+function withChannels<T>(getConfig: () => Readonly<Config>, fn: (store: ChannelStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
+  const userError = (err: unknown) => err instanceof InvalidChannelError || err instanceof DuplicateChannelError || err instanceof UnknownChannelError;
+  return withStore(getConfig, (db) => new ChannelStore(db), userError, fn);
 }
 
 /** A channel as `channels list --json` prints it. */

@@ -5,7 +5,7 @@ import { currentAlertStep, hostState, reportingInterval } from '../store/host-st
 import type { Config } from '../config.js';
 import type { Credentials } from '../store/credentials.js';
 import { DuplicateHostError, HostStore, UnknownHostError, type HostView } from '../store/hosts-store.js';
-import { connectMongo, type MongoHandle } from '../store/mongo.js';
+import { withStore } from './database.js';
 import { parseDuration, UsageError } from './parse.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
@@ -90,24 +90,9 @@ export function parseUntil(text: string, now: number): Date {
 }
 
 
-/** Opens the database for one command and translates the store's errors into usage errors. */
-async function withHosts<T>(getConfig: () => Readonly<Config>, fn: (hosts: HostStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
-  const config = getConfig();
-  let mongo: MongoHandle;
-  try {
-    mongo = await connectMongo(config.mongo.uri, config.mongo.db);
-  } catch (err) {
-    // The URI is not printed: it may hold a password.
-    throw new UsageError(`cannot reach MongoDB (MONGODB_URI): ${(err as Error).message}`);
-  }
-  try {
-    return await fn(new HostStore(mongo.db), config);
-  } catch (err) {
-    if (err instanceof UnknownHostError || err instanceof DuplicateHostError) throw new UsageError(err.message);
-    throw err;
-  } finally {
-    await mongo.close();
-  }
+/** Runs `fn` on the hosts store; an unknown or duplicate host name is a usage error. */
+function withHosts<T>(getConfig: () => Readonly<Config>, fn: (hosts: HostStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
+  return withStore(getConfig, (db) => new HostStore(db), (err) => err instanceof UnknownHostError || err instanceof DuplicateHostError, fn);
 }
 
 export function hostsCommand(getConfig: () => Readonly<Config>): Command {
