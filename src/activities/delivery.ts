@@ -30,8 +30,12 @@ export const DELIVERY_REFUSED = 'DeliveryRefused';
 /** A delivery that may pass on a later attempt. */
 export const DELIVERY_FAILED = 'DeliveryFailed';
 
-/** Per-request timeout, well under the delivery activity's 45 s start-to-close. */
-const SEND_TIMEOUT_MS = 15_000;
+/**
+ * Per-request timeout, under the delivery activity's 45 s start-to-close (so an attempt ends before another one can
+ * start beside it) and long enough for a slow mail server's 250: an attempt cut short may still be delivered, and
+ * its retry would then arrive twice (with the same Message-ID).
+ */
+const SEND_TIMEOUT_MS = 30_000;
 
 function destinationKey(kind: string, channel: string | undefined, target: string): string {
   if (kind === 'mailto') return `mailto:${target}`;
