@@ -38,7 +38,7 @@ export interface OutageRow {
   largestHistoryEvents: number;
   historySource: string;
   digest: DigestCheck;
-  /** Silent hosts whose alert.step is 1 after the run. */
+  /** Silent hosts whose destination got step 1 (alerts.offline_<start>.sent) after the run. */
   recordedStep1: number;
   /** Hosts with any alert state after the run (should equal `silent`). */
   withAlertState: number;

@@ -240,15 +240,14 @@ export class HostStore {
   }
 
   /**
-   * Stores a report: the body becomes `data` and `lastReportAt` is set to `at` (server time). If this is the first
-   * report since a notified outage (firstReportSinceOutage), `alert.backAt` records when it was seen again.
+   * Stores a report: the body becomes `data` and `lastReportAt` is set to `at` (server time); in the same write,
+   * `reportStateFields` (alert-state.ts) records `back` after a silence of a minute or more and the ended instance's
+   * `backAt`, so the recovery line says when the host was first seen again (rule 4).
    *
    * One write, filtered by `_id` alone (the only filter FerretDB's SQLite backend does not answer with a scan): the
-   * decision about `backAt` is made from `host`, which the API has just read to authenticate the report. Given an
-   * id instead, the host is read by `_id` first. Races are harmless: a concurrent first report can set `backAt` a
-   * moment later than the first one did; a check clearing the state between the read and this write leaves an
-   * AlertStub, which readers ignore and the next notice for the host overwrites (the policy ignores a backAt older
-   * than the outage). At most
+   * decisions are made from `host`, which the API has just read to authenticate the report. Given an id instead, the
+   * host is read by `_id` first. A check clearing the state between the read and this write leaves a stub
+   * (`alerts.<key>` with only `backAt`), which the next check drops without a line. At most
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
   async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date): Promise<boolean> {
