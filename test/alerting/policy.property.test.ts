@@ -4,6 +4,7 @@ import { evaluateHosts, offlineKey, sentTo } from '../../src/alerting/policy.js'
 import { quietHour } from '../../src/alerting/quiet-hours.js';
 import { linesFor, totalsByDestination } from '../../src/alerting/digest.js';
 import { hostUpdate, instancesOf, type InstanceDoc } from '../../src/store/alert-state.js';
+import { applyUpdate, updatePaths } from '../support/mongo-update.js';
 import type { AlertPolicy, Destination, DigestLine, HostSnapshot, InstanceState } from '../../src/alerting/types.js';
 
 // Random fleets, destinations (some escalating with fromStep), check times (missed runs, scheduling delay, quiet
@@ -198,38 +199,10 @@ const scenarioArb = fc
 type Update = NonNullable<ReturnType<typeof hostUpdate>>;
 type Doc = { alerts?: Record<string, InstanceDoc> };
 
-/** Applies an update with MongoDB's semantics, refusing what MongoDB refuses (conflicting paths, `$` names). */
+/** Applies an update with MongoDB's semantics (refusing what MongoDB refuses); the check writes only `alerts`. */
 function apply(doc: Doc, update: Update): Doc {
-  const out = structuredClone(doc) as Record<string, unknown>;
-  const paths = [...Object.keys(update.$set ?? {}), ...Object.keys(update.$max ?? {}), ...Object.keys(update.$unset ?? {})];
-  for (const p of paths) {
-    if (p.split('.').some((s) => s === '' || s.startsWith('$'))) throw new Error(`invalid path ${p}`);
-    for (const q of paths) if (q.startsWith(`${p}.`) || (q === p && paths.indexOf(q) !== paths.lastIndexOf(q))) throw new Error(`conflict ${p} / ${q}`);
-  }
-  if (paths.some((p) => p !== 'alerts' && !p.startsWith('alerts.'))) throw new Error(`unexpected path in ${JSON.stringify(update)}`);
-  const parent = (path: string, create: boolean): [Record<string, unknown> | undefined, string] => {
-    const segments = path.split('.');
-    let node: Record<string, unknown> | undefined = out;
-    for (const s of segments.slice(0, -1)) {
-      if (node === undefined) break;
-      if (node[s] === undefined && create) node[s] = {};
-      node = node[s] as Record<string, unknown> | undefined;
-    }
-    return [node, segments.at(-1)!];
-  };
-  for (const [path, value] of Object.entries(update.$set ?? {})) {
-    const [node, last] = parent(path, true);
-    node![last] = value;
-  }
-  for (const [path, value] of Object.entries(update.$max ?? {})) {
-    const [node, last] = parent(path, true);
-    if (node![last] === undefined || (node![last] as number) < value) node![last] = value;
-  }
-  for (const path of Object.keys(update.$unset ?? {})) {
-    const [node, last] = parent(path, false);
-    if (node) delete node[last];
-  }
-  return out as Doc;
+  if (updatePaths(update).some((p) => p !== 'alerts' && !p.startsWith('alerts.'))) throw new Error(`unexpected path in ${JSON.stringify(update)}`);
+  return applyUpdate(doc, update);
 }
 
 interface StoredHost {

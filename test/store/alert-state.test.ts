@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import fc from 'fast-check';
+import { applyUpdate } from '../support/mongo-update.js';
 import { decodeDestKey, encodeDestKey, hostUpdate, instancesOf, notifiedWrite, type InstanceDoc, type LegacyAlertDoc } from '../../src/store/alert-state.js';
 import { evaluateHost, offlineKey } from '../../src/alerting/policy.js';
 import type { Destination, HostSnapshot, HostWrite } from '../../src/alerting/types.js';
@@ -26,50 +27,8 @@ const encB = 'mailto:b@example%2Ecom';
 type Update = NonNullable<ReturnType<typeof hostUpdate>>;
 type Doc = Record<string, unknown>;
 
-/** Every path an update names, after checking MongoDB would accept them together. */
-function checkedPaths(update: Update): string[] {
-  const paths = [...Object.keys(update.$set ?? {}), ...Object.keys(update.$max ?? {}), ...Object.keys(update.$unset ?? {})];
-  for (const p of paths) {
-    for (const segment of p.split('.')) {
-      expect(segment, `path ${p}`).not.toBe('');
-      expect(segment.startsWith('$'), `path ${p}`).toBe(false);
-    }
-  }
-  expect(new Set(paths).size, `a path named twice in ${JSON.stringify(update)}`).toBe(paths.length);
-  for (const a of paths) for (const b of paths) expect(b.startsWith(`${a}.`), `${a} conflicts with ${b}`).toBe(false);
-  return paths;
-}
-
 /** Applies an update the way MongoDB does, to a copy of `doc`. */
-function apply(doc: Doc, update: Update | undefined): Doc {
-  const out = structuredClone(doc);
-  if (!update) return out;
-  checkedPaths(update);
-  const parent = (path: string, create: boolean): [Record<string, unknown> | undefined, string] => {
-    const segments = path.split('.');
-    let node: Record<string, unknown> | undefined = out;
-    for (const s of segments.slice(0, -1)) {
-      if (node === undefined) break;
-      if (node[s] === undefined && create) node[s] = {};
-      node = node[s] as Record<string, unknown> | undefined;
-    }
-    return [node, segments.at(-1)!];
-  };
-  for (const [path, value] of Object.entries(update.$set ?? {})) {
-    const [node, last] = parent(path, true);
-    node![last] = value;
-  }
-  for (const [path, value] of Object.entries(update.$max ?? {})) {
-    const [node, last] = parent(path, true);
-    const current = node![last];
-    if (current === undefined || (current as number) < value) node![last] = value;
-  }
-  for (const path of Object.keys(update.$unset ?? {})) {
-    const [node, last] = parent(path, false);
-    if (node) delete node[last];
-  }
-  return out;
-}
+const apply = (doc: Doc, update: Update | undefined): Doc => applyUpdate(doc, update);
 
 function write(overrides: Partial<HostWrite>): HostWrite {
   return { hostId: 'h1', ended: [], drop: [], keys: [], ...overrides };
