@@ -51,6 +51,14 @@ function checked<T>(fn: () => T): T {
   }
 }
 
+/** NAME and URL of `add` and `update`, checked before any connection; the URL read from stdin for `-`. */
+async function checkedArguments(name: string, urlArg: string): Promise<string> {
+  checked(() => checkChannelName(name));
+  const url = await urlArgument(urlArg);
+  checked(() => checkChannelUrl(url));
+  return url;
+}
+
 /** Runs `fn` on the channels store; a bad, duplicate or unknown channel is a usage error. */
 function withChannels<T>(getConfig: () => Readonly<Config>, fn: (store: ChannelStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
   const userError = (err: unknown) => err instanceof InvalidChannelError || err instanceof DuplicateChannelError || err instanceof UnknownChannelError;
@@ -138,9 +146,7 @@ export function channelsCommand(getConfig: () => Readonly<Config>): Command {
     .argument('<name>', 'channel name: 1-64 letters, digits, "_", "." and "-", starting with a letter or digit')
     .argument('<url>', URL_HELP)
     .action(async (name: string, urlArg: string) => {
-      checked(() => checkChannelName(name));
-      const url = await urlArgument(urlArg);
-      checked(() => checkChannelUrl(url));
+      const url = await checkedArguments(name, urlArg);
       await run(async (store) => {
         await store.ensureIndexes(); // the unique name index makes a duplicate an error
         const added = await store.add(name, url);
@@ -174,9 +180,7 @@ export function channelsCommand(getConfig: () => Readonly<Config>): Command {
     .argument('<name>', 'channel name')
     .argument('<url>', URL_HELP)
     .action(async (name: string, urlArg: string) => {
-      checked(() => checkChannelName(name));
-      const url = await urlArgument(urlArg);
-      checked(() => checkChannelUrl(url));
+      const url = await checkedArguments(name, urlArg);
       await run(async (store) => {
         const updated = await store.update(name, url);
         return `updated channel "${name}" ${describe(updated.parsed)}`;
