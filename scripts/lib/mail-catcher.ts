@@ -48,16 +48,19 @@ export class MailCatcher {
   private waiters: Array<() => void> = [];
   port = 0;
 
-  constructor() {
+  /** With `password`, a login with any other password is refused (535), as a real submission server does. */
+  constructor(private readonly opts: { password?: string } = {}) {
     this.server = this.createServer();
   }
 
   private createServer(): SMTPServer {
     return new SMTPServer({
       authOptional: true,
+      allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onAuth: (_auth, _session, cb) => cb(null, { user: 'hostwatch' }),
+      onAuth: (auth, _session, cb) =>
+        this.opts.password === undefined || auth.password === this.opts.password ? cb(null, { user: auth.username ?? 'hostwatch' }) : cb(new Error('bad credentials')),
       onRcptTo: (address, _session, cb) => {
         void Promise.resolve(this.refuseRecipient?.(address.address)).then((refusal) => {
           if (!refusal) return cb();

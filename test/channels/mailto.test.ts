@@ -1,59 +1,33 @@
-/** The mailto kind against a real SMTP server (smtp-server) that refuses some recipients, as greylisting and unknown users do. */
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+/** The mailto kind against a real SMTP server (MailCatcher) that refuses some recipients, as greylisting and unknown users do. */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fitText, noticeTitle } from '../../src/channels/format.js';
 import { MAX_ADDRESSES, mailto } from '../../src/channels/mailto.js';
 import { deliver, KINDS, parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
 import { DeliveryError, type SendContext } from '../../src/channels/types.js';
 import { createSmtpMailer, messageIdFor, type Mailer } from '../../src/mail/mailer.js';
+import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { assertRoundTrip, sampleNotice, urlError } from './support.js';
 
 const FROM = 'hostwatch <alerts@hostwatch.example>';
 const PASSWORD = 'smtp-Pa55word-9f2k';
 
-interface Received {
-  envelopeTo: string[];
-  parsed: ParsedMail;
-}
 
 /** Recipients starting with `grey` get 450 at RCPT TO, `gone` 550; everyone else is accepted. */
-let server: SMTPServer;
+let catcher: MailCatcher;
 let port: number;
-const received: Received[] = [];
 let mailer: Mailer;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth: (auth, _session, cb) => (auth.password === PASSWORD ? cb(null, { user: auth.username }) : cb(new Error('bad credentials'))),
-    onRcptTo: (address, _session, cb) => {
-      if (address.address.startsWith('grey')) return cb(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 450 }));
-      if (address.address.startsWith('gone')) return cb(Object.assign(new Error('5.1.1 no such user here'), { responseCode: 550 }));
-      cb();
-    },
-    onData: (stream, session, cb) => {
-      simpleParser(stream).then(
-        (parsed) => {
-          received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed });
-          cb();
-        },
-        (err: Error) => cb(err),
-      );
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  catcher = await new MailCatcher({ password: PASSWORD }).start();
+  catcher.refuseRecipient = (address) =>
+    address.startsWith('grey') ? { code: 450, message: '4.7.1 greylisted, try again later' } : address.startsWith('gone') ? { code: 550, message: '5.1.1 no such user here' } : undefined;
+  port = catcher.port;
   mailer = createSmtpMailer(`smtp://hostwatch:${PASSWORD}@127.0.0.1:${port}`);
 });
 
 afterAll(async () => {
   mailer.close();
-  await new Promise<void>((r) => server.close(() => r()));
+  await catcher?.stop();
 });
 
 const ctx = (over: Partial<SendContext> = {}): SendContext => ({ timeoutMs: 10_000, mailer, from: FROM, ...over });
@@ -68,7 +42,7 @@ async function deliveryError(p: Promise<void>): Promise<DeliveryError> {
   throw new Error('expected the delivery to fail');
 }
 
-const to = (address: string) => received.filter((m) => m.envelopeTo.includes(address));
+const to = (address: string) => catcher.messages.filter((m) => m.envelopeTo.includes(address));
 
 test('mailto is registered and each address, lower-cased and without repeats, is one destination', () => {
   expect(KINDS).toContain(mailto);

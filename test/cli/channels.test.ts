@@ -1,16 +1,14 @@
 /** `hostwatch channels ...` as real processes against a fresh FerretDB database and a real SMTP server. */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { ObjectId } from 'mongodb';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { KINDS } from '../../src/channels/registry.js';
 import { messageIdFor } from '../../src/mail/mailer.js';
 import { ChannelStore } from '../../src/store/channels-store.js';
 import { connectMongo, type MongoHandle } from '../../src/store/mongo.js';
+import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { loopback, type Loopback } from '../channels/support.js';
 import { hostwatchCli, type CliResult } from '../support/cli.js';
 
@@ -21,38 +19,18 @@ const TZ = 'Asia/Kolkata';
 
 let mongo: MongoHandle;
 let store: ChannelStore;
-let smtp: SMTPServer;
+let catcher: MailCatcher;
 let env: Record<string, string>;
-const received: { envelopeTo: string[]; parsed: ParsedMail }[] = [];
 
 beforeAll(async () => {
   const dbName = `t_${randomBytes(6).toString('hex')}`;
   mongo = await connectMongo(inject('mongoUri'), dbName);
   store = new ChannelStore(mongo.db);
-  // Recipients starting with `grey` get 450 at RCPT TO, `gone` 550.
-  smtp = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth: (auth, _s, cb) => (auth.password === SMTP_PASSWORD ? cb(null, { user: auth.username }) : cb(new Error('bad credentials'))),
-    onRcptTo: (address, _s, cb) => {
-      if (address.address.startsWith('grey')) return cb(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 450 }));
-      if (address.address.startsWith('gone')) return cb(Object.assign(new Error('5.1.1 no such user here'), { responseCode: 550 }));
-      cb();
-    },
-    onData: (stream, session, cb) => {
-      simpleParser(stream).then(
-        (parsed) => {
-          received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed });
-          cb();
-        },
-        (err: Error) => cb(err),
-      );
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const port = (smtp as unknown as { server: { address(): AddressInfo } }).server.address().port;
+  // Recipients starting with `grey` get 450 at RCPT TO, `gone` 550; only SMTP_PASSWORD logs in.
+  catcher = await new MailCatcher({ password: SMTP_PASSWORD }).start();
+  catcher.refuseRecipient = (address) =>
+    address.startsWith('grey') ? { code: 450, message: '4.7.1 greylisted, try again later' } : address.startsWith('gone') ? { code: 550, message: '5.1.1 no such user here' } : undefined;
+  const port = catcher.port;
   env = {
     MONGODB_URI: inject('mongoUri'),
     MONGODB_DB: dbName,
@@ -63,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await catcher?.stop();
   await mongo.db.dropDatabase();
   await mongo.close();
 });
@@ -102,7 +80,7 @@ function noSecret(r: CliResult, ...secrets: string[]): void {
   }
 }
 
-const to = (address: string) => received.filter((m) => m.envelopeTo.includes(address));
+const to = (address: string) => catcher.messages.filter((m) => m.envelopeTo.includes(address));
 
 test('add, list (table and --json), update and remove a mailto channel', async () => {
   expect(ok(await cli('add', 'ops', 'mailto:Ops@Example.com,oncall@example.com'))).toBe('added channel "ops" (mailto, 2 destinations): mailto:ops@example.com,oncall@example.com\n');
