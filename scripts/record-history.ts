@@ -16,6 +16,7 @@ import { createActivities } from '../src/activities/index.js';
 import { createSmtpMailer } from '../src/mail/mailer.js';
 import { notifiedWrite } from '../src/store/alert-state.js';
 import { ChannelStore } from '../src/store/channels-store.js';
+import { RuleStore } from '../src/store/rules-store.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { connectMongo } from '../src/store/mongo.js';
 import { WORKFLOWS_PATH } from '../src/workflows/path.js';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
       connection: nativeConnection,
       taskQueue: 'record-history',
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities({ hosts, channels: new ChannelStore(mongo.db), mailer, from: 'hostwatch <alerts@example.com>', defaultTimezone: 'UTC' }),
+      activities: createActivities({ hosts, channels: new ChannelStore(mongo.db), rules: new RuleStore(mongo.db), mailer, from: 'hostwatch <alerts@example.com>', defaultTimezone: 'UTC' }),
     });
     const workflowId = 'record-check-host-status';
     const summary = await worker.runUntil(

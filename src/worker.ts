@@ -4,6 +4,7 @@ import { loadConfigOrExit } from './config.js';
 import { createProcessLog, earlyProcessLog } from './logging.js';
 import { createSmtpMailer } from './mail/mailer.js';
 import { ChannelStore } from './store/channels-store.js';
+import { RuleStore } from './store/rules-store.js';
 import { HostStore } from './store/hosts-store.js';
 import { connectMongo } from './store/mongo.js';
 import { installWorkerRuntime } from './telemetry.js';
@@ -23,13 +24,15 @@ async function run(): Promise<void> {
     await hosts.ensureIndexes();
     const channels = new ChannelStore(mongo.db);
     await channels.ensureIndexes();
+    const rules = new RuleStore(mongo.db);
+    await rules.ensureIndexes();
     connection = await NativeConnection.connect({ address: config.temporal.address });
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities({ hosts, channels, mailer, from: config.mail.from, defaultTimezone: config.timezone }),
+      activities: createActivities({ hosts, channels, rules, mailer, from: config.mail.from, defaultTimezone: config.timezone }),
     });
     log.info(
       `hostwatch worker: task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace}), database "${config.mongo.db}"`,

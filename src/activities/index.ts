@@ -1,6 +1,8 @@
 import type { HostWrite } from '../alerting/types.js';
 import type { CheckPage, CheckPageRequest, HostStore, StateWriteResult } from '../store/hosts-store.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { Rule } from '../rules/rule.js';
+import type { RuleStore } from '../store/rules-store.js';
 import { heartbeat, logInfo } from './context.js';
 import { createDeliveryActivities, type ChannelLookup } from './delivery.js';
 
@@ -8,6 +10,8 @@ export interface ActivityDeps {
   hosts: HostStore;
   /** Channels by name (the `channels` collection). */
   channels: ChannelLookup;
+  /** Metric rules (the `rules` collection). */
+  rules: Pick<RuleStore, 'all'>;
   mailer: Mailer;
   /** Sender address, e.g. `hostwatch <alerts@example.com>`. */
   from: string;
@@ -20,6 +24,11 @@ export function createActivities(deps: ActivityDeps) {
   return {
     async checkDefaults(): Promise<{ timezone: string }> {
       return { timezone: deps.defaultTimezone };
+    },
+
+    /** The metric rules a check applies: names, thresholds and steps (nothing secret). */
+    async loadRules(): Promise<Rule[]> {
+      return deps.rules.all();
     },
 
     async loadHostsPage(req: CheckPageRequest): Promise<CheckPage> {

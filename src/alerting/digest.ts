@@ -1,5 +1,5 @@
 import { formatDuration, formatLocalTime } from './local-time.js';
-import type { OfflineLine, RecoveryLine, RoutedLine } from './types.js';
+import { isEndLine, type AlertLine, type DigestLine, type EndLine, type LineTotals, type MetricEndLine, type MetricLine, type OfflineLine, type RebootLine, type RecoveryLine, type RoutedLine } from './types.js';
 
 /** Lines listed in one message before the rest are summarised as "and N more". */
 export const DEFAULT_MAX_LINES = 200;
@@ -8,20 +8,100 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Most severe first: longest offline, then name, so equal inputs always give the same order. */
-export function bySeverity(a: OfflineLine, b: OfflineLine): number {
-  return b.offlineMs - a.offlineMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const SEVERITY: Record<AlertLine['kind'], number> = { offline: 0, metric: 1, reboot: 2 };
+
+/** How long an alert line's condition has held (a reboot: not at all). */
+function heldMs(line: AlertLine): number {
+  return line.kind === 'offline' ? line.offlineMs : line.kind === 'metric' ? line.heldMs : 0;
 }
 
-function byName(a: RecoveryLine, b: RecoveryLine): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** What a metric line is about besides its host: the mount, the rule, so equal hosts order the same way. */
+function detail(line: DigestLine): string {
+  return line.kind === 'metric' || line.kind === 'resolved' ? `${line.item}\u0000${line.rule}` : line.kind === 'reboot' ? line.rule : '';
 }
 
-export function subjectFor(offline: number, recovered: number, checkTime: number, timezone: string): string {
+/** Most severe first: offline, then metric rules, then reboots; longest held first; then name, so equal inputs always give the same order. */
+export function bySeverity(a: AlertLine, b: AlertLine): number {
+  return SEVERITY[a.kind] - SEVERITY[b.kind] || heldMs(b) - heldMs(a) || compare(a.name, b.name) || compare(detail(a), detail(b));
+}
+
+function byName(a: EndLine, b: EndLine): number {
+  return compare(a.name, b.name) || compare(a.kind, b.kind) || compare(detail(a), detail(b));
+}
+
+/**
+ * `[hostwatch] 2 hosts offline, 1 alert, 1 back online, 1 resolved at ...`: `offline` and `recovered` count every
+ * line, `conditions` and `resolved` those of metric rules and reboots among them.
+ */
+export function subjectFor(offline: number, recovered: number, checkTime: number, timezone: string, conditions = 0, resolved = 0): string {
   const counts: string[] = [];
-  if (offline > 0) counts.push(`${plural(offline, 'host')} offline`);
-  if (recovered > 0) counts.push(`${recovered} back online`);
+  if (offline - conditions > 0) counts.push(`${plural(offline - conditions, 'host')} offline`);
+  if (conditions > 0) counts.push(plural(conditions, 'alert'));
+  if (recovered - resolved > 0) counts.push(`${recovered - resolved} back online`);
+  if (resolved > 0) counts.push(`${resolved} resolved`);
   return `[hostwatch] ${counts.join(', ')} at ${formatLocalTime(checkTime, timezone, false)} (${timezone})`;
+}
+
+const METRIC_LABELS: Record<string, string> = { cpu: 'CPU', memory: 'MEMORY', disk: 'DISK', load1: 'LOAD', load5: 'LOAD', load15: 'LOAD' };
+const PERCENT = new Set(['cpu', 'memory', 'disk']);
+
+/** The word a line starts with: `OFFLINE`, `BACK`, `DISK`, `CPU`, `TEMPERATURE` (a report field), `RESOLVED`, `REBOOT`. */
+export function lineLabel(line: DigestLine): string {
+  if (line.kind === 'offline') return 'OFFLINE';
+  if (line.kind === 'recovered') return 'BACK';
+  if (line.kind === 'resolved') return 'RESOLVED';
+  if (line.kind === 'reboot') return 'REBOOT';
+  return METRIC_LABELS[line.metric] ?? (line.metric.split('.').at(-1) ?? line.metric).toUpperCase();
+}
+
+/** A value as lines show it: at most two decimals, with ` %` for percentages. */
+function amount(metric: string, v: number): string {
+  return `${Math.round(v * 100) / 100}${PERCENT.has(metric) ? ' %' : ''}`;
+}
+
+/** `/var` for a disk, `load5` for a load, nothing for the others (the label says it). */
+function itemText(line: MetricLine | MetricEndLine): string {
+  if (line.item) return ` ${line.item}`;
+  return line.metric.startsWith('load') ? ` ${line.metric}` : '';
+}
+
+/** `DISK  web-1 /var: 93 % (above 90 %) for 12 minutes, since 2026-11-23 10:00:00 +01:00`. */
+export function metricText(line: MetricLine, timezone: string): string {
+  return (
+    `${lineLabel(line)}  ${line.name}${itemText(line)}: ${amount(line.metric, line.value)} (${line.op} ${amount(line.metric, line.threshold)}) ` +
+    `for ${formatDuration(line.heldMs)}, since ${formatLocalTime(line.since, timezone)}`
+  );
+}
+
+/** `RESOLVED  web-1 /var: disk back to 85 % after 1 h 5 min above 90 % (peak 97 %), from ... to ...`. */
+export function resolvedText(line: MetricEndLine, timezone: string): string {
+  const now = line.endValue === undefined ? 'no longer reported' : `back to ${amount(line.metric, line.endValue)}`;
+  return (
+    `RESOLVED  ${line.name}${itemText(line)}: ${line.metric} ${now} after ${formatDuration(line.heldMs)} ${line.op} ${amount(line.metric, line.threshold)} ` +
+    `(peak ${amount(line.metric, line.peak)}), from ${formatLocalTime(line.since, timezone)} to ${formatLocalTime(line.endedAt, timezone)}`
+  );
+}
+
+/** `REBOOT  web-1: restarted, up 3 minutes at 2026-11-23 10:05:00 +01:00 (was up 12 h 4 min)`. */
+export function rebootText(line: RebootLine, timezone: string): string {
+  return `REBOOT  ${line.name}: restarted, up ${formatDuration(line.uptime * 1000)} at ${formatLocalTime(line.at, timezone)} (was up ${formatDuration(line.previousUptime * 1000)})`;
+}
+
+/** Any line as plain text (the digest's own wording). */
+export function digestLineText(line: DigestLine, timezone: string): string {
+  switch (line.kind) {
+    case 'offline':
+      return offlineText(line, timezone);
+    case 'recovered':
+      return recoveryText(line, timezone);
+    case 'metric':
+      return metricText(line, timezone);
+    case 'resolved':
+      return resolvedText(line, timezone);
+    case 'reboot':
+      return rebootText(line, timezone);
+  }
 }
 
 export function offlineText(line: OfflineLine, timezone: string): string {
@@ -41,25 +121,51 @@ export function recoveryText(line: RecoveryLine, timezone: string): string {
  * keeps, so a part can hand on just these (and its counts) instead of every line.
  */
 export function linesToShow(
-  offline: readonly OfflineLine[],
-  recoveries: readonly RecoveryLine[],
+  offline: readonly AlertLine[],
+  recoveries: readonly EndLine[],
   maxLines = DEFAULT_MAX_LINES,
-): { offline: OfflineLine[]; recoveries: RecoveryLine[] } {
+): { offline: AlertLine[]; recoveries: EndLine[] } {
   return { offline: [...offline].sort(bySeverity).slice(0, maxLines), recoveries: [...recoveries].sort(byName).slice(0, maxLines) };
 }
 
-/** A destination's share of a run: its lines (only those a digest can show) and its totals. */
+/**
+ * A destination's share of a run: its lines (only those a digest can show) and its totals. `offline` holds the lines
+ * of every condition that holds (offline, metric rules, reboots), `recoveries` those that ended; the totals count
+ * them, and `conditionTotal`/`resolvedTotal` how many of them are metric rules and reboots.
+ */
 export interface DestinationLines {
-  offline: OfflineLine[];
-  recoveries: RecoveryLine[];
+  offline: AlertLine[];
+  recoveries: EndLine[];
   offlineTotal: number;
   recoveryTotal: number;
+  conditionTotal: number;
+  resolvedTotal: number;
 }
 
-/** Offline and recovery lines going to each of `count` destinations. */
-export function totalsByDestination(lines: readonly RoutedLine[], count: number): { offline: number; recovered: number }[] {
-  const totals = Array.from({ length: count }, () => ({ offline: 0, recovered: 0 }));
-  for (const { line, to } of lines) for (const d of to) totals[d]![line.kind === 'offline' ? 'offline' : 'recovered']++;
+export function emptyTotals(): LineTotals {
+  return { offline: 0, recovered: 0, conditions: 0, resolved: 0 };
+}
+
+/** Adds `b` into `a`. */
+export function addTotals(a: LineTotals, b: LineTotals): void {
+  a.offline += b.offline;
+  a.recovered += b.recovered;
+  a.conditions += b.conditions;
+  a.resolved += b.resolved;
+}
+
+/** Lines going to each of `count` destinations. */
+export function totalsByDestination(lines: readonly RoutedLine[], count: number): LineTotals[] {
+  const totals = Array.from({ length: count }, emptyTotals);
+  for (const { line, to } of lines) {
+    for (const d of to) {
+      const t = totals[d]!;
+      if (isEndLine(line)) t.recovered++;
+      else t.offline++;
+      if (line.kind === 'metric' || line.kind === 'reboot') t.conditions++;
+      if (line.kind === 'resolved') t.resolved++;
+    }
+  }
   return totals;
 }
 
@@ -71,11 +177,7 @@ export function routedLinesToShow(lines: readonly RoutedLine[], count: number, m
   const keep = new Set<RoutedLine>();
   for (let d = 0; d < count; d++) {
     const mine = lines.filter((l) => l.to.includes(d));
-    const shown = linesToShow(
-      mine.flatMap((l) => (l.line.kind === 'offline' ? [l.line] : [])),
-      mine.flatMap((l) => (l.line.kind === 'recovered' ? [l.line] : [])),
-      maxLines,
-    );
+    const shown = split(mine, maxLines);
     const wanted = new Set<unknown>([...shown.offline, ...shown.recoveries]);
     for (const l of mine) if (wanted.has(l.line)) keep.add(l);
   }
@@ -86,13 +188,17 @@ export function routedLinesToShow(lines: readonly RoutedLine[], count: number, m
  * Destination `d`'s lines as its digest shows them, with its totals (`totals` from all parts of the run): at most
  * `maxLines` lines, the most severe offline lines first; recoveries only once every offline line is shown.
  */
-export function linesFor(lines: readonly RoutedLine[], d: number, totals: { offline: number; recovered: number }, maxLines = DEFAULT_MAX_LINES): DestinationLines {
-  const mine = lines.filter((l) => l.to.includes(d));
-  const shown = linesToShow(
-    mine.flatMap((l) => (l.line.kind === 'offline' ? [l.line] : [])),
-    mine.flatMap((l) => (l.line.kind === 'recovered' ? [l.line] : [])),
+export function linesFor(lines: readonly RoutedLine[], d: number, totals: LineTotals, maxLines = DEFAULT_MAX_LINES): DestinationLines {
+  const shown = split(lines.filter((l) => l.to.includes(d)), maxLines);
+  const recoveries = shown.offline.length === totals.offline ? shown.recoveries.slice(0, maxLines - shown.offline.length) : [];
+  return { offline: shown.offline, recoveries, offlineTotal: totals.offline, recoveryTotal: totals.recovered, conditionTotal: totals.conditions, resolvedTotal: totals.resolved };
+}
+
+/** {@link linesToShow} of routed lines. */
+function split(mine: readonly RoutedLine[], maxLines: number): { offline: AlertLine[]; recoveries: EndLine[] } {
+  return linesToShow(
+    mine.flatMap((l) => (isEndLine(l.line) ? [] : [l.line])),
+    mine.flatMap((l) => (isEndLine(l.line) ? [l.line] : [])),
     maxLines,
   );
-  const recoveries = shown.offline.length === totals.offline ? shown.recoveries.slice(0, maxLines - shown.offline.length) : [];
-  return { offline: shown.offline, recoveries, offlineTotal: totals.offline, recoveryTotal: totals.recovered };
 }

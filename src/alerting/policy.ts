@@ -1,25 +1,14 @@
+import { evaluateConditions, type RuleBook } from './conditions.js';
+import { dueStep, offlineMinutes, sentTo } from './steps.js';
 import type { AlertPolicy, Destination, HostSnapshot, HostWrite, InstanceState, OfflineLine, RecoveryLine, RoutedLine } from './types.js';
+
+export { dueStep, offlineMinutes, sentTo } from './steps.js';
 
 const MINUTE_MS = 60_000;
 
 export const DEFAULT_STEPS: readonly number[] = Object.freeze([1, 10, 60, 240, 1440]);
 /** Rule 9's default grace: a host that states its interval is offline after it plus this. */
 export const DEFAULT_GRACE_SECONDS = 60;
-
-/** `m = floor((T - since) / 60 s)`; negative when `since` is after the check time. */
-export function offlineMinutes(checkTime: number, since: number): number {
-  return Math.floor((checkTime - since) / MINUTE_MS);
-}
-
-/** The largest step `s <= m`, or undefined when `m` is below the first step. */
-export function dueStep(steps: readonly number[], minutes: number): number | undefined {
-  let due: number | undefined;
-  for (const step of steps) {
-    if (step > minutes) break;
-    due = step;
-  }
-  return due;
-}
 
 /** Hosts whose last report is at or before this instant may have a due step at `checkTime`. */
 export function offlineCutoff(checkTime: number, steps: readonly number[]): number {
@@ -46,12 +35,6 @@ export function offlineDueStep(host: HostSnapshot, checkTime: number, policy: Pi
   return dueStep(policy.steps, offlineMinutes(checkTime, since));
 }
 
-/** The step a destination already has for an instance (a legacy record counts for email destinations). */
-export function sentTo(instance: InstanceState | undefined, dest: Destination): number {
-  if (!instance) return 0;
-  return instance.sent[dest.key] ?? (instance.legacyStep !== undefined && dest.kind === 'mailto' ? instance.legacyStep : 0);
-}
-
 /** Every destination key notified of an instance, with its step, legacy state read for `destinations`. */
 function notifiedOf(instance: InstanceState, destinations: readonly Destination[]): Record<string, number> {
   const out: Record<string, number> = { ...instance.sent };
@@ -66,6 +49,8 @@ export function seenAgainAt(host: HostSnapshot, instance: InstanceState): number
   return host.lastReportAt;
 }
 
+const NO_RULES: RuleBook = new Map();
+
 export interface HostEvaluation {
   lines: RoutedLine[];
   /** Absent when there is nothing to write. */
@@ -77,7 +62,13 @@ export interface HostEvaluation {
  * Applies rules 1, 2, 4, 6 and 9 of ALERTING.md to one host at `checkTime`, for each destination on its own.
  * Quiet hours (rule 5) are decided for the whole run before any host is evaluated.
  */
-export function evaluateHost(host: HostSnapshot, checkTime: number, policy: Pick<AlertPolicy, 'steps' | 'graceMs'>, destinations: readonly Destination[]): HostEvaluation {
+export function evaluateHost(
+  host: HostSnapshot,
+  checkTime: number,
+  policy: Pick<AlertPolicy, 'steps' | 'graceMs'>,
+  destinations: readonly Destination[],
+  rules: RuleBook = NO_RULES,
+): HostEvaluation {
   if (host.mutedUntil !== undefined && host.mutedUntil > checkTime) return { muted: true, lines: [] };
 
   const lines: RoutedLine[] = [];
@@ -87,6 +78,7 @@ export function evaluateHost(host: HostSnapshot, checkTime: number, policy: Pick
   let current: InstanceState | undefined;
 
   for (const instance of host.alerts) {
+    if (instance.condition) continue; // metric rules and reboots: conditions.ts
     if (instance.start === host.lastReportAt) {
       current = instance;
       continue;
@@ -110,6 +102,8 @@ export function evaluateHost(host: HostSnapshot, checkTime: number, policy: Pick
 
   // Rules 1 and 2, per destination: the highest due step, once, if above what that destination has.
   const due = offlineDueStep(host, checkTime, policy);
+  // Metric instances of a host that is offline neither escalate nor end: their data is stale.
+  evaluateConditions(host, checkTime, rules, destinations, due !== undefined, lines, write);
   if (due !== undefined) {
     const byStep = new Map<number, number[]>();
     const steps: Record<string, number> = {};
@@ -127,7 +121,7 @@ export function evaluateHost(host: HostSnapshot, checkTime: number, policy: Pick
       write.notify = { key: currentKey, start: host.lastReportAt, steps, ...(carried && { carried }) };
     }
   }
-  const writes = write.notify !== undefined || write.ended.length > 0 || write.drop.length > 0;
+  const writes = write.notify !== undefined || write.conditions !== undefined || write.ended.length > 0 || write.drop.length > 0;
   return { muted: false, lines, ...(writes && { write }) };
 }
 
@@ -153,9 +147,10 @@ export function evaluateHosts(
   policy: Pick<AlertPolicy, 'steps' | 'graceMs'>,
   destinations: readonly Destination[],
   into: CheckEvaluation = emptyEvaluation(),
+  rules: RuleBook = NO_RULES,
 ): CheckEvaluation {
   for (const host of hosts) {
-    const result = evaluateHost(host, checkTime, policy, destinations);
+    const result = evaluateHost(host, checkTime, policy, destinations, rules);
     if (offlineDueStep(host, checkTime, policy) !== undefined) into.hostsOffline++;
     if (result.muted) into.hostsMuted++;
     into.lines.push(...result.lines);

@@ -20,6 +20,29 @@ export interface InstanceState {
    * was email only. Read as that step for every `mailto:` destination; rewritten per destination at the next write.
    */
   legacyStep?: number;
+  /** A metric-rule or reboot instance (absent for offline): what it is about and the values the ingest recorded. */
+  condition?: ConditionInfo;
+}
+
+/** What a metric-rule or reboot instance is about (src/store/condition-state.ts writes it at ingest). */
+export interface ConditionInfo {
+  kind: 'metric' | 'reboot';
+  /** The rule's id and its name when the instance began. */
+  rule: string;
+  ruleName: string;
+  metric: string;
+  /** The disk's mount for `disk`; `''` otherwise. */
+  item: string;
+  op?: 'above' | 'below';
+  threshold?: number;
+  value?: number;
+  peak?: number;
+  /** The report that ended it: a metric instance has ended once this is set. */
+  endAt?: number;
+  endValue?: number;
+  /** Reboot: uptime in seconds after the restart and before it. */
+  uptime?: number;
+  previousUptime?: number;
 }
 
 /** The part of a host document the check needs. */
@@ -84,7 +107,71 @@ export interface RecoveryLine {
   goneMs: number;
 }
 
-export type DigestLine = OfflineLine | RecoveryLine;
+/** A metric rule that holds (ALERTING.md "Condition"): `DISK  web-1 /var: 93 % (above 90 %) for 12 minutes`. */
+export interface MetricLine {
+  kind: 'metric';
+  hostId: string;
+  name: string;
+  rule: string;
+  metric: string;
+  item: string;
+  op: 'above' | 'below';
+  threshold: number;
+  value: number;
+  peak: number;
+  step: number;
+  /** Since the first breaching report, to the check time. */
+  heldMs: number;
+  since: number;
+}
+
+/** A metric instance that ended, to each destination told of it (rule 4): how long it held and its peak. */
+export interface MetricEndLine {
+  kind: 'resolved';
+  hostId: string;
+  name: string;
+  rule: string;
+  metric: string;
+  item: string;
+  op: 'above' | 'below';
+  threshold: number;
+  peak: number;
+  /** The value of the report that ended it; absent when the item was no longer reported. */
+  endValue?: number;
+  since: number;
+  endedAt: number;
+  heldMs: number;
+}
+
+/** An uptime that went backwards: one line per destination, no ladder. */
+export interface RebootLine {
+  kind: 'reboot';
+  hostId: string;
+  name: string;
+  rule: string;
+  /** The first report after the restart. */
+  at: number;
+  uptime: number;
+  previousUptime: number;
+}
+
+/** Lines of conditions that hold (or, for a reboot, happened). */
+export type AlertLine = OfflineLine | MetricLine | RebootLine;
+/** Lines of conditions that ended. */
+export type EndLine = RecoveryLine | MetricEndLine;
+export type DigestLine = AlertLine | EndLine;
+
+export function isEndLine(line: DigestLine): line is EndLine {
+  return line.kind === 'recovered' || line.kind === 'resolved';
+}
+
+/** Lines a destination gets in a run: `offline` and `recovered` count every line, `conditions` and `resolved` those of rules. */
+export interface LineTotals {
+  offline: number;
+  recovered: number;
+  conditions: number;
+  resolved: number;
+}
 
 /** A line and the destinations (indexes into the run's destination list) it goes to. */
 export interface RoutedLine {
@@ -111,6 +198,8 @@ export interface HostWrite {
    * `backAt`, when the host was seen again, if the stored instance does not say so: kept for those not yet told.
    */
   ended: { key: string; recovered: string[]; notified: Record<string, number>; backAt?: number }[];
+  /** Metric-rule and reboot instances: the step each destination is to get now (reboot: 1, told). */
+  conditions?: { key: string; steps: Record<string, number> }[];
   /** Instances to remove without any notice (state nobody was notified of, left by a race). */
   drop: string[];
   /** Every instance key the host has now, to know when none will be left. */

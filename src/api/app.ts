@@ -11,12 +11,15 @@ import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './val
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { requestLogOptions } from './request-log.js';
 import type { LogLevelName } from '../config.js';
+import type { RuleSource } from './rule-cache.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
 
 export interface ApiOptions {
   hosts: HostStore;
+  /** Metric rules reports are evaluated against (a RuleCache); none when absent. */
+  rules?: RuleSource;
   /** Failed-authentication limits (429 with Retry-After); defaults in auth-limiter.ts. */
   authLimits?: AuthLimits;
   /**
@@ -155,8 +158,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
         if (err instanceof BodyError) return fail(reply, 400, 'bad_request', err.message);
         throw err;
       }
-      // One write by _id: the host just read tells whether this is the first report since an outage.
-      await hosts.recordReport(host, data, now());
+      // One write by _id: the host just read tells whether this is the first report since an outage, and which of
+      // its metric-rule instances the report begins, continues or ends.
+      await hosts.recordReport(host, data, now(), options.rules?.current() ?? []);
       return reply.code(204).send();
     },
   );

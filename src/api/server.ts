@@ -4,17 +4,24 @@ import { earlyProcessLog } from '../logging.js';
 import { connectMongo } from '../store/mongo.js';
 import { HostStore } from '../store/hosts-store.js';
 import { buildApi } from './app.js';
+import { RuleCache } from './rule-cache.js';
+import { RuleStore } from '../store/rules-store.js';
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
   const hosts = new HostStore(mongo.db);
   await hosts.ensureIndexes();
+  const ruleStore = new RuleStore(mongo.db);
+  await ruleStore.ensureIndexes();
+  const rules = new RuleCache(ruleStore, { onError: (err) => earlyProcessLog().error('hostwatch api: cannot read the rules; keeping the last ones read', { error: err }) });
+  await rules.start();
   // LOG_FORMAT=json: every request and these start/stop lines are JSON lines on stdout; text: start/stop lines only.
   const json = config.log.format === 'json';
   const { trustProxy, ...authLimits } = config.auth;
   const app = buildApi({
     hosts,
+    rules,
     ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }),
     authLimits,
     ...(trustProxy !== undefined && { trustProxy }),
@@ -32,6 +39,7 @@ async function run(): Promise<void> {
     say(`hostwatch api: ${signal}, stopping`);
     void (async () => {
       try {
+        rules.stop();
         await app.close();
         await mongo.close();
         process.exit(0);

@@ -7,7 +7,7 @@
  * are only recoveries, the totals as footer) and the title as `content`, which notifications show.
  */
 import { httpSend } from './http.js';
-import { cutText, fitItems, lineText, markdownEscape, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutText, fitItems, lineBody, lineLabel, lineText, markdownEscape, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { endpointUrl } from './url.js';
 
@@ -40,8 +40,8 @@ function parts(u: URL): { id: string; token: string } {
 }
 
 function lineMd(line: NoticeLine, timezone: string): string {
-  const text = lineText({ ...line, name: '\u0000' }, timezone).replace(/^\S+\s+/, '');
-  return `**${line.kind === 'offline' ? 'OFFLINE' : 'BACK'}** ${text.replace('\u0000', discordEscape(cutText(line.name, NAME_LIMIT)))}`;
+  const text = lineBody(lineText({ ...line, name: '\u0000' }, timezone));
+  return `**${lineLabel(line)}** ${text.replace('\u0000', discordEscape(cutText(line.name, NAME_LIMIT)))}`;
 }
 
 /** The webhook body for a notice. */

@@ -3,17 +3,18 @@
  * cut to a vendor's size limit with "... and N more" (done here once, so every kind cuts the same way); the
  * escaping of host names for the markups several kinds send (HTML, markdown).
  */
-import { bySeverity, offlineText, recoveryText, subjectFor } from '../alerting/digest.js';
+import { bySeverity, digestLineText, lineLabel, subjectFor } from '../alerting/digest.js';
 import { formatLocalTime } from '../alerting/local-time.js';
-import type { OfflineLine, RecoveryLine } from '../alerting/types.js';
+import type { DigestLine } from '../alerting/types.js';
 import type { Notice } from './types.js';
 
-export type NoticeLine = OfflineLine | RecoveryLine;
+export type NoticeLine = DigestLine;
+export { lineLabel };
 
 /** The title: `[hostwatch] 2 hosts offline, 1 back online at 2026-11-23 05:00 +01:00 (Europe/Berlin)`. */
 export function noticeTitle(n: Notice): string {
   if (n.test) return `[hostwatch] test notice at ${formatLocalTime(n.checkTime, n.timezone, false)} (${n.timezone})`;
-  return subjectFor(n.offlineTotal, n.recoveryTotal, n.checkTime, n.timezone);
+  return subjectFor(n.offlineTotal, n.recoveryTotal, n.checkTime, n.timezone, n.conditionTotal ?? 0, n.resolvedTotal ?? 0);
 }
 
 /** The lines in the order they are shown: offline (most severe first), then recoveries. */
@@ -23,7 +24,7 @@ export function noticeLines(n: Notice): NoticeLine[] {
 
 /** A line as plain text (the digest's own wording). */
 export function lineText(line: NoticeLine, timezone: string): string {
-  return line.kind === 'offline' ? offlineText(line, timezone) : recoveryText(line, timezone);
+  return digestLineText(line, timezone);
 }
 
 /** Lines of the run not in the notice at all (a large run hands each destination only the first ones). */
@@ -31,10 +32,22 @@ export function missingLines(n: Notice): number {
   return Math.max(0, n.offlineTotal + n.recoveryTotal - n.offline.length - n.recoveries.length);
 }
 
-/** The closing line: `2 hosts offline, 1 back online.` (or the test notice's sentence). */
+/** Whether the notice tells of anything that holds (offline, a metric rule, a reboot), not only of ends. */
+export function isAlarm(n: Notice): boolean {
+  return !n.test && n.offlineTotal > 0;
+}
+
+/** The closing line: `2 hosts offline, 1 back online.`, with `1 alert, 1 resolved` for metric rules (or the test notice's sentence). */
 export function noticeFooter(n: Notice): string {
   if (n.test) return 'This is a test notice from hostwatch: this destination is set up correctly.';
-  return `${n.offlineTotal} host${n.offlineTotal === 1 ? '' : 's'} offline, ${n.recoveryTotal} back online.`;
+  const conditions = n.conditionTotal ?? 0;
+  const resolved = n.resolvedTotal ?? 0;
+  const offline = n.offlineTotal - conditions;
+  const parts = [`${offline} host${offline === 1 ? '' : 's'} offline`];
+  if (conditions > 0) parts.push(`${conditions} alert${conditions === 1 ? '' : 's'}`);
+  parts.push(`${n.recoveryTotal - resolved} back online`);
+  if (resolved > 0) parts.push(`${resolved} resolved`);
+  return `${parts.join(', ')}.`;
 }
 
 /** A host name is shown with at most this many bytes by the chat kinds, so one line always fits a message part. */
@@ -109,11 +122,15 @@ export function markdownEscape(s: string): string {
   return s.replace(/[\\`*_[\]<>~|]/g, (c) => `\\${c}`);
 }
 
-/** A line as a markdown list item: `- **OFFLINE** web-1: ...`, the host name escaped. */
+/** A line's text without its leading label (`web-1: offline 12 minutes, ...`), for kinds that show the label apart. */
+export function lineBody(text: string): string {
+  return text.replace(/^\S+\s+/, '');
+}
+
+/** A line as a markdown list item: `- **OFFLINE** web-1: ...`, the host name (and a disk's mount) escaped. */
 export function markdownListItem(line: NoticeLine, timezone: string): string {
-  const text = lineText({ ...line, name: markdownEscape(line.name) }, timezone);
-  const m = /^(OFFLINE|BACK)\s+/.exec(text);
-  return m ? `- **${m[1]}** ${text.slice(m[0].length)}` : `- ${text}`;
+  const escaped = { ...line, name: markdownEscape(line.name), ...('item' in line && { item: markdownEscape(line.item) }) } as NoticeLine;
+  return `- **${lineLabel(line)}** ${lineBody(lineText(escaped, timezone))}`;
 }
 
 /**

@@ -8,7 +8,7 @@
  * same lines, cut together to keep the event well under Matrix's 65536-byte limit.
  */
 import { httpSend, jsonBody } from './http.js';
-import { cutText, fitItems, htmlEscape, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutText, fitItems, htmlEscape, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { aliasedQuery, endpointUrl } from './url.js';
 
@@ -31,7 +31,7 @@ interface Item {
 
 function lineItem(line: NoticeLine, timezone: string): Item {
   const plain = lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone);
-  return { plain, html: `<b>${line.kind === 'offline' ? 'OFFLINE' : 'BACK'}</b> ${htmlEscape(plain.replace(/^\S+\s+/, ''))}` };
+  return { plain, html: `<b>${lineLabel(line)}</b> ${htmlEscape(lineBody(plain))}` };
 }
 
 const jsonBytes = (s: string) => utf8Bytes(JSON.stringify(s)) - 2;

@@ -8,7 +8,7 @@
  * with the totals. Both hold the same lines, cut once to fit the smallest limit (text ≤ 4000 characters).
  */
 import { httpSend } from './http.js';
-import { cutText, fitItems, htmlEscape, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutText, fitItems, htmlEscape, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { endpointUrl, pathSecrets } from './url.js';
 
@@ -34,7 +34,7 @@ interface Item {
 
 function lineItem(line: NoticeLine, timezone: string): Item {
   const plain = slackEscape(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone));
-  return { plain, md: `*${line.kind === 'offline' ? 'OFFLINE' : 'BACK'}* ${plain.replace(/^\S+\s+/, '')}` };
+  return { plain, md: `*${lineLabel(line)}* ${lineBody(plain)}` };
 }
 
 /** The Slack message for a notice: `text` and `blocks` carrying the same lines. */

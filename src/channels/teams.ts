@@ -6,7 +6,8 @@
  * The message is an Adaptive Card 1.4 in a `message` envelope, one TextBlock per host line, within Teams' 28 KB.
  */
 import { httpSend, isRetryableStatus } from './http.js';
-import { cutText, fitItems, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { isEndLine } from '../alerting/types.js';
+import { cutText, fitItems, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { endpointUrl } from './url.js';
 
@@ -21,9 +22,8 @@ export const TEAMS_LIMIT = 27_000;
 type Block = Record<string, unknown>;
 
 function lineBlock(line: NoticeLine, timezone: string): Block {
-  const text = lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone).replace(/^\S+\s+/, '');
-  const offline = line.kind === 'offline';
-  return { type: 'TextBlock', text: `**${offline ? 'OFFLINE' : 'BACK'}** ${text}`, wrap: true, spacing: 'None', color: offline ? 'Attention' : 'Good' };
+  const text = lineBody(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone));
+  return { type: 'TextBlock', text: `**${lineLabel(line)}** ${text}`, wrap: true, spacing: 'None', color: isEndLine(line) ? 'Good' : 'Attention' };
 }
 
 function envelope(body: Block[]): Record<string, unknown> {

@@ -8,7 +8,7 @@
  * than Telegram's 4096 characters of visible text.
  */
 import { httpSend, jsonBody } from './http.js';
-import { cutText, fitText, htmlEscape, lineText, NAME_LIMIT, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutText, fitText, htmlEscape, lineBody, lineLabel, lineText, NAME_LIMIT, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { aliasedQuery, decodePart, endpointUrl } from './url.js';
 
@@ -31,8 +31,8 @@ const CHAT = /^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/;
 const PARAMS: Record<string, string[]> = { token: ['token'], chat: ['chat', 'chat_id'], thread: ['thread', 'thread_id', 'message_thread_id'], silent: ['silent'] };
 
 function lineHtml(line: NoticeLine, timezone: string): string {
-  const rest = lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone).replace(/^\S+\s+/, '');
-  return `<b>${line.kind === 'offline' ? 'OFFLINE' : 'BACK'}</b> ${htmlEscape(rest)}`;
+  const rest = lineBody(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone));
+  return `<b>${lineLabel(line)}</b> ${htmlEscape(rest)}`;
 }
 
 /** The HTML text for a notice. */

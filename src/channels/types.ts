@@ -4,7 +4,7 @@
  * Shared by every kind: reading and checking URLs (url.ts), retry classification and vendor error codes (http.ts),
  * the text, its escaping and truncation (format.ts), redaction (registry.ts).
  */
-import type { OfflineLine, RecoveryLine } from '../alerting/types.js';
+import type { AlertLine, EndLine } from '../alerting/types.js';
 import type { Mailer } from '../mail/mailer.js';
 
 /** What one destination receives in one run: its own lines, most severe first, and the run's totals for it. */
@@ -18,12 +18,19 @@ export interface Notice {
   run: string;
   checkTime: number;
   timezone: string;
-  /** Sorted most severe first; may hold only the first lines of a large run (see the totals). */
-  offline: OfflineLine[];
-  /** Sorted by host name; may hold only the first ones. */
-  recoveries: RecoveryLine[];
+  /**
+   * Lines of conditions that hold: offline hosts, metric rules, reboots. Sorted most severe first; may hold only the
+   * first lines of a large run (see the totals).
+   */
+  offline: AlertLine[];
+  /** Lines of conditions that ended (back online, resolved). Sorted by host name; may hold only the first ones. */
+  recoveries: EndLine[];
   offlineTotal: number;
   recoveryTotal: number;
+  /** How many of `offlineTotal` are metric-rule and reboot lines (0 when absent). */
+  conditionTotal?: number;
+  /** How many of `recoveryTotal` are metric rules that resolved (0 when absent). */
+  resolvedTotal?: number;
   /** A test notice from `hostwatch channels test`: says so in its title and carries no lines. */
   test?: boolean;
 }

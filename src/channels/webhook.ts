@@ -4,7 +4,6 @@
  * body bytes>`); `Idempotency-Key` is the notice id, the same on every retry of one notice.
  */
 import { createHmac } from 'node:crypto';
-import type { OfflineLine, RecoveryLine } from '../alerting/types.js';
 import { fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { httpSend } from './http.js';
 import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
@@ -45,7 +44,57 @@ export interface WebhookRecoveredLine {
   text: string;
 }
 
-export type WebhookLine = WebhookOfflineLine | WebhookRecoveredLine;
+/** A metric rule that holds (docs/rules.md). */
+export interface WebhookMetricLine {
+  kind: 'metric';
+  host: string;
+  hostId: string;
+  rule: string;
+  metric: string;
+  /** The disk's mount for `disk`; `''` otherwise. */
+  item: string;
+  op: 'above' | 'below';
+  threshold: number;
+  value: number;
+  peak: number;
+  step: number;
+  heldMs: number;
+  since: string;
+  text: string;
+}
+
+/** A metric rule that no longer holds. `endValue` is absent when the item was no longer reported. */
+export interface WebhookResolvedLine {
+  kind: 'resolved';
+  host: string;
+  hostId: string;
+  rule: string;
+  metric: string;
+  item: string;
+  op: 'above' | 'below';
+  threshold: number;
+  peak: number;
+  endValue?: number;
+  since: string;
+  endedAt: string;
+  heldMs: number;
+  text: string;
+}
+
+/** An uptime that went backwards. Uptimes in seconds. */
+export interface WebhookRebootLine {
+  kind: 'reboot';
+  host: string;
+  hostId: string;
+  rule: string;
+  at: string;
+  uptime: number;
+  previousUptime: number;
+  text: string;
+}
+
+/** Receivers should ignore kinds they do not know: new kinds are added without a version change. */
+export type WebhookLine = WebhookOfflineLine | WebhookRecoveredLine | WebhookMetricLine | WebhookResolvedLine | WebhookRebootLine;
 
 /** The JSON body, version 1 (docs/channels.md "webhook"). */
 export interface WebhookBody {
@@ -57,7 +106,8 @@ export interface WebhookBody {
   checkTime: string;
   timezone: string;
   title: string;
-  counts: { offline: number; recovered: number };
+  /** Hosts offline and back online; metric-rule and reboot lines (`alerts`) and resolved rules. */
+  counts: { offline: number; recovered: number; alerts: number; resolved: number };
   lines: WebhookLine[];
   more: number;
   text: string;
@@ -67,12 +117,23 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 function lineJson(line: NoticeLine, timezone: string): WebhookLine {
   const text = lineText(line, timezone);
-  if (line.kind === 'offline') {
-    const l: OfflineLine = line;
-    return { kind: 'offline', host: l.name, hostId: l.hostId, step: l.step, offlineMs: l.offlineMs, lastReportAt: iso(l.lastReportAt), text };
+  const { name: host, hostId } = line;
+  switch (line.kind) {
+    case 'offline':
+      return { kind: 'offline', host, hostId, step: line.step, offlineMs: line.offlineMs, lastReportAt: iso(line.lastReportAt), text };
+    case 'recovered':
+      return { kind: 'recovered', host, hostId, wentSilentAt: iso(line.wentSilentAt), seenAgainAt: iso(line.seenAgainAt), goneMs: line.goneMs, text };
+    case 'metric': {
+      const { rule, metric, item, op, threshold, value, peak, step, heldMs } = line;
+      return { kind: 'metric', host, hostId, rule, metric, item, op, threshold, value, peak, step, heldMs, since: iso(line.since), text };
+    }
+    case 'resolved': {
+      const { rule, metric, item, op, threshold, peak, heldMs } = line;
+      return { kind: 'resolved', host, hostId, rule, metric, item, op, threshold, peak, ...(line.endValue !== undefined && { endValue: line.endValue }), since: iso(line.since), endedAt: iso(line.endedAt), heldMs, text };
+    }
+    case 'reboot':
+      return { kind: 'reboot', host, hostId, rule: line.rule, at: iso(line.at), uptime: line.uptime, previousUptime: line.previousUptime, text };
   }
-  const r: RecoveryLine = line;
-  return { kind: 'recovered', host: r.name, hostId: r.hostId, wentSilentAt: iso(r.wentSilentAt), seenAgainAt: iso(r.seenAgainAt), goneMs: r.goneMs, text };
 }
 
 function bodyOf(n: Notice, lines: WebhookLine[], more: number): WebhookBody {
@@ -87,7 +148,12 @@ function bodyOf(n: Notice, lines: WebhookLine[], more: number): WebhookBody {
     checkTime: iso(n.checkTime),
     timezone: n.timezone,
     title: noticeTitle(n),
-    counts: { offline: n.offlineTotal, recovered: n.recoveryTotal },
+    counts: {
+      offline: n.offlineTotal - (n.conditionTotal ?? 0),
+      recovered: n.recoveryTotal - (n.resolvedTotal ?? 0),
+      alerts: n.conditionTotal ?? 0,
+      resolved: n.resolvedTotal ?? 0,
+    },
     lines,
     more,
     text: [...texts, ...(texts.length ? [''] : []), footer].join('\n'),

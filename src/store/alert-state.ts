@@ -7,7 +7,8 @@
  * cannot touch the state of a new one, and no filter beyond `{_id}` is needed (the only one FerretDB answers
  * without reading the whole collection). Destination keys are field names with `%` and `.` escaped.
  */
-import type { HostWrite, InstanceState } from '../alerting/types.js';
+import type { ConditionInfo, HostWrite, InstanceState } from '../alerting/types.js';
+import { isConditionDoc, type ConditionDoc } from './condition-state.js';
 
 /** One instance as stored. */
 export interface InstanceDoc {
@@ -25,11 +26,14 @@ export interface LegacyAlertDoc {
   backAt?: Date;
 }
 
+/** An entry of a host's `alerts`: an offline instance, or a metric-rule or reboot one (condition-state.ts). */
+export type AlertDoc = InstanceDoc & Partial<Omit<ConditionDoc, 'start' | 'sent' | 'notifiedAt'>>;
+
 /** What a report's write needs to know of the host it has just read. */
 export interface ReportedHost {
   lastReportAt: Date | null;
   back?: { from: Date; at: Date };
-  alerts?: Record<string, InstanceDoc>;
+  alerts?: Record<string, AlertDoc>;
   alert?: LegacyAlertDoc;
 }
 
@@ -51,12 +55,12 @@ export function reportStateFields(host: ReportedHost, at: Date): Record<string, 
     out.back = { from: last, at };
     const back = host.back;
     if (back?.from instanceof Date && back.at instanceof Date) {
-      const ended = host.alerts?.[`offline_${back.from.getTime()}`];
+      const ended = host.alerts?.[`offline_${back.from.getTime()}`] as InstanceDoc | undefined;
       if (ended?.start instanceof Date && ended.backAt === undefined) out[`alerts.offline_${back.from.getTime()}.backAt`] = back.at;
     }
   }
   const key = `offline_${last.getTime()}`;
-  const instance = host.alerts?.[key];
+  const instance = host.alerts?.[key] as InstanceDoc | undefined;
   if (instance?.start instanceof Date && instance.backAt === undefined) out[`alerts.${key}.backAt`] = at;
   if (host.alert?.outage?.getTime() === last.getTime() && host.alert.backAt === undefined) out['alert.backAt'] = at;
   return out;
@@ -71,8 +75,22 @@ export function decodeDestKey(field: string): string {
   return field.replace(/%2E/gi, '.').replace(/%24/gi, '$').replace(/%25/g, '%');
 }
 
-/** The instances of a host document, as the check reads them (stubs without a start are left out). */
-export function instancesOf(alerts: Record<string, InstanceDoc> | undefined, legacy: LegacyAlertDoc | undefined): InstanceState[] {
+/** A stored metric-rule or reboot instance as the check sees it. */
+function conditionOf(doc: ConditionDoc): ConditionInfo {
+  const optional = { op: doc.op, threshold: doc.threshold, value: doc.value, peak: doc.peak, endValue: doc.endValue, uptime: doc.uptime, previousUptime: doc.previousUptime };
+  return {
+    kind: doc.condition,
+    rule: doc.rule,
+    ruleName: doc.name,
+    metric: doc.metric,
+    item: doc.item ?? '',
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+    ...(doc.endAt instanceof Date && { endAt: doc.endAt.getTime() }),
+  };
+}
+
+/** The instances of a host document, as the check reads them (a stub without a start is read as state to drop). */
+export function instancesOf(alerts: Record<string, AlertDoc> | undefined, legacy: LegacyAlertDoc | undefined): InstanceState[] {
   const out: InstanceState[] = [];
   for (const [key, doc] of Object.entries(alerts ?? {})) {
     if (!(doc?.start instanceof Date)) {
@@ -82,7 +100,8 @@ export function instancesOf(alerts: Record<string, InstanceDoc> | undefined, leg
     }
     const sent: Record<string, number> = {};
     for (const [field, step] of Object.entries(doc.sent ?? {})) if (typeof step === 'number') sent[decodeDestKey(field)] = step;
-    out.push({ key, start: doc.start.getTime(), sent, ...(doc.backAt && { backAt: doc.backAt.getTime() }) });
+    if (isConditionDoc(doc)) out.push({ key, start: doc.start.getTime(), sent, condition: conditionOf(doc) });
+    else out.push({ key, start: doc.start.getTime(), sent, ...(doc.backAt && { backAt: doc.backAt.getTime() }) });
   }
   if (legacy?.outage instanceof Date && typeof legacy.step === 'number') {
     const start = legacy.outage.getTime();
@@ -128,6 +147,13 @@ export function hostUpdate(write: HostWrite, accepted: ReadonlySet<string>, noti
       // $max never lowers a step: a re-applied write changes nothing.
       for (const [d, step] of [...Object.entries(n.carried ?? {}), ...told]) $max[path(n.key, d)] = Math.max(step, $max[path(n.key, d)] ?? 0);
     }
+  }
+
+  for (const c of write.conditions ?? []) {
+    const told = Object.entries(c.steps).filter(([d]) => accepted.has(d));
+    if (told.length === 0) continue;
+    $set[`${path(c.key)}.notifiedAt`] = notifiedAt;
+    for (const [d, step] of told) $max[path(c.key, d)] = step;
   }
 
   const writesAlerts = Object.keys($set).length > 0 || Object.keys($max).length > 0;

@@ -1,6 +1,8 @@
 import { ObjectId, type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
 import type { HostSnapshot, HostWrite } from '../alerting/types.js';
-import { hostUpdate, instancesOf, reportStateFields, type InstanceDoc, type LegacyAlertDoc } from './alert-state.js';
+import type { Rule } from '../rules/rule.js';
+import { hostUpdate, instancesOf, reportStateFields, type AlertDoc, type LegacyAlertDoc } from './alert-state.js';
+import { ruleStateFields } from './condition-state.js';
 import { hashSecret, keyShape, newCredentials, type Credentials } from './credentials.js';
 import { reportingInterval } from './host-status.js';
 import { WriteGate } from './write-gate.js';
@@ -27,8 +29,13 @@ export interface HostDoc {
   interval?: number;
   /** The latest report that ended a silence of a minute or more: `from` is the report before it. */
   back?: { from: Date; at: Date };
-  /** ALERTING.md alert state per condition instance and destination (alert-state.ts); absent when none. */
-  alerts?: Record<string, InstanceDoc>;
+  /**
+   * ALERTING.md condition instances and their alert state per destination: offline (alert-state.ts), metric rules
+   * and reboots (condition-state.ts); absent when none.
+   */
+  alerts?: Record<string, AlertDoc>;
+  /** The uptime of the latest report that had one, in seconds: a lower one next is a reboot. */
+  lastUptime?: number;
   /** Alert state written by a release before per-destination state; read, and replaced at the next write. */
   alert?: LegacyAlertDoc;
 }
@@ -37,7 +44,7 @@ export interface HostDoc {
 export type HostAuth = Omit<HostDoc, 'data'>;
 
 /** What recordReport needs to know of a host it has just read. */
-export type ReportTarget = Pick<HostDoc, '_id' | 'lastReportAt' | 'alerts' | 'alert' | 'back'>;
+export type ReportTarget = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'alert' | 'back' | 'lastUptime'>;
 
 /** Leaves out the previous report body (up to 64 KiB) that authenticating a report never needs. */
 const AUTH_PROJECTION = { data: 0 } as const;
@@ -242,7 +249,9 @@ export class HostStore {
   /**
    * Stores a report: the body becomes `data` and `lastReportAt` is set to `at` (server time); in the same write,
    * `reportStateFields` (alert-state.ts) records `back` after a silence of a minute or more and the ended instance's
-   * `backAt`, so the recovery line says when the host was first seen again (rule 4).
+   * `backAt`, so the recovery line says when the host was first seen again (rule 4), and `ruleStateFields`
+   * (condition-state.ts) the instances of the metric `rules` the report begins, continues or ends: a check never sees
+   * a report without the rule state it implies.
    *
    * One write, filtered by `_id` alone (the only filter FerretDB's SQLite backend does not answer with a scan): the
    * decisions are made from `host`, which the API has just read to authenticate the report. Given an id instead, the
@@ -250,10 +259,10 @@ export class HostStore {
    * (`alerts.<key>` with only `backAt`), which the next check drops without a line. At most
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
-  async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date): Promise<boolean> {
-    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { lastReportAt: 1, alerts: 1, alert: 1, back: 1 } }) : host;
+  async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date, rules: readonly Rule[] = []): Promise<boolean> {
+    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { name: 1, lastReportAt: 1, alerts: 1, alert: 1, back: 1, lastUptime: 1 } }) : host;
     if (!target) return false;
-    const $set = { data, lastReportAt: at, ...reportStateFields(target, at) };
+    const $set = { data, lastReportAt: at, ...reportStateFields(target, at), ...ruleStateFields(target, data, at, rules) };
     const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set }));
     return result.matchedCount === 1;
   }

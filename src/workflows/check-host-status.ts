@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  addTotals,
   emptyEvaluation,
   evaluateHosts,
   InvalidCheckInputError,
@@ -8,6 +9,7 @@ import {
   parseCheckInput,
   quietHour,
   routedLinesToShow,
+  ruleBook,
   totalsByDestination,
   type AlertPolicy,
   type CheckEvaluation,
@@ -17,6 +19,7 @@ import {
 } from '../alerting/index.js';
 import type { Activities } from '../activities/index.js';
 import type { Notice } from '../channels/types.js';
+import type { Rule } from '../rules/rule.js';
 import { SliceChildren, sliceEvaluated, sliceRelease, type SliceInput, type SliceResult, type SliceSummary } from './slices.js';
 
 export type { SliceInput, SliceResult, SliceSummary };
@@ -60,6 +63,9 @@ export interface CheckSummary {
   notices: number;
   /** Hosts with a recovery line to at least one destination. */
   recoveries: number;
+  /** Metric-rule and reboot lines to at least one destination, and resolved metric-rule lines. */
+  alerts: number;
+  resolved: number;
   quietHours: boolean;
   /** Child workflows that evaluated hosts beyond the run's own slice (a large outage or fleet). */
   slices: number;
@@ -74,13 +80,14 @@ export interface CheckSummary {
 /** Loads and evaluates up to `pages` pages after `afterId`; returns where the next page would start. */
 async function evaluatePages(
   evaluation: CheckEvaluation,
-  opts: { checkTime: number; policy: AlertPolicy; destinations: Destination[]; pageSize: number; pages: number; afterId?: string },
+  opts: { checkTime: number; policy: AlertPolicy; destinations: Destination[]; rules: Rule[]; pageSize: number; pages: number; afterId?: string },
 ): Promise<string | undefined> {
   const cutoff = offlineCutoff(opts.checkTime, opts.policy.steps);
+  const rules = ruleBook(opts.rules);
   let afterId = opts.afterId;
   for (let i = 0; i < opts.pages; i++) {
     const page = await store.loadHostsPage({ cutoff, limit: opts.pageSize, ...(afterId !== undefined && { afterId }) });
-    evaluateHosts(page.hosts, opts.checkTime, opts.policy, opts.destinations, evaluation);
+    evaluateHosts(page.hosts, opts.checkTime, opts.policy, opts.destinations, evaluation, rules);
     afterId = page.nextAfterId;
     if (afterId === undefined) return undefined;
   }
@@ -103,8 +110,15 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function count(lines: readonly RoutedLine[], kind: 'offline' | 'recovered'): number {
-  return lines.reduce((n, l) => n + (l.line.kind === kind ? 1 : 0), 0);
+function count(lines: readonly RoutedLine[], ...kinds: RoutedLine['line']['kind'][]): number {
+  return lines.reduce((n, l) => n + (kinds.includes(l.line.kind) ? 1 : 0), 0);
+}
+
+/** `3 notices, 1 recovery`, then `2 alerts, 1 resolved` when metric rules have lines. */
+function sentCounts(c: { notices: number; recoveries: number; alerts: number; resolved: number }): string {
+  const parts = [plural(c.notices, 'notice'), plural(c.recoveries, 'recovery', 'recoveries')];
+  if (c.alerts > 0 || c.resolved > 0) parts.push(plural(c.alerts, 'alert'), `${c.resolved} resolved`);
+  return parts.join(', ');
 }
 
 /** The reason a delivery activity gave up, without the SDK's wrapping. */
@@ -137,7 +151,7 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
   });
   const timezone = input.timezone ?? (await local.checkDefaults()).timezone;
   const policy: AlertPolicy = { steps: input.steps, ignoreHours: input.ignoreHours, timezone, graceMs: input.graceSeconds * 1000 };
-  const summary = { checkTime: new Date(checkTime).toISOString(), timezone, hostsMuted: 0, notices: 0, recoveries: 0, slices: 0, destinations: destinations.length, sent: 0, accepted: 0 };
+  const summary = { checkTime: new Date(checkTime).toISOString(), timezone, hostsMuted: 0, notices: 0, recoveries: 0, alerts: 0, resolved: 0, slices: 0, destinations: destinations.length, sent: 0, accepted: 0 };
 
   const quiet = quietHour(checkTime, policy);
   if (quiet !== undefined) {
@@ -147,18 +161,19 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
   // The run's own slice of hosts; the rest, if any, go to child workflows one slice at a time, so that no run's
   // history holds more than one slice of hosts and their state writes.
   const { pageSize, slicePages } = input.paging;
+  const rules = await store.loadRules();
   const evaluation = emptyEvaluation();
-  const afterId = await evaluatePages(evaluation, { checkTime, policy, destinations, pageSize, pages: slicePages });
+  const afterId = await evaluatePages(evaluation, { checkTime, policy, destinations, rules, pageSize, pages: slicePages });
   const { workflowId, runId } = workflowInfo();
   const runKey = `${workflowId}.${runId}`;
-  const children = new SliceChildren(checkHostSlice, runKey, { checkTime, policy, destinations, pageSize, slicePages });
+  const children = new SliceChildren(checkHostSlice, runKey, { checkTime, policy, destinations, rules, pageSize, slicePages });
 
   // If anything fails before delivery, the run fails and the next one sends again (rule 3); children not yet told
   // end without writing. (The parent close policy would end them too, but only after the run has closed.)
   try {
     const slices = afterId === undefined ? [] : await children.evaluateFrom(afterId);
     const totals = totalsByDestination(evaluation.lines, destinations.length);
-    for (const s of slices) s.totals.forEach((t, d) => ((totals[d]!.offline += t.offline), (totals[d]!.recovered += t.recovered)));
+    for (const s of slices) s.totals.forEach((t, d) => addTotals(totals[d]!, t));
     const lines = [...evaluation.lines, ...slices.flatMap((s) => s.lines)];
     const counted = {
       ...summary,
@@ -166,6 +181,8 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
       hostsMuted: evaluation.hostsMuted + slices.reduce((n, s) => n + s.hostsMuted, 0),
       notices: count(evaluation.lines, 'offline') + slices.reduce((n, s) => n + s.offlineLines, 0),
       recoveries: count(evaluation.lines, 'recovered') + slices.reduce((n, s) => n + s.recoveryLines, 0),
+      alerts: count(evaluation.lines, 'metric', 'reboot') + slices.reduce((n, s) => n + s.conditionLines, 0),
+      resolved: count(evaluation.lines, 'resolved') + slices.reduce((n, s) => n + s.resolvedLines, 0),
       quietHours: false,
       slices: slices.length,
     };
@@ -192,13 +209,15 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
       ...counted,
       sent: due.length,
       accepted: accepted.length,
-      message: due.length === 0 ? 'No alarm' : `Sent to ${accepted.length} of ${due.length} destinations: ${plural(counted.notices, 'notice')}, ${plural(counted.recoveries, 'recovery', 'recoveries')}`,
+      message: due.length === 0 ? 'No alarm' : `Sent to ${accepted.length} of ${due.length} destinations: ${sentCounts(counted)}`,
     };
     // Logged once per run (the SDK's workflow logger stays silent during replay).
     if (due.length > 0) {
       log.info('Check delivered notices', {
         notices: result.notices,
         recoveries: result.recoveries,
+        alerts: result.alerts,
+        resolved: result.resolved,
         hostsOffline: result.hostsOffline,
         sent: result.sent,
         accepted: result.accepted,
@@ -244,6 +263,8 @@ export async function checkHostSlice(input: SliceInput): Promise<SliceResult> {
     hostsMuted: evaluation.hostsMuted,
     offlineLines: count(evaluation.lines, 'offline'),
     recoveryLines: count(evaluation.lines, 'recovered'),
+    conditionLines: count(evaluation.lines, 'metric', 'reboot'),
+    resolvedLines: count(evaluation.lines, 'resolved'),
     totals: totalsByDestination(evaluation.lines, n),
     hostWrites: evaluation.writes.length,
     lines: routedLinesToShow(evaluation.lines, n),

@@ -3,7 +3,8 @@
  * its counts and the lines a digest can show, and writes its state once the parent says what was accepted.
  */
 import { ApplicationFailure, condition, defineSignal, setHandler, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
-import type { AlertPolicy, Destination, RoutedLine } from '../alerting/index.js';
+import type { AlertPolicy, Destination, LineTotals, RoutedLine } from '../alerting/index.js';
+import type { Rule } from '../rules/rule.js';
 
 /** One slice of hosts for a child workflow: `slicePages` pages after `afterId`. */
 export interface SliceInput {
@@ -11,6 +12,8 @@ export interface SliceInput {
   checkTime: number;
   policy: AlertPolicy;
   destinations: Destination[];
+  /** The metric rules of the run (read once by the parent). */
+  rules: Rule[];
   afterId: string;
   pageSize: number;
   slicePages: number;
@@ -23,11 +26,13 @@ export interface SliceSummary {
   nextAfterId?: string;
   hostsOffline: number;
   hostsMuted: number;
-  /** Distinct offline and recovery lines of the slice. */
+  /** Distinct offline and back-online lines of the slice, and metric-rule (and reboot) and resolved lines. */
   offlineLines: number;
   recoveryLines: number;
+  conditionLines: number;
+  resolvedLines: number;
   /** Per destination (same order as the input's): lines it gets from this slice. */
-  totals: { offline: number; recovered: number }[];
+  totals: LineTotals[];
   hostWrites: number;
   lines: RoutedLine[];
 }

@@ -14,6 +14,7 @@ import type { Notice } from '../../src/channels/types.js';
 import { createSmtpMailer, messageIdFor, type Mailer } from '../../src/mail/mailer.js';
 import { encodeDestKey, notifiedWrite } from '../../src/store/alert-state.js';
 import { ChannelStore } from '../../src/store/channels-store.js';
+import { RuleStore } from '../../src/store/rules-store.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
@@ -39,7 +40,7 @@ let acts: Activities;
 
 function activitiesWith(mailer: Mailer, store: HostStore = hosts): Activities {
   mailers.push(mailer);
-  return createActivities({ hosts: store, channels, mailer, from: FROM, defaultTimezone: TZ });
+  return createActivities({ hosts: store, channels, rules: new RuleStore(store.collection.db), mailer, from: FROM, defaultTimezone: TZ });
 }
 
 /** The destination the check input's `recipients` give for an address (no channel). */

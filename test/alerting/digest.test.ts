@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_MAX_LINES, linesFor, linesToShow, routedLinesToShow, totalsByDestination } from '../../src/alerting/digest.js';
 import { formatDuration, formatLocalTime, formatOffset, localHour, utcOffsetMinutes } from '../../src/alerting/local-time.js';
-import type { DigestLine, OfflineLine, RecoveryLine, RoutedLine } from '../../src/alerting/types.js';
+import type { DigestLine, LineTotals, OfflineLine, RecoveryLine, RoutedLine } from '../../src/alerting/types.js';
 import { fitText, noticeTitle } from '../../src/channels/format.js';
 import type { Notice } from '../../src/channels/types.js';
 
@@ -32,7 +32,7 @@ function routed(line: DigestLine, ...to: number[]): RoutedLine {
 function noticeFor(
   lines: readonly RoutedLine[],
   d: number,
-  totals: { offline: number; recovered: number },
+  totals: LineTotals,
   opts: { checkTime: number; timezone: string; maxLines?: number },
 ): Notice {
   return { id: `test.d${d}`, run: 'test', checkTime: opts.checkTime, timezone: opts.timezone, ...linesFor(lines, d, totals, opts.maxLines) };
@@ -242,7 +242,7 @@ test('rule 7 (one notice per destination): a run split into parts that keep only
         return linesToShow(offlineAll.filter(mine), recoveriesAll.filter(mine), maxLines);
       });
       const keptLines = [...kept.flatMap((k) => k.offline), ...kept.flatMap((k) => k.recoveries)].map((l) => routed(l, 0));
-      const merged = noticeFor(keptLines, 0, { offline: offlineAll.length, recovered: recoveriesAll.length }, { checkTime: T, timezone: 'UTC', maxLines });
+      const merged = noticeFor(keptLines, 0, { offline: offlineAll.length, recovered: recoveriesAll.length, conditions: 0, resolved: 0 }, { checkTime: T, timezone: 'UTC', maxLines });
       const whole = notice({ offline: offlineAll, recoveries: recoveriesAll, checkTime: T, timezone: 'UTC', maxLines });
       expect(merged).toEqual(whole);
       expect(noticeTitle(merged)).toBe(noticeTitle(whole));
@@ -262,14 +262,14 @@ test('rule 7 (one digest per destination): totalsByDestination counts each desti
     routed(recovered('d', T - HOUR, T - MIN), 2),
   ];
   expect(totalsByDestination(lines, 4)).toEqual([
-    { offline: 2, recovered: 0 },
-    { offline: 0, recovered: 1 },
-    { offline: 1, recovered: 2 },
-    { offline: 0, recovered: 0 },
+    { offline: 2, recovered: 0, conditions: 0, resolved: 0 },
+    { offline: 0, recovered: 1, conditions: 0, resolved: 0 },
+    { offline: 1, recovered: 2, conditions: 0, resolved: 0 },
+    { offline: 0, recovered: 0, conditions: 0, resolved: 0 },
   ]);
   expect(totalsByDestination([], 2)).toEqual([
-    { offline: 0, recovered: 0 },
-    { offline: 0, recovered: 0 },
+    { offline: 0, recovered: 0, conditions: 0, resolved: 0 },
+    { offline: 0, recovered: 0, conditions: 0, resolved: 0 },
   ]);
 });
 
@@ -289,12 +289,12 @@ test('rule 7 (one digest per destination): linesFor gives a destination its line
     recoveryTotal: 2,
   });
   // recoveries only once every offline line is shown, in what room is left
-  expect(linesFor(lines, 0, totals[0]!, 3)).toEqual({ offline: [lines[2]!.line, lines[0]!.line], recoveries: [lines[4]!.line], offlineTotal: 2, recoveryTotal: 2 });
-  expect(linesFor(lines, 1, totals[1]!, 2)).toEqual({ offline: [lines[1]!.line, lines[2]!.line], recoveries: [], offlineTotal: 3, recoveryTotal: 1 });
-  expect(linesFor(lines, 1, totals[1]!, 4)).toEqual({ offline: [lines[1]!.line, lines[2]!.line, lines[0]!.line], recoveries: [lines[4]!.line], offlineTotal: 3, recoveryTotal: 1 });
+  expect(linesFor(lines, 0, totals[0]!, 3)).toEqual({ offline: [lines[2]!.line, lines[0]!.line], recoveries: [lines[4]!.line], offlineTotal: 2, recoveryTotal: 2, conditionTotal: 0, resolvedTotal: 0 });
+  expect(linesFor(lines, 1, totals[1]!, 2)).toEqual({ offline: [lines[1]!.line, lines[2]!.line], recoveries: [], offlineTotal: 3, recoveryTotal: 1, conditionTotal: 0, resolvedTotal: 0 });
+  expect(linesFor(lines, 1, totals[1]!, 4)).toEqual({ offline: [lines[1]!.line, lines[2]!.line, lines[0]!.line], recoveries: [lines[4]!.line], offlineTotal: 3, recoveryTotal: 1, conditionTotal: 0, resolvedTotal: 0 });
   // totals from the whole run (other parts) are passed through as given; offline lines elsewhere hold recoveries back
-  expect(linesFor(lines, 1, { offline: 900, recovered: 7 }, 4)).toEqual({ offline: [lines[1]!.line, lines[2]!.line, lines[0]!.line], recoveries: [], offlineTotal: 900, recoveryTotal: 7 });
-  expect(linesFor(lines, 5, { offline: 0, recovered: 0 })).toEqual({ offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0 });
+  expect(linesFor(lines, 1, { offline: 900, recovered: 7, conditions: 0, resolved: 0 }, 4)).toEqual({ offline: [lines[1]!.line, lines[2]!.line, lines[0]!.line], recoveries: [], offlineTotal: 900, recoveryTotal: 7, conditionTotal: 0, resolvedTotal: 0 });
+  expect(linesFor(lines, 5, { offline: 0, recovered: 0, conditions: 0, resolved: 0 })).toEqual({ offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0, conditionTotal: 0, resolvedTotal: 0 });
 });
 
 test('rule 7 (one digest per destination): routedLinesToShow keeps the union of each destination\'s top lines, each once with all its destinations', () => {
@@ -328,7 +328,7 @@ function expectedNotice(d: number, offlineAll: readonly OfflineLine[], recoverie
   const name = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const offline = [...offlineAll].sort((a, b) => b.offlineMs - a.offlineMs || name(a, b)).slice(0, maxLines);
   const recoveries = offline.length === offlineAll.length ? [...recoveriesAll].sort(name).slice(0, maxLines - offline.length) : [];
-  return { id: `test.d${d}`, run: 'test', checkTime: T, timezone: 'UTC', offline, recoveries, offlineTotal: offlineAll.length, recoveryTotal: recoveriesAll.length };
+  return { id: `test.d${d}`, run: 'test', checkTime: T, timezone: 'UTC', offline, recoveries, offlineTotal: offlineAll.length, recoveryTotal: recoveriesAll.length, conditionTotal: 0, resolvedTotal: 0 };
 }
 
 test('rule 7 (one digest per destination): a run split into parts that hand on routedLinesToShow and totals gives every destination the digest of all its lines', () => {
@@ -352,6 +352,8 @@ test('rule 7 (one digest per destination): a run split into parts that hand on r
       const totals = Array.from({ length: n }, (_, d) => ({
         offline: handed.reduce((sum, h) => sum + h.totals[d]!.offline, 0),
         recovered: handed.reduce((sum, h) => sum + h.totals[d]!.recovered, 0),
+        conditions: 0,
+        resolved: 0,
       }));
       expect(totals).toEqual(totalsByDestination(all, n));
       for (let d = 0; d < n; d++) {

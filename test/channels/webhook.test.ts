@@ -61,7 +61,7 @@ test('posts the version 1 body, signed, with the notice id as Idempotency-Key', 
     checkTime: '2026-11-23T04:00:00.000Z',
     timezone: 'Europe/Berlin',
     title: '[hostwatch] 2 hosts offline, 1 back online at 2026-11-23 05:00 +01:00 (Europe/Berlin)',
-    counts: { offline: 2, recovered: 1 },
+    counts: { offline: 2, recovered: 1, alerts: 0, resolved: 0 },
     lines: [
       {
         kind: 'offline',
@@ -150,7 +150,7 @@ test('a test notice: test true, no lines, the test title and sentence', async ()
   expect(body).toMatchObject({
     test: true,
     title: '[hostwatch] test notice at 2026-11-23 05:00 +01:00 (Europe/Berlin)',
-    counts: { offline: 0, recovered: 0 },
+    counts: { offline: 0, recovered: 0, alerts: 0, resolved: 0 },
     lines: [],
     more: 0,
     text: 'This is a test notice from hostwatch: this destination is set up correctly.',
@@ -170,7 +170,7 @@ test('5000 offline hosts: the body stays within 256 KiB, the rest counted in mor
   expect(shown).toBeGreaterThan(100);
   expect(shown).toBeLessThan(5000);
   expect(body.more).toBe(5000 - shown);
-  expect(body.counts).toEqual({ offline: 5000, recovered: 0 });
+  expect(body.counts).toEqual({ offline: 5000, recovered: 0, alerts: 0, resolved: 0 });
   // Most severe first: web-1 has been offline longest.
   expect(body.lines[0].host).toBe('web-1');
   expect(body.lines[shown - 1].host).toBe(`web-${shown}`);

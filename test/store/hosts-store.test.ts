@@ -60,6 +60,7 @@ function linesOf(ev: CheckEvaluation, destinations: readonly Destination[]) {
   return ev.lines.map(({ line, to }) => {
     const dests = to.map((i) => destinations[i]!.key);
     if (line.kind === 'offline') return { kind: line.kind, name: line.name, step: line.step, to: dests };
+    if (line.kind !== 'recovered') throw new Error(`unexpected ${line.kind} line`);
     return { kind: line.kind, name: line.name, wentSilentAt: line.wentSilentAt, seenAgainAt: line.seenAgainAt, to: dests };
   });
 }

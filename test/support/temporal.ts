@@ -1,4 +1,5 @@
 import { ChannelStore } from '../../src/store/channels-store.js';
+import { RuleStore } from '../../src/store/rules-store.js';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
@@ -79,7 +80,7 @@ export async function hostwatchWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     workflowBundle: await workflowBundle(deps.workflowsPath),
     ...(deps.identity !== undefined && { identity: deps.identity }),
-    activities: createActivities({ hosts: deps.hosts, channels: deps.channels ?? new ChannelStore(deps.hosts.collection.db), mailer, from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: deps.timezone ?? 'UTC' }),
+    activities: createActivities({ hosts: deps.hosts, channels: deps.channels ?? new ChannelStore(deps.hosts.collection.db), rules: new RuleStore(deps.hosts.collection.db), mailer, from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: deps.timezone ?? 'UTC' }),
   });
 }
 

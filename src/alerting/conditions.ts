@@ -1,0 +1,108 @@
+/**
+ * Metric-rule and reboot instances checked like offline (ALERTING.md rules 1-4 and "Condition"), for each destination
+ * on its own. Pure and deterministic (rule 8); called by evaluateHost (policy.ts) for every host it does not hold.
+ */
+import { appliesTo, type Rule } from '../rules/rule.js';
+import { dueStep, offlineMinutes, sentTo } from './steps.js';
+import type { Destination, HostSnapshot, HostWrite, InstanceState, MetricEndLine, MetricLine, RebootLine, RoutedLine } from './types.js';
+
+/** A reboot is told once to each destination of the checks in this time after it; then it is forgotten. */
+export const REBOOT_WINDOW_MS = 24 * 60 * 60_000;
+
+/** The rules a check knows, by id. */
+export type RuleBook = ReadonlyMap<string, Rule>;
+
+export function ruleBook(rules: readonly Rule[]): RuleBook {
+  return new Map(rules.map((r) => [r.id, r]));
+}
+
+/**
+ * Adds the lines and writes of the host's metric and reboot instances to `lines` and `write`. `frozen`: the host is
+ * offline, so its metric data is stale and open instances do not escalate (they end only with a report).
+ */
+export function evaluateConditions(
+  host: HostSnapshot,
+  checkTime: number,
+  rules: RuleBook,
+  destinations: readonly Destination[],
+  frozen: boolean,
+  lines: RoutedLine[],
+  write: HostWrite,
+): void {
+  const notify: { key: string; steps: Record<string, number> }[] = [];
+  for (const instance of host.alerts) {
+    const c = instance.condition;
+    if (!c) continue;
+    const rule = rules.get(c.rule);
+    // A removed rule, or one no longer for this host, ends its instances without notices.
+    if (!rule || !appliesTo(rule, host.name) || (c.kind === 'reboot' && checkTime - instance.start > REBOOT_WINDOW_MS)) {
+      write.drop.push(instance.key);
+      continue;
+    }
+    if (c.kind === 'reboot') {
+      const to = destinations.flatMap((d, i) => (d.fromStep === 0 && sentTo(instance, d) === 0 ? [i] : []));
+      if (to.length === 0) continue;
+      const line: RebootLine = { kind: 'reboot', hostId: host.id, name: host.name, rule: rule.name, at: instance.start, uptime: c.uptime ?? 0, previousUptime: c.previousUptime ?? 0 };
+      lines.push({ line, to });
+      notify.push({ key: instance.key, steps: Object.fromEntries(to.map((i) => [destinations[i]!.key, 1])) });
+      continue;
+    }
+    if (c.endAt !== undefined) {
+      ended(host, instance, c.endAt, destinations, lines, write);
+      continue;
+    }
+    if (frozen) continue;
+    const due = dueStep(rule.steps, offlineMinutes(checkTime, instance.start));
+    if (due === undefined) continue;
+    const to = destinations.flatMap((d, i) => (due > sentTo(instance, d) && due >= d.fromStep ? [i] : []));
+    if (to.length === 0) continue;
+    const line: MetricLine = {
+      kind: 'metric',
+      hostId: host.id,
+      name: host.name,
+      rule: rule.name,
+      metric: c.metric,
+      item: c.item,
+      op: c.op ?? 'above',
+      threshold: c.threshold ?? 0,
+      value: c.value ?? 0,
+      peak: c.peak ?? c.value ?? 0,
+      step: due,
+      heldMs: checkTime - instance.start,
+      since: instance.start,
+    };
+    lines.push({ line, to });
+    notify.push({ key: instance.key, steps: Object.fromEntries(to.map((i) => [destinations[i]!.key, due])) });
+  }
+  if (notify.length > 0) write.conditions = [...(write.conditions ?? []), ...notify];
+}
+
+/** Rule 4 for a metric instance: each destination notified of it (and in this run) gets one resolved line. */
+function ended(host: HostSnapshot, instance: InstanceState, endAt: number, destinations: readonly Destination[], lines: RoutedLine[], write: HostWrite): void {
+  const c = instance.condition!;
+  const notified = { ...instance.sent };
+  if (Object.keys(notified).length === 0) {
+    write.drop.push(instance.key); // it ended before any notice: nothing to tell
+    return;
+  }
+  const to = destinations.flatMap((d, i) => (notified[d.key] !== undefined ? [i] : []));
+  if (to.length > 0) {
+    const line: MetricEndLine = {
+      kind: 'resolved',
+      hostId: host.id,
+      name: host.name,
+      rule: c.ruleName,
+      metric: c.metric,
+      item: c.item,
+      op: c.op ?? 'above',
+      threshold: c.threshold ?? 0,
+      peak: c.peak ?? c.value ?? 0,
+      ...(c.endValue !== undefined && { endValue: c.endValue }),
+      since: instance.start,
+      endedAt: endAt,
+      heldMs: endAt - instance.start,
+    };
+    lines.push({ line, to });
+  }
+  write.ended.push({ key: instance.key, recovered: to.map((i) => destinations[i]!.key), notified });
+}
