@@ -287,6 +287,8 @@ test('rule 7 (one digest per destination): linesFor gives a destination its line
     recoveries: [lines[4]!.line, lines[3]!.line],
     offlineTotal: 2,
     recoveryTotal: 2,
+    conditionTotal: 0,
+    resolvedTotal: 0,
   });
   // recoveries only once every offline line is shown, in what room is left
   expect(linesFor(lines, 0, totals[0]!, 3)).toEqual({ offline: [lines[2]!.line, lines[0]!.line], recoveries: [lines[4]!.line], offlineTotal: 2, recoveryTotal: 2, conditionTotal: 0, resolvedTotal: 0 });
