@@ -1,10 +1,10 @@
 import { ObjectId, type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
 import type { HostSnapshot, HostWrite } from '../alerting/types.js';
 import type { Rule } from '../rules/rule.js';
-import { hostUpdate, instancesOf, reportStateFields, type AlertDoc, type LegacyAlertDoc } from './alert-state.js';
+import { hostUpdate, reportStateFields, type AlertDoc, type LegacyAlertDoc } from './alert-state.js';
 import { ruleStateFields } from './condition-state.js';
 import { hashSecret, keyShape, newCredentials, type Credentials } from './credentials.js';
-import { reportingInterval } from './host-status.js';
+import { checkSnapshot } from './check-snapshot.js';
 import { WriteGate } from './write-gate.js';
 
 /** A document of the `hosts` collection. */
@@ -274,21 +274,7 @@ export class HostStore {
     const docs = await this.collection.find(checkPageFilter(req), { projection: CHECK_PROJECTION }).sort({ _id: 1 }).limit(req.limit + 1).toArray();
     const more = docs.length > req.limit;
     if (more) docs.length = req.limit;
-    const hosts: HostSnapshot[] = [];
-    for (const d of docs) {
-      if (!d.lastReportAt) continue; // never reported: not eligible (ALERTING.md "Eligible host")
-      const interval = reportingInterval(d);
-      hosts.push({
-        id: d._id.toHexString(),
-        name: d.name,
-        lastReportAt: d.lastReportAt.getTime(),
-        ...(d.mutedUntil && { mutedUntil: d.mutedUntil.getTime() }),
-        ...(d.enabledAt && { enabledAt: d.enabledAt.getTime() }),
-        ...(interval !== undefined && { intervalMs: interval * 1000 }),
-        ...(d.back?.from instanceof Date && d.back.at instanceof Date && { back: { from: d.back.from.getTime(), at: d.back.at.getTime() } }),
-        alerts: instancesOf(d.alerts, d.alert),
-      });
-    }
+    const hosts = docs.flatMap((d) => checkSnapshot(d) ?? []);
     const last = docs.at(-1);
     return { hosts, ...(more && last && { nextAfterId: last._id.toHexString() }) };
   }
