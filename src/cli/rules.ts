@@ -1,0 +1,309 @@
+import { Command, type CommanderError } from 'commander';
+import type { Config } from '../config.js';
+import { checkRule, checkRuleName, DEFAULT_RULE_STEPS, describeRule, InvalidRuleError, METRICS, type Rule } from '../rules/rule.js';
+import { DuplicateRuleError, RuleStore, UnknownRuleError, type RulePatch, type RuleSpec, type RuleView } from '../store/rules-store.js';
+import { withStore } from './database.js';
+import { validateHostName } from './hosts.js';
+import { parseList, UsageError } from './parse.js';
+
+/** The options of `rules add` and `rules update` as commander hands them over. */
+interface RuleFlags {
+  name?: string;
+  metric?: string;
+  above?: string;
+  below?: string;
+  /** A number, or false for `--no-clear`. */
+  clear?: string | false;
+  steps?: string;
+  perCpu?: boolean;
+  host?: string[];
+  allHosts?: boolean;
+}
+
+/** The option a rule field is set with, so every refusal names what the user typed. */
+function flagFor(field: string, flags: RuleFlags, nameArg: string): string {
+  switch (field) {
+    case 'name':
+      return flags.name !== undefined ? '--name' : nameArg;
+    case 'above':
+      return flags.below !== undefined && flags.above === undefined ? '--below' : '--above';
+    case 'hosts':
+      return '--host';
+    default:
+      return `--${field}`;
+  }
+}
+
+/**
+ * Runs `fn`, turning a bad, duplicate or unknown rule into a usage error that starts with the option to fix:
+ * `--clear: invalid rule clear: must be at or below the threshold (90) of an "above" rule`.
+ */
+async function naming<T>(flags: RuleFlags, nameArg: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof InvalidRuleError) throw new UsageError(`${flagFor(err.field, flags, nameArg)}: ${err.message}`);
+    if (err instanceof DuplicateRuleError) throw new UsageError(`${flagFor('name', flags, nameArg)}: ${err.message}`);
+    if (err instanceof UnknownRuleError) throw new UsageError(`${nameArg}: ${err.message}`);
+    throw err;
+  }
+}
+
+function parseNumber(text: string, flag: string): number {
+  if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(text.trim())) throw new UsageError(`${flag} must be a number, got "${text}"`);
+  return Number(text);
+}
+
+/** `--steps 5,60,240`: whole minutes, as `schedule --steps` takes them; checkRule checks their order and range. */
+function parseSteps(text: string): number[] {
+  const items = parseList(text);
+  if (items.length === 0) throw new UsageError('--steps must name at least one step, e.g. 5,60,240');
+  return items.map((s) => {
+    if (!/^-?\d+$/.test(s)) throw new UsageError(`--steps must be a comma-separated list of whole numbers, got "${s}"`);
+    return Number(s);
+  });
+}
+
+/** `--above X` or `--below X` (not both) as the rule's op and threshold. */
+function threshold(flags: RuleFlags): Pick<Rule, 'op' | 'threshold'> {
+  if (flags.above !== undefined && flags.below !== undefined) throw new UsageError('--above and --below: give one of them, not both');
+  if (flags.above !== undefined) return { op: 'above', threshold: parseNumber(flags.above, '--above') };
+  if (flags.below !== undefined) return { op: 'below', threshold: parseNumber(flags.below, '--below') };
+  return {};
+}
+
+function hostNames(names: readonly string[]): string[] {
+  for (const h of names) {
+    try {
+      validateHostName(h);
+    } catch (err) {
+      throw new UsageError(`--host: ${(err as Error).message}`);
+    }
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * A threshold given for a reboot rule, refused under the option that gave it (checkRule names `above` for all of
+ * them, and RuleStore.update would silently drop one given with an update).
+ */
+function refuseRebootThreshold(metric: string, op: Rule['op'], clear: unknown): void {
+  if (metric === 'reboot' && (op !== undefined || typeof clear === 'number')) {
+    throw new InvalidRuleError(op ?? 'clear', 'a reboot rule takes no threshold: it notices an uptime that went backwards');
+  }
+}
+
+/** The rule `rules add` stores, checked before any connection. */
+function specFromFlags(name: string, flags: RuleFlags): RuleSpec {
+  const spec: RuleSpec = {
+    name,
+    metric: flags.metric ?? '',
+    ...threshold(flags),
+    ...(typeof flags.clear === 'string' && { clear: parseNumber(flags.clear, '--clear') }),
+    ...(flags.perCpu && { perCpu: true }),
+    steps: flags.steps !== undefined ? parseSteps(flags.steps) : [],
+    ...(flags.host !== undefined && { hosts: hostNames(flags.host) }),
+  };
+  refuseRebootThreshold(spec.metric, spec.op, spec.clear);
+  const { id: _id, ...checked } = checkRule({ ...spec, id: 'new' });
+  return checked;
+}
+
+/** The changes `rules update` asks for; only what was named. */
+function patchFromFlags(flags: RuleFlags): RulePatch {
+  if (flags.host !== undefined && flags.allHosts) throw new UsageError('--host and --all-hosts: give one of them, not both');
+  const patch: RulePatch = { ...threshold(flags) };
+  if (flags.name !== undefined) patch.name = checkRuleName(flags.name);
+  if (flags.metric !== undefined) patch.metric = flags.metric;
+  if (flags.clear === false) patch.clear = null;
+  else if (flags.clear !== undefined) patch.clear = parseNumber(flags.clear, '--clear');
+  if (flags.perCpu !== undefined) patch.perCpu = flags.perCpu;
+  if (flags.steps !== undefined) patch.steps = parseSteps(flags.steps);
+  if (flags.host !== undefined) patch.hosts = hostNames(flags.host);
+  if (flags.allHosts) patch.hosts = null;
+  if (Object.keys(patch).length === 0) throw new UsageError('update: name at least one setting to change (see hostwatch rules update --help)');
+  return patch;
+}
+
+const stepsText = (r: Pick<Rule, 'metric' | 'steps'>) => (r.metric === 'reboot' ? 'once' : r.steps.join(','));
+const hostsText = (r: Pick<Rule, 'hosts'>) => (r.hosts === undefined ? 'all' : r.hosts.join(','));
+
+/** `disk above 90 %, clears at 85 %; steps 5,60,240,1440 min; every host` */
+function summary(r: Rule): string {
+  const steps = r.metric === 'reboot' ? 'told once per destination' : `steps ${stepsText(r)} min`;
+  const hosts = r.hosts === undefined ? 'every host' : `hosts ${hostsText(r)}`;
+  return `${describeRule(r)}; ${steps}; ${hosts}`;
+}
+
+/** Why a stored rule is not evaluated (edited by hand, or written by a newer release); undefined when it checks. */
+function problemOf(r: RuleView): string | undefined {
+  try {
+    checkRule({ ...r, steps: [...r.steps] });
+    return undefined;
+  } catch (err) {
+    return err instanceof InvalidRuleError ? err.message : String(err);
+  }
+}
+
+/** A rule as `rules list --json` prints it; absent settings are null. */
+export function ruleJson(r: RuleView) {
+  const problem = problemOf(r);
+  return {
+    id: r.id,
+    name: r.name,
+    metric: r.metric,
+    op: r.op ?? null,
+    threshold: r.threshold ?? null,
+    clear: r.clear ?? null,
+    perCpu: r.perCpu === true,
+    steps: r.steps,
+    hosts: r.hosts ?? null,
+    condition: describeRule(r),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    ...(problem !== undefined && { problem }),
+  };
+}
+
+/** The `rules list` table. */
+export function formatRuleTable(rules: readonly RuleView[]): string {
+  if (rules.length === 0) return 'no rules yet; add one with "hostwatch rules add <name> --metric disk --above 90"';
+  const header = ['NAME', 'CONDITION', 'STEPS', 'HOSTS'];
+  const rows = rules.map((r) => {
+    const problem = problemOf(r);
+    return [r.name, problem === undefined ? describeRule(r) : `${describeRule(r)} (not evaluated: ${problem})`, stepsText(r), hostsText(r)];
+  });
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** Commander's own usage errors (a missing argument, an unknown option) exit with 2, like ours; help with 0. */
+function usageExitCodes(cmd: Command): Command {
+  return cmd.exitOverride((err: CommanderError) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+const METRIC_HELP =
+  'what to watch: cpu (% busy), memory (% used), disk (% used, each mount on its own), load1, load5, load15, ' +
+  'reboot (uptime went backwards), or data.<path> for any numeric report field (data.temperature)';
+const STEPS_HELP = `comma-separated whole minutes; the first is how long it must hold before the first notice (default ${DEFAULT_RULE_STEPS.join(',')})`;
+
+export function rulesCommand(getConfig: () => Readonly<Config>): Command {
+  const rules = new Command('rules')
+    .description('metric rules: alert when a reported value (disk, memory, CPU, load, a report field) crosses a line, or a host reboots')
+    .addHelpText('after', `\nMetrics: ${METRICS.join(', ')}, data.<path>.\nSee docs/rules.md.`);
+  const userError = (err: unknown) => err instanceof DuplicateRuleError || err instanceof UnknownRuleError;
+  const run = (flags: RuleFlags, fn: (store: RuleStore) => Promise<string>) =>
+    withStore(getConfig, (db) => new RuleStore(db), userError, async (store) => console.log(await naming(flags, 'NAME', () => fn(store))));
+
+  const add = new Command('add')
+    .description('add a rule; it is evaluated from the next report of each host it applies to')
+    .argument('<name>', 'rule name: 1-64 letters, digits, "_", "." and "-", starting with a letter or digit')
+    .requiredOption('--metric <metric>', METRIC_HELP)
+    .option('--above <x>', 'breaches while the value is greater than x')
+    .option('--below <x>', 'breaches while the value is less than x')
+    .option('--clear <c>', 'hysteresis: once breached, it ends only at or past c (default: the threshold); at or below x for --above, at or above x for --below')
+    .option('--steps <minutes>', STEPS_HELP)
+    .option('--per-cpu', 'load1/load5/load15 divided by the number of CPUs the report states (its "cpus" field)')
+    .option('--host <name>', 'a host the rule applies to; repeat for more (default: every host)', collect)
+    .action(async (name: string, flags: RuleFlags) => {
+      const spec = await naming(flags, 'NAME', () => specFromFlags(name, flags));
+      await run(flags, async (store) => {
+        await store.ensureIndexes(); // the unique name index makes a duplicate an error
+        const added = await store.add(spec);
+        return `added rule "${added.name}": ${summary(added)}`;
+      });
+    })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A rule without --steps notifies after 5 minutes, then at 60, 240 and 1440. A reboot rule takes no threshold',
+        'and no steps: each destination is told once.',
+        '',
+        'Examples:',
+        '  hostwatch rules add disk-full --metric disk --above 90 --clear 85',
+        '  hostwatch rules add cpu-hot --metric cpu --above 95 --steps 10,60',
+        '  hostwatch rules add low-memory --metric memory --above 90 --host db-1 --host db-2',
+        '  hostwatch rules add busy --metric load5 --per-cpu --above 2',
+        '  hostwatch rules add too-warm --metric data.temperature --above 70 --clear 65',
+        '  hostwatch rules add rebooted --metric reboot',
+      ].join('\n'),
+    );
+
+  const list = new Command('list')
+    .description('show every rule: name, condition, steps and hosts')
+    .option('--json', 'print a JSON array instead of a table')
+    .action(async (flags: { json?: boolean }) => {
+      await run({}, async (store) => {
+        const all = await store.list();
+        return flags.json ? JSON.stringify(all.map(ruleJson), null, 2) : formatRuleTable(all);
+      });
+    })
+    .addHelpText('after', '\nExamples:\n  hostwatch rules list\n  hostwatch rules list --json');
+
+  const update = new Command('update')
+    .description('change a rule; settings not named keep their values (open instances keep their start)')
+    .argument('<name>', 'rule name')
+    .option('--name <new>', 'rename the rule (its instances and what was sent stay)')
+    .option('--metric <metric>', METRIC_HELP)
+    .option('--above <x>', 'breaches while the value is greater than x')
+    .option('--below <x>', 'breaches while the value is less than x')
+    .option('--clear <c>', 'hysteresis: once breached, it ends only at or past c')
+    .option('--no-clear', 'forget the clear threshold: it ends as soon as it no longer breaches')
+    .option('--steps <minutes>', 'comma-separated whole minutes; the first is how long it must hold before the first notice')
+    .option('--per-cpu', 'divide the load by the report\'s "cpus"')
+    .option('--no-per-cpu', 'the load as reported')
+    .option('--host <name>', 'the hosts the rule applies to, replacing the current list; repeat for more', collect)
+    .option('--all-hosts', 'apply it to every host again')
+    .action(async (name: string, flags: RuleFlags) => {
+      await naming({}, 'NAME', () => checkRuleName(name));
+      const patch = await naming(flags, 'NAME', () => patchFromFlags(flags));
+      await run(flags, async (store) => {
+        const current = await store.byName(name);
+        refuseRebootThreshold(patch.metric ?? current.metric, patch.op, patch.clear);
+        if (patch.name !== undefined) await store.ensureIndexes(); // the unique name index makes a taken name an error
+        const updated = await store.update(name, patch);
+        return `updated rule "${updated.name}": ${summary(updated)}`;
+      });
+    })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  hostwatch rules update disk-full --above 95 --clear 90',
+        '  hostwatch rules update disk-full --no-clear --steps 15,120',
+        '  hostwatch rules update low-memory --all-hosts',
+        '  hostwatch rules update cpu-hot --name cpu-busy --host web-1',
+      ].join('\n'),
+    );
+
+  const remove = new Command('remove')
+    .description('delete a rule; its open instances end without notices at the next check')
+    .argument('<name>', 'rule name')
+    .action(async (name: string) => {
+      await naming({}, 'NAME', () => checkRuleName(name));
+      await run({}, async (store) => {
+        await store.remove(name);
+        return `removed rule "${name}"`;
+      });
+    })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The next check drops the rule\'s instances on every host without telling anyone, not even destinations',
+        'that were notified of them (no "resolved" line: the rule is gone, not the condition).',
+        '',
+        'Example:',
+        '  hostwatch rules remove disk-full',
+      ].join('\n'),
+    );
+
+  for (const c of [add, list, update, remove]) rules.addCommand(usageExitCodes(c));
+  return usageExitCodes(rules);
+}
