@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   addTotals,
   emptyEvaluation,
@@ -26,6 +26,9 @@ export type { SliceInput, SliceResult, SliceSummary };
 
 /** Host writes per state-write activity. */
 export const STATE_CHUNK_SIZE = 100;
+
+/** The change that made checks read metric rules (Temporal versioning: older histories replay without it). */
+export const METRIC_RULES_PATCH = 'metric-rules';
 
 /** Error type of a run in which some destination did not accept its notice (the others' state is recorded). */
 export const DELIVERY_INCOMPLETE = 'DeliveryIncomplete';
@@ -161,7 +164,8 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
   // The run's own slice of hosts; the rest, if any, go to child workflows one slice at a time, so that no run's
   // history holds more than one slice of hosts and their state writes.
   const { pageSize, slicePages } = input.paging;
-  const rules = await store.loadRules();
+  // A run started by a release without metric rules replays without reading them (patched() is false there).
+  const rules = patched(METRIC_RULES_PATCH) ? await store.loadRules() : [];
   const evaluation = emptyEvaluation();
   const afterId = await evaluatePages(evaluation, { checkTime, policy, destinations, rules, pageSize, pages: slicePages });
   const { workflowId, runId } = workflowInfo();
@@ -254,7 +258,8 @@ export async function checkHostSlice(input: SliceInput): Promise<SliceResult> {
   const parent = workflowInfo().parent;
   if (!parent) throw ApplicationFailure.create({ type: 'NotAChild', nonRetryable: true, message: 'checkHostSlice runs only as a child of checkHostStatus' });
   const evaluation = emptyEvaluation();
-  const nextAfterId = await evaluatePages(evaluation, { ...input, pages: input.slicePages });
+  // A slice started by a release without metric rules has none in its input.
+  const nextAfterId = await evaluatePages(evaluation, { ...input, rules: input.rules ?? [], pages: input.slicePages });
   const n = input.destinations.length;
   await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(sliceEvaluated, {
     slice: input.slice,
