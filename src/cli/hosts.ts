@@ -1,10 +1,14 @@
-import { instancesOf } from '../store/alert-state.js';
 import { Command } from 'commander';
+import type { Db } from 'mongodb';
+import { ruleBook } from '../alerting/conditions.js';
 import { formatDuration, formatLocalTime } from '../alerting/local-time.js';
-import { currentAlertStep, hostState, reportingInterval } from '../store/host-status.js';
+import type { InstanceState } from '../alerting/types.js';
 import type { Config } from '../config.js';
+import { instancesOf } from '../store/alert-state.js';
 import type { Credentials } from '../store/credentials.js';
+import { activeConditions, currentAlertStep, hostState, reportingInterval, type KnownRules } from '../store/host-status.js';
 import { DuplicateHostError, HostStore, UnknownHostError, type HostView } from '../store/hosts-store.js';
+import { RuleStore } from '../store/rules-store.js';
 import { withStore } from './database.js';
 import { parseDuration, UsageError } from './parse.js';
 
@@ -18,8 +22,24 @@ export function validateHostName(name: string): string {
   return name;
 }
 
-/** A host as `hosts list --json` prints it: no secret hash and no key. */
-export function hostJson(host: HostView, now: number) {
+/** One instance of `alerts` in `hosts list --json`: what it is, and which destinations were told which step. */
+function instanceJson(i: InstanceState) {
+  const c = i.condition;
+  return {
+    condition: c?.kind ?? 'offline',
+    ...(c && { rule: c.ruleName, ruleId: c.rule, metric: c.metric, ...(c.item !== '' && { item: c.item }) }),
+    start: new Date(i.start).toISOString(),
+    sent: i.legacyStep !== undefined ? { 'mailto:*': i.legacyStep } : i.sent,
+    ...(i.backAt !== undefined && { backAt: new Date(i.backAt).toISOString() }),
+    ...(c?.endAt !== undefined && { endAt: new Date(c.endAt).toISOString() }),
+  };
+}
+
+/**
+ * A host as `hosts list --json` prints it: no secret hash and no key. `known`: the rules, so that instances of
+ * removed rules are not shown as active conditions.
+ */
+export function hostJson(host: HostView, now: number, known?: KnownRules) {
   const state = hostState(host, now);
   return {
     id: host._id.toHexString(),
@@ -33,12 +53,8 @@ export function hostJson(host: HostView, now: number) {
     // Per condition instance: which destinations were told which step (stubs without a start are left out).
     alerts: instancesOf(host.alerts, host.alert)
       .filter((i) => !Number.isNaN(i.start))
-      .map((i) => ({
-        condition: 'offline',
-        start: new Date(i.start).toISOString(),
-        sent: i.legacyStep !== undefined ? { 'mailto:*': i.legacyStep } : i.sent,
-        ...(i.backAt !== undefined && { backAt: new Date(i.backAt).toISOString() }),
-      })),
+      .map(instanceJson),
+    conditions: activeConditions(host, now, known),
     interval: reportingInterval(host) ?? null,
     mutedUntil: host.mutedUntil?.toISOString() ?? null,
     muted: host.mutedUntil !== undefined && host.mutedUntil.getTime() > now,
@@ -47,10 +63,10 @@ export function hostJson(host: HostView, now: number) {
   };
 }
 
-/** The `hosts list` table; times in `timezone`. */
-export function formatHostTable(hosts: readonly HostView[], now: number, timezone: string): string {
+/** The `hosts list` table; times in `timezone`; CONDITIONS lists the active ones (`disk /var 93 % > 90 %`). */
+export function formatHostTable(hosts: readonly HostView[], now: number, timezone: string, known?: KnownRules): string {
   if (hosts.length === 0) return 'no hosts yet; add one with "hostwatch hosts add <name>"';
-  const header = ['NAME', 'STATE', `LAST SEEN (${timezone})`, 'OFFLINE FOR', 'ALERT STEP', 'MUTED UNTIL', 'ACTIVE', 'ALARM'];
+  const header = ['NAME', 'STATE', `LAST SEEN (${timezone})`, 'OFFLINE FOR', 'ALERT STEP', 'MUTED UNTIL', 'ACTIVE', 'ALARM', 'CONDITIONS'];
   const rows = hosts.map((h) => {
     const state = hostState(h, now);
     const muted = h.mutedUntil !== undefined && h.mutedUntil.getTime() > now;
@@ -63,6 +79,7 @@ export function formatHostTable(hosts: readonly HostView[], now: number, timezon
       muted ? formatLocalTime(h.mutedUntil!.getTime(), timezone) : '-',
       h.active ? 'yes' : 'no',
       h.alarm ? 'on' : 'off',
+      activeConditions(h, now, known).map((c) => c.text).join(', ') || '-',
     ];
   });
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
@@ -114,14 +131,18 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     .addHelpText('after', '\nExample:\n  hostwatch hosts add web-1\n  hostwatch hosts add build-box --no-alarm');
 
   const list = new Command('list')
-    .description('show every host: state, last report, how long offline, alert step, muting and flags')
+    .description('show every host: state, last report, how long offline, alert step, muting, flags and active conditions (metric rules, reboots)')
     .option('--json', 'print a JSON array instead of a table')
     .action(async (flags: { json?: boolean }) => {
-      await run(async (store, config) => {
-        const all = await store.list();
+      const open = (db: Db) => ({ hosts: new HostStore(db), rules: new RuleStore(db) });
+      const out = await withStore(getConfig, open, () => false, async (stores, config) => {
+        const [all, rules] = await Promise.all([stores.hosts.list(), stores.rules.all()]);
+        // Instances of a removed rule stay in a host's document until the next check drops them: not shown.
+        const known = ruleBook(rules);
         const now = Date.now();
-        return flags.json ? JSON.stringify(all.map((h) => hostJson(h, now)), null, 2) : formatHostTable(all, now, config.timezone);
+        return flags.json ? JSON.stringify(all.map((h) => hostJson(h, now, known)), null, 2) : formatHostTable(all, now, config.timezone, known);
       });
+      console.log(out);
     });
 
   const simple = (name: string, description: string, edit: (store: HostStore, host: string) => Promise<string>) =>

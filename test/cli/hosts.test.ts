@@ -3,6 +3,7 @@ import { beforeAll, expect, test } from 'vitest';
 import { formatLocalTime } from '../../src/alerting/local-time.js';
 import { secretMatches } from '../../src/store/credentials.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
+import { RuleStore } from '../../src/store/rules-store.js';
 import { hostwatchCli, type CliResult } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 
@@ -94,11 +95,11 @@ test('hosts list: table and --json with online, offline and never-reported hosts
   const [table, json] = await Promise.all([hostwatchCli(['hosts', 'list'], listEnv), hostwatchCli(['hosts', 'list', '--json'], listEnv)]);
   const lines = ok(table).trimEnd().split('\n');
   expect(lines).toHaveLength(4);
-  expect(lines[0]).toMatch(/^NAME +STATE +LAST SEEN \(Asia\/Kolkata\) +OFFLINE FOR +ALERT STEP +MUTED UNTIL +ACTIVE +ALARM$/);
+  expect(lines[0]).toMatch(/^NAME +STATE +LAST SEEN \(Asia\/Kolkata\) +OFFLINE FOR +ALERT STEP +MUTED UNTIL +ACTIVE +ALARM +CONDITIONS$/);
   const cells = lines.slice(1).map((l) => l.split(/ {2,}/));
-  expect(cells[0]).toEqual(['a-online', 'online', formatLocalTime(now - 10_000, TZ), '-', '-', '-', 'yes', 'on']);
-  expect(cells[1]).toEqual(['b-offline', 'offline', formatLocalTime(offlineAt.getTime(), TZ), '2 h 5 min', '60 min', '-', 'yes', 'off']);
-  expect(cells[2]).toEqual(['c-never', 'never reported', '-', '-', '-', formatLocalTime(mutedUntil.getTime(), TZ), 'no', 'on']);
+  expect(cells[0]).toEqual(['a-online', 'online', formatLocalTime(now - 10_000, TZ), '-', '-', '-', 'yes', 'on', '-']);
+  expect(cells[1]).toEqual(['b-offline', 'offline', formatLocalTime(offlineAt.getTime(), TZ), '2 h 5 min', '60 min', '-', 'yes', 'off', '-']);
+  expect(cells[2]).toEqual(['c-never', 'never reported', '-', '-', '-', formatLocalTime(mutedUntil.getTime(), TZ), 'no', 'on', '-']);
 
   const rows = JSON.parse(ok(json)) as Record<string, unknown>[];
   expect(rows.map((r) => [r.name, r.state])).toEqual([
@@ -106,7 +107,7 @@ test('hosts list: table and --json with online, offline and never-reported hosts
     ['b-offline', 'offline'],
     ['c-never', 'never reported'],
   ]);
-  expect(rows[1]).toMatchObject({ id: offline.id, active: true, alarm: false, lastReportAt: offlineAt.toISOString(), alertStep: 60, mutedUntil: null, data: { hostname: 'b' } });
+  expect(rows[1]).toMatchObject({ id: offline.id, active: true, alarm: false, lastReportAt: offlineAt.toISOString(), alertStep: 60, mutedUntil: null, data: { hostname: 'b' }, conditions: [] });
   expect(rows[1]!.offlineMs).toBeGreaterThanOrEqual(125 * MIN);
   expect(rows[0]).toMatchObject({ state: 'online', alertStep: null, offlineMs: null, muted: false });
   expect(rows[2]).toMatchObject({ active: false, lastReportAt: null, offlineMs: null, mutedUntil: mutedUntil.toISOString(), muted: true });
@@ -117,6 +118,54 @@ test('hosts list: table and --json with online, offline and never-reported hosts
 
   const empty = await freshStore();
   expect(ok(await hostwatchCli(['hosts', 'list', '--json'], { MONGODB_URI: empty.uri, MONGODB_DB: empty.dbName }))).toBe('[]\n');
+});
+
+test('hosts list: active metric conditions and reboots in the table and in --json; instances of a removed rule left out', async () => {
+  const store = await freshStore();
+  const listEnv = { MONGODB_URI: store.uri, MONGODB_DB: store.dbName, HOSTWATCH_TIMEZONE: TZ };
+  const rules = new RuleStore(store.mongo.db);
+  await rules.ensureIndexes();
+  const varFull = await rules.add({ name: 'var-full', metric: 'disk', op: 'above', threshold: 90, steps: [1, 10] });
+  await rules.add({ name: 'reboots', metric: 'reboot', steps: [] });
+  const gone = await rules.add({ name: 'busy', metric: 'cpu', op: 'above', threshold: 50, steps: [5] });
+  const now = Date.now();
+  const GIB = 1024 ** 3;
+  const disks = (varPct: number) => [{ mount: '/', total: 100 * GIB, used: 40 * GIB }, { mount: '/var', total: 100 * GIB, used: varPct * GIB }];
+  const web = await store.hosts.add('web-1');
+  const since = new Date(now - 20 * MIN);
+  const live = await rules.all();
+  await store.hosts.recordReport(web.id, { uptime: 50_000, cpu: 80, disk: disks(95) }, since, live);
+  await store.hosts.recordReport(web.id, { uptime: 120, cpu: 85, disk: disks(93) }, new Date(now - 30_000), live);
+  await store.hosts.add('calm');
+  await store.hosts.recordReport((await store.hosts.byName('calm'))._id.toHexString(), { uptime: 9, cpu: 10, disk: disks(50) }, new Date(now - 10_000), live);
+  // The disk instance was notified of step 10 on one destination; the cpu rule is removed before the next check.
+  const doc = await store.hosts.collection.findOne({ name: 'web-1' });
+  const diskKey = Object.keys(doc!.alerts!).find((k) => k.startsWith(`metric_${varFull.id}_`))!;
+  await store.hosts.collection.updateOne({ name: 'web-1' }, { $set: { [`alerts.${diskKey}.sent`]: { 'mailto:ops@example%2Ecom': 10, 'slack:team': 1 } } });
+  await rules.remove('busy');
+
+  const [table, json] = await Promise.all([hostwatchCli(['hosts', 'list'], listEnv), hostwatchCli(['hosts', 'list', '--json'], listEnv)]);
+  const lines = ok(table).trimEnd().split('\n');
+  const cells = lines.slice(1).map((l) => l.split(/ {2,}/));
+  expect(cells.map((c) => [c[0], c[1], c.at(-1)])).toEqual([
+    ['calm', 'online', '-'],
+    ['web-1', 'online', 'disk /var 93 % > 90 %, reboot: up 2 minutes (was up 13 h 53 min)'],
+  ]);
+
+  const rows = JSON.parse(ok(json)) as { name: string; alerts: Record<string, unknown>[]; conditions: unknown[] }[];
+  const webRow = rows.find((r) => r.name === 'web-1')!;
+  expect(webRow.conditions).toEqual([
+    { condition: 'metric', rule: 'var-full', metric: 'disk', item: '/var', op: 'above', threshold: 90, value: 93, peak: 95, since: since.toISOString(), step: 10, text: 'disk /var 93 % > 90 %' },
+    { condition: 'reboot', rule: 'reboots', at: new Date(now - 30_000).toISOString(), uptime: 120, previousUptime: 50_000, text: 'reboot: up 2 minutes (was up 13 h 53 min)' },
+  ]);
+  // `alerts` is the stored state: every instance, labelled by its condition, the removed rule's one too until a check drops it.
+  const byRule = (a: Record<string, unknown>) => String(a.rule);
+  expect([...webRow.alerts].sort((a, b) => byRule(a).localeCompare(byRule(b)))).toEqual([
+    { condition: 'metric', rule: 'busy', ruleId: gone.id, metric: 'cpu', start: since.toISOString(), sent: {} },
+    { condition: 'reboot', rule: 'reboots', ruleId: expect.any(String), metric: 'reboot', start: new Date(now - 30_000).toISOString(), sent: {} },
+    { condition: 'metric', rule: 'var-full', ruleId: varFull.id, metric: 'disk', item: '/var', start: since.toISOString(), sent: { 'mailto:ops@example.com': 10, 'slack:team': 1 } },
+  ]);
+  expect(rows.find((r) => r.name === 'calm')).toMatchObject({ alerts: [], conditions: [] });
 });
 
 test('registry edits work and none of them changes lastReportAt', async () => {
