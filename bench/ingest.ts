@@ -12,21 +12,17 @@
  * every figure is the median of R runs. Progress and (with --json) the table go to stderr; stdout gets the table,
  * or with --json exactly one JSON line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { MongoClient, ObjectId } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { freePort, startFerretDb, stopChild } from '../scripts/lib/services.js';
 import { HostStore } from '../src/store/hosts-store.js';
+import { apiRun, drainApi, registerHosts, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost } from './lib/api-process.js';
 import { agentReport } from './lib/seed.js';
 import { median } from './lib/stats.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const HELP = `usage: tsx bench/ingest.ts [options]
 
@@ -51,14 +47,6 @@ export interface IngestRow {
   ratio: number;
 }
 
-interface Host {
-  _id: ObjectId;
-  key: string;
-  secret: string;
-  data: Record<string, unknown>;
-  body: string;
-}
-
 function fail(message: string): never {
   process.stderr.write(`bench/ingest: ${message}\n${HELP}`);
   process.exit(2);
@@ -74,97 +62,12 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Pause after a measurement, so the next one starts on a quiet machine. */
-const SETTLE_MS = 2_000;
-
-/**
- * Waits until the API has worked through what it had accepted: autocannon stops at its deadline without waiting
- * for answers, and an overloaded API (the original code: seconds per report) can still be running their queries,
- * which would overlap with the next measurement. One more report, sent now, is answered after those.
- */
-async function drainApi(port: number, host: Host): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/report`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-host-key': host.key, 'x-host-secret': host.secret },
-    body: host.body,
-    signal: AbortSignal.timeout(600_000),
-  });
-  if (res.status !== 204) throw new Error(`drain report answered ${res.status}`);
-}
-
-
-async function registerHosts(store: HostStore, n: number): Promise<Host[]> {
-  const hosts: Host[] = new Array(n);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    for (let i = next++; i < n; i = next++) {
-      const { id, key, secret } = await store.add(`bench-${i}`);
-      const data = agentReport(`bench-${i}.example.net`, i, new Date());
-      hosts[i] = { _id: new ObjectId(id), key, secret, data, body: JSON.stringify(data) };
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, lane));
-  return hosts;
-}
-
-async function startApi(env: NodeJS.ProcessEnv, port: number, cpuProfDir: string | undefined): Promise<ChildProcess> {
-  const args = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), '--import', 'tsx', 'src/api/server.ts'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}: ${stderr}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await stopChild(child);
-  throw new Error(`the API did not answer /healthz within 60 s: ${stderr}`);
-}
-
-/** autocannon against the report route, each request for the next host in turn. */
-async function apiRun(port: number, hosts: Host[], connections: number, durationSec: number) {
-  let next = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: durationSec,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/report',
-        setupRequest: (req) => {
-          const h = hosts[next++ % hosts.length]!;
-          return { ...req, headers: { 'content-type': 'application/json', 'x-host-key': h.key, 'x-host-secret': h.secret }, body: h.body };
-        },
-      },
-    ],
-  });
-  const ok = result['2xx'];
-  return {
-    rps: ok / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx + result.errors + result.timeouts,
-    detail: `${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`,
-  };
-}
-
 /**
  * `connections` concurrent driver loops of `updateOne({_id}, {$set: {data, lastReportAt}})` for `durationSec`:
  * successful updates per second, and the number of failed ones (FerretDB's SQLite backend answers "database is
  * locked" when too many writers wait; a failed update is counted, not retried, and not in the rate).
  */
-async function rawRun(client: MongoClient, dbName: string, hosts: Host[], connections: number, durationSec: number): Promise<{ ups: number; errors: number; firstError?: string }> {
+async function rawRun(client: MongoClient, dbName: string, hosts: BenchHost[], connections: number, durationSec: number): Promise<{ ups: number; errors: number; firstError?: string }> {
   const coll = client.db(dbName).collection('hosts');
   let next = 0;
   let done = 0;
@@ -259,7 +162,7 @@ async function main(): Promise<void> {
     const store = new HostStore(client.db(dbName));
     await store.ensureIndexes();
     const t0 = performance.now();
-    const hosts = await registerHosts(store, nHosts);
+    const hosts = await registerHosts(store, nHosts, (name, i) => [agentReport(name, i, new Date())]);
     log(`registered ${nHosts} hosts in ${((performance.now() - t0) / 1000).toFixed(1)} s (database ${dbName})`);
 
     const port = await freePort();
@@ -282,7 +185,7 @@ async function main(): Promise<void> {
     await rawRun(client, dbName, hosts, Math.min(16, nHosts), 1);
 
     const rawErrors = new Map<number, number>();
-    const samples = new Map(connectionCounts.map((c) => [c, { api: [] as Awaited<ReturnType<typeof apiRun>>[], raw: [] as number[] }]));
+    const samples = new Map(connectionCounts.map((c) => [c, { api: [] as ApiSample[], raw: [] as number[] }]));
     for (let r = 0; r < runs; r++) {
       for (const c of connectionCounts) {
         const s = samples.get(c)!;

@@ -8,11 +8,12 @@ import { runFleet } from './fleet.js';
 import { runIdIndex } from './id-index.js';
 import { footprintRows } from './footprint.js';
 import { ingestPresent, runIngest } from './lib/ingest.js';
+import { runRules } from './lib/rules.js';
 import { startBenchEnv, type BenchEnv } from './lib/services.js';
 import { failedOutageRow, runOutage, type OutageRow } from './outage.js';
-import { environmentLines, runStamp, fleetTable, idIndexTable, footprintTable, ingestTable, outageTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
+import { environmentLines, runStamp, fleetTable, idIndexTable, footprintTable, ingestTable, outageTable, rulesTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
 
-const ITEMS = ['idindex', 'fleet', 'outage', 'ingest', 'footprint'] as const;
+const ITEMS = ['idindex', 'fleet', 'outage', 'ingest', 'footprint', 'rules'] as const;
 type Item = (typeof ITEMS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -20,7 +21,7 @@ const USAGE = `usage: npm run bench -- [options]
   --help                 this text
   --quick                3 runs, fleets of 1,000 and 10,000, one outage of 2,000 hosts
   --only <items>         comma-separated: ${ITEMS.join(',')} (default: all)
-  --runs <n>             runs per fleet size, median reported (default 5, --quick 3); also passed to ingest
+  --runs <n>             runs per fleet size, median reported (default 5, --quick 3); also passed to ingest and rules
   --sizes <list>         fleet sizes (default 1000,10000,100000)
   --outages <list>       mass-outage sizes (default 10000,50000); footprint uses these runs
   --check-timeout <min>  give up on (terminate) one fleet check after this many minutes (default 10)
@@ -161,6 +162,11 @@ async function main(): Promise<void> {
         tables.ingest = noteLoad(ingestTable(await runIngest(env.db.uri, opts.runs, log)), load);
         console.log(tableText(tables.ingest));
       }
+    }
+    if (opts.only.has('rules')) {
+      const load = os.loadavg()[0]!;
+      tables.rules = noteLoad(rulesTable(await runRules(env.db.uri, opts.runs, log)), load);
+      console.log(tableText(tables.rules));
     }
   } catch (err) {
     failure = err;

@@ -4,10 +4,14 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { parseIngestOutput } from '../../bench/lib/ingest.js';
+import { ALWAYS_BREACHING, BENCH_RULES, breachingShare, halfOrder, parseRulesOutput, REPORT_VARIANTS, ruleBenchReports, rulesGoalMet, rulesRow, type RulesResult } from '../../bench/lib/rules.js';
 import { findPayloads, payloadProtoSize, summarizeHistory, type HistoryEventLike } from '../../bench/lib/history.js';
 import { median, ratio } from '../../bench/lib/stats.js';
 import { checkDigest } from '../../bench/outage.js';
-import { renderDocument, runStamp, sectionOf } from '../../bench/report.js';
+import { renderDocument, rulesTable, runStamp, sectionOf } from '../../bench/report.js';
+import { checkRule } from '../../src/rules/rule.js';
+import { isConditionDoc, ruleStateFields, type ConditionDoc } from '../../src/store/condition-state.js';
+import { applyUpdate } from '../support/mongo-update.js';
 
 const FIXTURE = new URL('../fixtures/check-host-status.history.json', import.meta.url);
 
@@ -125,5 +129,100 @@ describe('runStamp', () => {
     const stamp = runStamp(['--only', 'fleet', '--mongo-uri', 'mongodb://bench:s3cr3t-pw@db.example:27017/']);
     expect(stamp).toContain('--mongo-uri mongodb://bench:***@db.example:27017/');
     expect(stamp).not.toContain('s3cr3t-pw');
+  });
+});
+
+describe('ingest with metric rules (item 5)', () => {
+  const rules = BENCH_RULES.map((spec, k) => checkRule({ ...spec, id: `rule${k}` }));
+  const sample = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ruleBenchReports(`bench-${from + k}.example.net`, from + k, new Date(0)));
+
+  it('measures with ten valid rules of every shape the issue names', () => {
+    expect(rules).toHaveLength(10);
+    expect(new Set(rules.map((r) => r.name)).size).toBe(10);
+    const metrics = rules.map((r) => r.metric);
+    for (const m of ['cpu', 'memory', 'disk', 'load1', 'load5', 'load15', 'reboot']) expect(metrics).toContain(m);
+    expect(metrics.some((m) => m.startsWith('data.'))).toBe(true);
+    expect(rules.filter((r) => r.perCpu).map((r) => r.metric).sort()).toEqual(['load1', 'load15', 'load5']);
+    expect(rules.find((r) => r.name === 'disk-full')).toMatchObject({ threshold: 90, clear: 85 });
+  });
+
+  it("keeps every report's rule work real and bounded: one open instance that changes each report, none ending or piling up", () => {
+    // The reports of 300 hosts, three times over, through the API's own rule-state code and MongoDB's $set.
+    const hosts = sample(0, 300);
+    const at = (n: number) => new Date(Date.UTC(2026, 11, 1) + n * 1000);
+    for (const [i, variants] of hosts.entries()) {
+      let doc: { name: string; alerts?: Record<string, unknown>; lastUptime?: number } = { name: `bench-${i}` };
+      const keysAfter: number[] = [];
+      for (let n = 0; n < 3 * REPORT_VARIANTS; n++) {
+        const data = JSON.parse(JSON.stringify(variants[n % REPORT_VARIANTS])) as Record<string, unknown>;
+        const $set = ruleStateFields(doc, data, at(n), rules);
+        const instanceFields = Object.keys($set).filter((k) => k.startsWith('alerts.'));
+        // Every write carries the always-breaching rule's instance: new on the first report, its value after.
+        expect(instanceFields.length, `host ${i} report ${n}`).toBeGreaterThan(0);
+        doc = applyUpdate(doc, { $set });
+        if (n % REPORT_VARIANTS === REPORT_VARIANTS - 1) keysAfter.push(Object.keys(doc.alerts ?? {}).length);
+      }
+      const instances = Object.values(doc.alerts ?? {}).filter(isConditionDoc) as ConditionDoc[];
+      expect(instances.filter((x) => x.name === ALWAYS_BREACHING && x.item === '/' && x.endAt === undefined)).toHaveLength(1);
+      expect(instances.filter((x) => x.endAt !== undefined)).toEqual([]);
+      expect(instances.some((x) => x.condition === 'reboot')).toBe(false);
+      expect(new Set(keysAfter).size, `host ${i}: instances ${keysAfter.join(', ')}`).toBe(1);
+    }
+  });
+
+  it('says truly which share of hosts breaches each rule', () => {
+    const hosts = sample(0, 1000);
+    const share = breachingShare(rules, hosts);
+    expect(share.get(ALWAYS_BREACHING)).toBe(1);
+    expect(share.get('reboot')).toBe(0);
+    // cpu is (i * 7) % 100: above 90 for 91..99, nine of every hundred hosts.
+    expect(share.get('cpu-high')).toBe(0.09);
+    expect(share.get('disk-full')).toBe(0);
+    expect(breachingShare(rules, [])).toEqual(new Map(rules.map((r) => [r.name, 0])));
+    expect(breachingShare([{ name: 'hot', metric: 'data.temperature', op: 'above', threshold: 80 }], [[{ temperature: 70 }, { temperature: 81 }], [{ temperature: 79 }]]).get('hot')).toBe(0.5);
+  });
+
+  it('alternates which half goes first', () => {
+    expect([0, 1, 2, 3].map(halfOrder)).toEqual([
+      ['none', 'rules'],
+      ['rules', 'none'],
+      ['none', 'rules'],
+      ['rules', 'none'],
+    ]);
+  });
+
+  const s = (rps: number, p99Ms = 100, non2xx = 0) => ({ rps, p50Ms: p99Ms / 4, p99Ms, non2xx, detail: '' });
+
+  it('takes medians per half, their ratio, and the ratio of each run', () => {
+    const row = rulesRow(64, [s(600), s(700, 300), s(650, 200)], [s(570), s(560, 400, 2), s(640, 250)]);
+    expect(row).toMatchObject({ connections: 64, noneRps: 650, rulesRps: 570, noneP99Ms: 200, rulesP99Ms: 250, non2xx: 2, ratio: 0.877 });
+    expect(row.runRatios).toEqual([0.95, 0.8, 0.985]);
+    expect(() => rulesRow(64, [s(1)], [])).toThrow(/1 runs without rules and 0 with/);
+    expect(rulesRow(64, [s(0)], [s(5)]).ratio).toBe(0);
+  });
+
+  it('meets the goal at 90 % with no failed report, and misses it otherwise', () => {
+    expect(rulesGoalMet({ ratio: 0.9, non2xx: 0 })).toBe(true);
+    expect(rulesGoalMet({ ratio: 0.899, non2xx: 0 })).toBe(false);
+    expect(rulesGoalMet({ ratio: 1.02, non2xx: 1 })).toBe(false);
+  });
+
+  it('prints the row with both rates, both p99s, the ratio and the verdict, and round-trips its JSON line', () => {
+    const result: RulesResult = {
+      rows: [rulesRow(64, [s(640, 600), s(660, 680)], [s(600, 580), s(620, 640)]), rulesRow(16, [s(600)], [s(500)])],
+      hosts: 1000,
+      durationSec: 10,
+      runs: 2,
+      rules: rules.map((r) => r.name),
+      breaching: Object.fromEntries(breachingShare(rules, sample(0, 100))),
+    };
+    const table = rulesTable(parseRulesOutput(`progress\n${JSON.stringify(result)}\n`));
+    expect(table.rows[0]).toEqual(['64', '650', '610', '160 / 152.5 ms', '640 / 610 ms', '0', '94 %', '94 %, 94 %', '≥ 90 %: met']);
+    expect(table.rows[1]!.at(-1)).toBe('≥ 90 %: MISSED');
+    expect(table.notes.join('\n')).toContain(`${ALWAYS_BREACHING} 100 %`);
+    expect(() => parseRulesOutput(JSON.stringify({ rows: [] }))).toThrow(/no "rows" or "rules"/);
+    const doc = renderDocument(renderDocument(undefined, { ingest: 'ingest v1' }), { rules: 'rules v1' });
+    expect(sectionOf(doc, 'rules')).toBe('rules v1');
+    expect(sectionOf(doc, 'ingest')).toBe('ingest v1');
   });
 });
