@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ObjectId } from 'mongodb';
 import { offlineMinutes } from '../alerting/policy.js';
-import { currentAlertStep, hostState, type HostState } from '../store/host-status.js';
+import { ruleBook } from '../alerting/conditions.js';
+import { activeConditions, currentAlertStep, hostState, type ActiveCondition, type HostState, type KnownRules } from '../store/host-status.js';
 import { formatDuration } from '../alerting/local-time.js';
 import { hashSecret, secretMatches } from '../store/credentials.js';
 import type { HostStore, HostView } from '../store/hosts-store.js';
@@ -46,6 +47,8 @@ interface HostSummary {
   offlineMinutes: number | null;
   alertStep: number | null;
   mutedUntil: string | null;
+  /** Open metric-rule instances and recent reboots (host-status.ts activeConditions). */
+  conditions: ActiveCondition[];
 }
 
 /** Compared with a presented secret when the key is unknown, so the answer takes as long as for a known key. */
@@ -69,7 +72,7 @@ function isJsonContentType(header: string | undefined): boolean {
   return header.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
 }
 
-function summarize(h: HostView, now: Date): HostSummary & { offlineFor: string | null } {
+function summarize(h: HostView, now: Date, known: KnownRules | undefined): HostSummary & { offlineFor: string | null } {
   const t = now.getTime();
   const last = h.lastReportAt?.getTime() ?? null;
   const minutes = last === null ? null : Math.max(0, offlineMinutes(t, last));
@@ -85,6 +88,7 @@ function summarize(h: HostView, now: Date): HostSummary & { offlineFor: string |
     offlineFor: state === 'offline' && last !== null ? formatDuration(t - last) : null,
     alertStep,
     mutedUntil: h.mutedUntil && h.mutedUntil.getTime() > t ? h.mutedUntil.toISOString() : null,
+    conditions: activeConditions(h, t, known),
   };
 }
 
@@ -104,6 +108,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const { hosts, adminToken } = options;
   const now = options.now ?? (() => new Date());
   const limiter = new AuthFailureLimiter(options.authLimits ?? DEFAULT_AUTH_LIMITS);
+  // The rules as last read, so that instances of a removed rule (dropped by the next check) are not shown as active.
+  const knownRules = (): KnownRules | undefined => (options.rules ? ruleBook(options.rules.current()) : undefined);
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
@@ -198,14 +204,16 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     }
     limiter.succeeded(attempt, at.getTime());
     const list = await hosts.list();
-    return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at), data: h.data ?? null })) };
+    const known = knownRules();
+    return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known), data: h.data ?? null })) };
   });
 
   app.get('/api/v1/status', async () => {
     const at = now();
     const list = await hosts.list();
+    const known = knownRules();
     const out: (HostSummary & { offlineFor: string | null; metrics: PublicMetrics })[] = list.map((h) => ({
-      ...summarize(h, at),
+      ...summarize(h, at, known),
       metrics: publicMetrics(h.data),
     }));
     return { checkedAt: at.toISOString(), hosts: out };

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
+import { RuleCache } from '../../src/api/rule-cache.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
+import { RuleStore } from '../../src/store/rules-store.js';
 import { freshStore, markNotified } from '../support/db.js';
-import { SAMPLE_REPORT } from './support.js';
+import { reportHeaders, SAMPLE_REPORT } from './support.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MIN = 60_000;
@@ -13,11 +15,22 @@ let mongo: MongoHandle;
 let hosts: HostStore;
 let app: FastifyInstance;
 let noToken: FastifyInstance;
+let rules: RuleCache;
 const credentials: { key: string; secret: string }[] = [];
+const GIB = 1024 ** 3;
+/** i-breaching's report: /var 95 % full (rule var-full: above 90) and CPU 75 % (rule busy: above 50, removed later). */
+const BREACHING = { ...SAMPLE_REPORT, cpu: 75, disk: [SAMPLE_REPORT.disk[0]!, { mount: '/var', total: 50 * GIB, used: 47.5 * GIB }] };
+const VAR_FULL = { condition: 'metric', rule: 'var-full', metric: 'disk', item: '/var', op: 'above', threshold: 90, value: 95, peak: 95, since: new Date(T).toISOString(), step: null, text: 'disk /var 95 % > 90 %' };
 
 beforeAll(async () => {
   ({ mongo, hosts } = await freshStore());
-  app = buildApi({ hosts, adminToken: TOKEN, now: () => new Date(T) });
+  const ruleStore = new RuleStore(mongo.db);
+  await ruleStore.ensureIndexes();
+  await ruleStore.add({ name: 'var-full', metric: 'disk', op: 'above', threshold: 90, steps: [1, 10] });
+  await ruleStore.add({ name: 'busy', metric: 'cpu', op: 'above', threshold: 50, steps: [5] });
+  rules = new RuleCache(ruleStore, { refreshMs: 3_600_000 });
+  await rules.start();
+  app = buildApi({ hosts, rules, adminToken: TOKEN, now: () => new Date(T) });
   noToken = buildApi({ hosts, now: () => new Date(T) });
   const add = async (name: string, lastReportAt: number | null, data: Record<string, unknown> = SAMPLE_REPORT, opts: { active?: boolean; alarm?: boolean } = {}) => {
     const h = await hosts.add(name, opts);
@@ -38,8 +51,18 @@ beforeAll(async () => {
   const back = await add('h-back', T - 50 * MIN);
   await markNotified(hosts, back.id, T - 50 * MIN, 10, T - 30 * MIN);
   await hosts.recordReport(back.id, {}, new Date(T - 20_000));
+  // Through the report route, evaluated against the rules the API has read; then one rule is removed.
+  const breaching = await hosts.add('i-breaching');
+  credentials.push(breaching);
+  const stored = await app.inject({ method: 'POST', url: '/api/v1/report', headers: reportHeaders(breaching.key, breaching.secret), payload: JSON.stringify(BREACHING) });
+  expect(stored.statusCode).toBe(204);
+  const doc = await hosts.collection.findOne({ name: 'i-breaching' });
+  expect(Object.values(doc!.alerts ?? {}).map((a) => a.name).sort()).toEqual(['busy', 'var-full']);
+  await ruleStore.remove('busy');
+  await rules.refresh();
 });
 afterAll(async () => {
+  rules.stop();
   await app.close();
   await noToken.close();
   await mongo.db.dropDatabase();
@@ -98,7 +121,7 @@ test('GET /api/v1/hosts lists every host with its state, and no credentials', as
   const body = res.json();
   expect(body.checkedAt).toBe(new Date(T).toISOString());
   const byName = Object.fromEntries(body.hosts.map((h: { name: string }) => [h.name, h]));
-  expect(body.hosts.map((h: { name: string }) => h.name)).toEqual(['a-online', 'b-offline', 'c-alerted', 'd-never', 'e-muted', 'f-mute-expired', 'g-disabled', 'h-back']);
+  expect(body.hosts.map((h: { name: string }) => h.name)).toEqual(['a-online', 'b-offline', 'c-alerted', 'd-never', 'e-muted', 'f-mute-expired', 'g-disabled', 'h-back', 'i-breaching']);
   expect(byName['a-online']).toEqual({
     name: 'a-online',
     active: true,
@@ -109,6 +132,7 @@ test('GET /api/v1/hosts lists every host with its state, and no credentials', as
     offlineFor: null,
     alertStep: null,
     mutedUntil: null,
+    conditions: [],
     data: { ...SAMPLE_REPORT, privateNote: 'note-of-a-online' },
   });
   expect(byName['b-offline']).toMatchObject({ state: 'offline', offlineMinutes: 5, offlineFor: '5 minutes', alertStep: null, lastReportAt: new Date(T - 5 * MIN - 30_000).toISOString() });
@@ -118,7 +142,9 @@ test('GET /api/v1/hosts lists every host with its state, and no credentials', as
   expect(byName['f-mute-expired']).toMatchObject({ state: 'online', mutedUntil: null });
   expect(byName['g-disabled']).toMatchObject({ active: false, state: 'offline', offlineMinutes: 1560, offlineFor: '26 h 0 min' });
   // Back online after an alert, before the check cleared it: online, and the old outage's step is not shown.
-  expect(byName['h-back']).toMatchObject({ state: 'online', offlineMinutes: 0, alertStep: null });
+  expect(byName['h-back']).toMatchObject({ state: 'online', offlineMinutes: 0, alertStep: null, conditions: [] });
+  // Its open metric instance; the removed rule's one (still stored until the next check drops it) is not active.
+  expect(byName['i-breaching']).toMatchObject({ state: 'online', conditions: [VAR_FULL], data: BREACHING });
 
   for (const h of body.hosts) expect(Object.keys(h)).not.toEqual(expect.arrayContaining(['secretKey']));
   expect(res.body).not.toMatch(/secretHash|secretKey|_id/);
@@ -140,6 +166,7 @@ test('GET /api/v1/status needs no token and shows states and a few metrics, neve
     offlineFor: null,
     alertStep: null,
     mutedUntil: null,
+    conditions: [],
     metrics: {
       cpu: 12.5,
       memoryUsed: SAMPLE_REPORT.memory.used,
@@ -155,10 +182,20 @@ test('GET /api/v1/status needs no token and shows states and a few metrics, neve
   // Data stored before validation existed, of any shape, gives nulls rather than errors.
   expect(byName['g-disabled'].metrics).toEqual({ cpu: null, memoryUsed: null, memoryTotal: null, diskUsed: null, diskTotal: null, load1: null, uptime: null });
   expect(byName['d-never'].metrics.cpu).toBeNull();
+  expect(byName['i-breaching']).toMatchObject({ state: 'online', conditions: [VAR_FULL], metrics: { cpu: 75 } });
 
   for (const h of body.hosts) expect(h).not.toHaveProperty('data');
   expect(res.body).not.toMatch(/secretHash|secretKey|privateNote|note-of-|Debian|hostname/);
   await expectNoCredentials(res.body);
+});
+
+test('without a rule source every stored open instance is shown, the removed rule\'s too', async () => {
+  const plain = buildApi({ hosts, now: () => new Date(T) });
+  const res = await get(plain, '/api/v1/status');
+  const host = res.json().hosts.find((h: { name: string }) => h.name === 'i-breaching');
+  expect(host.conditions.map((c: { rule: string }) => c.rule)).toEqual(['busy', 'var-full']);
+  expect(host.conditions[0]).toMatchObject({ metric: 'cpu', value: 75, text: 'cpu 75 % > 50 %' });
+  await plain.close();
 });
 
 test('GET / is one self-contained HTML page that reads /api/v1/status', async () => {
