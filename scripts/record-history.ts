@@ -1,6 +1,8 @@
 /**
- * Re-records test/fixtures/check-host-status.history.json: one check run on a real Temporal dev server that
- * loads hosts, sends a digest with an offline notice and a recovery line, and records state. The replay test
+ * Records test/fixtures/check-host-status.rules.history.json: one check run on a real Temporal dev server that
+ * reads the metric rules, loads hosts, sends a digest with an offline notice, a recovery line and a metric-rule
+ * line, and records state. (test/fixtures/check-host-status.history.json is the same run recorded by the release
+ * before metric rules; it is kept, not re-recorded, so runs started by that release are known to replay.) The replay test
  * (test/workflows/replay.test.ts) replays it against the current workflow code, so a change that would break
  * runs already in flight fails the suite. Re-record deliberately when the workflow changes on purpose
  * (with a patch or a new workflow type for compatibility).
@@ -23,7 +25,7 @@ import { WORKFLOWS_PATH } from '../src/workflows/path.js';
 import { MailCatcher } from './lib/mail-catcher.js';
 import { BIN_DIR, startFerretDb, startTemporalDevServer } from './lib/services.js';
 
-const OUT = fileURLToPath(new URL('../test/fixtures/check-host-status.history.json', import.meta.url));
+const OUT = fileURLToPath(new URL('../test/fixtures/check-host-status.rules.history.json', import.meta.url));
 const MIN = 60_000;
 
 async function main(): Promise<void> {
@@ -40,6 +42,12 @@ async function main(): Promise<void> {
     await hosts.recordReport(back.id, { hostname: 'db-1' }, new Date(now - 90 * MIN));
     await hosts.applyHostWrites([notifiedWrite(back.id, now - 90 * MIN, { 'mailto:ops@example.com': 60 })], ['mailto:ops@example.com'], now - 20 * MIN);
     await hosts.recordReport(back.id, { hostname: 'db-1' }, new Date(now - 10_000));
+    const rules = new RuleStore(mongo.db);
+    await rules.ensureIndexes();
+    await rules.add({ name: 'disk-full', metric: 'disk', op: 'above', threshold: 90, steps: [5, 60] });
+    const full = await hosts.add('files-1');
+    const disk = { hostname: 'files-1', interval: 60, disk: [{ mount: '/srv', total: 100, used: 95 }] };
+    for (const ago of [12 * MIN, 10_000]) await hosts.recordReport(full.id, disk, new Date(now - ago), await rules.all());
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     const connection = await Connection.connect({ address: temporal.address });
@@ -47,7 +55,7 @@ async function main(): Promise<void> {
       connection: nativeConnection,
       taskQueue: 'record-history',
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities({ hosts, channels: new ChannelStore(mongo.db), rules: new RuleStore(mongo.db), mailer, from: 'hostwatch <alerts@example.com>', defaultTimezone: 'UTC' }),
+      activities: createActivities({ hosts, channels: new ChannelStore(mongo.db), rules, mailer, from: 'hostwatch <alerts@example.com>', defaultTimezone: 'UTC' }),
     });
     const workflowId = 'record-check-host-status';
     const summary = await worker.runUntil(

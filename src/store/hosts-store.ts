@@ -316,7 +316,12 @@ export class HostStore {
     return { applied, skipped };
   }
 
-  /** Unsets `alerts` if it holds no instance (two more `_id` operations, only when a host's last instance goes). */
+  /**
+   * Unsets `alerts` if it holds no instance (two more `_id` operations, only when a host's last instance goes). A
+   * report that opens a metric instance in the milliseconds between the two loses it; the next breaching report
+   * opens it again (its steps then count from that report). A conditional unset would need a filter beyond `{_id}`,
+   * which FerretDB answers by reading the whole collection.
+   */
   private async removeEmptyAlerts(_id: ObjectId): Promise<void> {
     const doc = await this.collection.findOne({ _id }, { projection: { alerts: 1 } });
     if (doc?.alerts && Object.keys(doc.alerts).length === 0) await this.collection.updateOne({ _id }, { $unset: { alerts: '' } });
