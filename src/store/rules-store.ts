@@ -5,20 +5,8 @@
 import { MongoServerError, ObjectId, type Collection, type Db } from 'mongodb';
 import { checkRule, checkRuleName, type Rule } from '../rules/rule.js';
 
-/** A document of the `rules` collection. */
-export interface RuleDoc {
-  _id: ObjectId;
-  name: string;
-  metric: string;
-  op?: 'above' | 'below';
-  threshold?: number;
-  clear?: number;
-  perCpu?: boolean;
-  steps: number[];
-  hosts?: string[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A document of the `rules` collection: a rule (its id is `_id`) and when it was added and last changed. */
+export type RuleDoc = Omit<Rule, 'id'> & { _id: ObjectId; createdAt: Date; updatedAt: Date };
 
 /** A rule as given to add: everything but its id. */
 export type RuleSpec = Omit<Rule, 'id'>;
