@@ -4,14 +4,17 @@ import { createHash } from 'node:crypto';
  * The status page served at `/`: one self-contained HTML document (inline CSS and JS, no external assets)
  * that reads the public `GET /api/v1/status` summary and refreshes itself every 15 s. Every value is written
  * with textContent, never as HTML. Durations ("offline for") are computed by the server with the same
- * formatDuration the alert mails use; relative times are counted from the server's `checkedAt`.
+ * formatDuration the alert mails use; relative times are counted from the server's `checkedAt`. Active conditions
+ * (metric rules, reboots) are listed in each card with the text the server wrote (`disk /var 93 % > 90 %`).
  */
 
 const STYLE = `
 :root { color-scheme: light dark; --bg:#f5f6f8; --card:#fff; --fg:#1b1f24; --muted:#5c6570; --line:#dde1e6;
-  --ok:#1a7f37; --ok-bg:#dafbe1; --bad:#b42318; --bad-bg:#fde8e6; --never:#57606a; --never-bg:#eaeef2; }
+  --ok:#1a7f37; --ok-bg:#dafbe1; --bad:#b42318; --bad-bg:#fde8e6; --never:#57606a; --never-bg:#eaeef2;
+  --warn:#7a4a00; --warn-bg:#fff1cc; }
 @media (prefers-color-scheme: dark) { :root { --bg:#0f1216; --card:#181c22; --fg:#e6e9ed; --muted:#9aa4ae; --line:#2b313a;
-  --ok:#4ac26b; --ok-bg:#12361f; --bad:#ff7b72; --bad-bg:#3d1613; --never:#9aa4ae; --never-bg:#262c34; } }
+  --ok:#4ac26b; --ok-bg:#12361f; --bad:#ff7b72; --bad-bg:#3d1613; --never:#9aa4ae; --never-bg:#262c34;
+  --warn:#f2c14e; --warn-bg:#3a2c06; } }
 * { box-sizing: border-box; }
 body { margin:0; font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; background:var(--bg); color:var(--fg); }
 header { padding:16px 16px 8px; max-width:1100px; margin:0 auto; }
@@ -20,6 +23,7 @@ h1 { font-size:1.35rem; margin:0 0 4px; }
 #error { display:none; margin:8px 16px 0; padding:8px 12px; border-radius:8px; background:var(--bad-bg); color:var(--bad); }
 main { display:grid; gap:12px; padding:12px 16px 24px; max-width:1100px; margin:0 auto; grid-template-columns:repeat(auto-fill,minmax(300px,1fr)); }
 .card { background:var(--card); border:1px solid var(--line); border-radius:12px; padding:12px 14px; min-width:0; }
+.card.alerting { border-color:var(--warn); }
 .card.offline { border-color:var(--bad); }
 .top { display:flex; align-items:center; justify-content:space-between; gap:8px; }
 .name { font-weight:600; font-size:1.05rem; overflow-wrap:anywhere; }
@@ -27,6 +31,9 @@ main { display:grid; gap:12px; padding:12px 16px 24px; max-width:1100px; margin:
 .badge.online { color:var(--ok); background:var(--ok-bg); }
 .badge.offline { color:var(--bad); background:var(--bad-bg); }
 .badge.never { color:var(--never); background:var(--never-bg); }
+.conds { list-style:none; margin:10px 0 0; padding:0; display:grid; gap:4px; }
+.cond { color:var(--warn); background:var(--warn-bg); border-radius:8px; padding:3px 10px; font-size:.9rem; overflow-wrap:anywhere; }
+.cond-text { font-weight:600; }
 dl { display:grid; grid-template-columns:auto 1fr; gap:2px 12px; margin:10px 0 0; font-size:.92rem; }
 dt { color:var(--muted); }
 dd { margin:0; overflow-wrap:anywhere; }
@@ -52,8 +59,25 @@ const SCRIPT = `
   function uptime(s) { var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60); return d ? d + ' d ' + h + ' h' : h ? h + ' h ' + m + ' min' : m + ' min'; }
   function row(dl, label, value, key) { if (value == null || value === '') return; var dt = el('dt', null, label); var dd = el('dd', null, value); dd.setAttribute('data-field', key); dl.appendChild(dt); dl.appendChild(dd); }
 
+  function conditions(h) {
+    var list = h.conditions || [];
+    if (!list.length) return null;
+    var ul = el('ul', 'conds');
+    ul.setAttribute('aria-label', 'Active conditions');
+    list.forEach(function (k) {
+      var li = el('li', 'cond');
+      li.setAttribute('data-field', 'condition');
+      li.appendChild(el('span', 'cond-text', k.text));
+      var meta = k.condition === 'reboot' ? ' at ' + localTime(k.at) : ' since ' + localTime(k.since) + (k.step != null ? ', ' + k.step + ' min notice sent' : '');
+      li.appendChild(el('span', 'cond-meta', meta + ' (rule ' + k.rule + ')'));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
   function card(h, checkedAt) {
-    var c = el('section', 'card ' + (h.state === 'never reported' ? 'never' : h.state));
+    var alerting = (h.conditions || []).length > 0;
+    var c = el('section', 'card ' + (h.state === 'never reported' ? 'never' : h.state) + (alerting ? ' alerting' : ''));
     c.setAttribute('data-host', h.name);
     var top = el('div', 'top');
     top.appendChild(el('div', 'name', h.name));
@@ -61,6 +85,8 @@ const SCRIPT = `
     badge.setAttribute('data-field', 'state');
     top.appendChild(badge);
     c.appendChild(top);
+    var conds = conditions(h);
+    if (conds) c.appendChild(conds);
     var dl = el('dl');
     row(dl, 'Last seen', h.lastReportAt ? localTime(h.lastReportAt) + ' (' + ago(checkedAt - Date.parse(h.lastReportAt)) + ')' : 'never', 'lastSeen');
     row(dl, 'Offline for', h.offlineFor, 'offlineFor');
@@ -82,13 +108,17 @@ const SCRIPT = `
     var checkedAt = Date.parse(s.checkedAt);
     var main = document.getElementById('hosts');
     var order = { offline: 0, 'never reported': 1, online: 2 };
-    var hosts = s.hosts.slice().sort(function (a, b) { return (order[a.state] - order[b.state]) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); });
+    function alerts(h) { return (h.conditions || []).length; }
+    var hosts = s.hosts.slice().sort(function (a, b) { return (order[a.state] - order[b.state]) || ((alerts(a) ? 0 : 1) - (alerts(b) ? 0 : 1)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); });
     main.replaceChildren.apply(main, hosts.map(function (h) { return card(h, checkedAt); }));
     if (!hosts.length) main.appendChild(el('p', 'empty', 'No hosts yet.'));
     var n = { online: 0, offline: 0, 'never reported': 0 };
-    hosts.forEach(function (h) { n[h.state]++; });
-    document.getElementById('summary').textContent = n.online + ' online \\u00b7 ' + n.offline + ' offline \\u00b7 ' + n['never reported'] + ' never reported \\u00b7 updated ' + localTime(s.checkedAt);
-    document.title = (n.offline ? '(' + n.offline + ' offline) ' : '') + 'hostwatch status';
+    var active = 0;
+    hosts.forEach(function (h) { n[h.state]++; active += alerts(h); });
+    var alertText = active ? active + (active === 1 ? ' alert' : ' alerts') : '';
+    document.getElementById('summary').textContent = n.online + ' online \\u00b7 ' + n.offline + ' offline \\u00b7 ' + n['never reported'] + ' never reported \\u00b7 ' + (alertText ? alertText + ' \\u00b7 ' : '') + 'updated ' + localTime(s.checkedAt);
+    var counts = (n.offline ? [n.offline + ' offline'] : []).concat(alertText ? [alertText] : []);
+    document.title = (counts.length ? '(' + counts.join(', ') + ') ' : '') + 'hostwatch status';
   }
 
   function load() {

@@ -4,13 +4,20 @@ import { chromium, type Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { formatDuration } from '../../src/alerting/local-time.js';
+import { checkRule } from '../../src/rules/rule.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { freshStore, markNotified } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
 
 const MIN = 60_000;
+const GIB = 1024 ** 3;
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
+const varFull = checkRule({ id: 'rule-var', name: 'var-full', metric: 'disk', op: 'above', threshold: 90, steps: [1, 10] });
+const reboots = checkRule({ id: 'rule-boot', name: 'reboots', metric: 'reboot', steps: [] });
+/** Evaluated when db-1 reported, then removed: its instance is not shown. */
+const removed = checkRule({ id: 'rule-cpu', name: 'busy', metric: 'cpu', op: 'above', threshold: 50, steps: [5] });
+const withVar = (varPct: number) => ({ ...SAMPLE_REPORT, disk: [SAMPLE_REPORT.disk[0]!, { mount: '/var', total: 50 * GIB, used: (varPct / 100) * 50 * GIB }] });
 let mongo: MongoHandle;
 let hosts: HostStore;
 let app: FastifyInstance;
@@ -19,20 +26,28 @@ let url: string;
 
 beforeAll(async () => {
   ({ mongo, hosts } = await freshStore());
+  const all = [varFull, reboots, removed];
   const report = async (name: string, at: number, data: Record<string, unknown> = SAMPLE_REPORT) => {
     const h = await hosts.add(name);
-    await hosts.recordReport(h.id, data, new Date(at));
+    await hosts.recordReport(h.id, data, new Date(at), all);
     return h;
   };
-  await report('web-1.example.com', T - 20_000);
+  // /var above 90 % since 11:45, still at 93 % in the latest report; the 1-minute notice went out.
+  const web = await report('web-1.example.com', T - 15 * MIN, withVar(95));
+  await hosts.recordReport(web.id, withVar(93), new Date(T - 20_000), all);
+  const doc = await hosts.collection.findOne({ name: 'web-1.example.com' });
+  const key = Object.keys(doc!.alerts!)[0]!;
+  await hosts.collection.updateOne({ name: 'web-1.example.com' }, { $set: { [`alerts.${key}.sent`]: { 'mailto:ops@example%2Ecom': 1 } } });
   await report('db-1', T - (26 * 60 + 1) * MIN - 5_000, { ...SAMPLE_REPORT, cpu: 97.3, load: [7.9, 6, 5] });
   const alerted = await report('backup-nas', T - 72 * MIN, { cpu: 3, uptime: 600 });
   await markNotified(hosts, alerted.id, T - 72 * MIN, 60, T - 11 * MIN);
-  await report('build-runner', T - 4 * MIN, { cpu: 0 });
+  // Rebooted at 11:56 after 12 h 4 min up.
+  const runner = await report('build-runner', T - 10 * MIN, { cpu: 0, uptime: 43_440 });
+  await hosts.recordReport(runner.id, { cpu: 0, uptime: 180 }, new Date(T - 4 * MIN), all);
   await hosts.update('build-runner', { mutedUntil: new Date(T + 3 * 60 * MIN) });
   await hosts.add('new-host');
 
-  app = buildApi({ hosts, now: () => new Date(T) });
+  app = buildApi({ hosts, rules: { current: () => [varFull, reboots] }, now: () => new Date(T) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
@@ -74,11 +89,14 @@ test('on a phone-sized screen the page shows each host with its state, offline d
   expect(await field('web-1.example.com', 'memory')).toBe('3.0 GB / 8.0 GB (38%)');
   expect(await field('web-1.example.com', 'disk')).toBe('40.0 GB / 100.0 GB (40%)');
   expect(await field('web-1.example.com', 'uptime')).toBe('3 d 1 h');
+  expect(await card('web-1.example.com').locator('[data-field="condition"]').allTextContents()).toEqual(['disk /var 93 % > 90 % since 2026-11-23 11:45, 1 min notice sent (rule var-full)']);
 
   expect(await field('db-1', 'state')).toBe('offline');
   expect(await field('db-1', 'offlineFor')).toBe(formatDuration((26 * 60 + 1) * MIN + 5_000));
   expect(await field('db-1', 'offlineFor')).toBe('26 h 1 min');
   expect(await field('db-1', 'load')).toBe('7.90');
+  // Its CPU instance belongs to a rule the API no longer has.
+  expect(await card('db-1').locator('[data-field="condition"]').count()).toBe(0);
 
   expect(await field('backup-nas', 'state')).toBe('offline');
   expect(await field('backup-nas', 'offlineFor')).toBe('72 minutes');
@@ -86,16 +104,17 @@ test('on a phone-sized screen the page shows each host with its state, offline d
 
   expect(await field('build-runner', 'state')).toBe('offline');
   expect(await field('build-runner', 'mutedUntil')).toBe('2026-11-23 15:00');
+  expect(await card('build-runner').locator('[data-field="condition"]').allTextContents()).toEqual(['reboot: up 3 minutes (was up 12 h 4 min) at 2026-11-23 11:56 (rule reboots)']);
 
   expect(await field('new-host', 'state')).toBe('never reported');
   expect(await field('new-host', 'lastSeen')).toBe('never');
 
-  expect(await page.locator('#summary').textContent()).toMatch(/^1 online · 3 offline · 1 never reported · updated 2026-11-23 12:00$/);
-  expect(await page.title()).toBe('(3 offline) hostwatch status');
-  // Offline hosts come first.
+  expect(await page.locator('#summary').textContent()).toMatch(/^1 online · 3 offline · 1 never reported · 2 alerts · updated 2026-11-23 12:00$/);
+  expect(await page.title()).toBe('(3 offline, 2 alerts) hostwatch status');
+  // Offline hosts come first; within a state, hosts with active conditions first.
   expect(await page.locator('section[data-host]').evaluateAll((els) => els.map((e) => e.getAttribute('data-host')))).toEqual([
-    'backup-nas',
     'build-runner',
+    'backup-nas',
     'db-1',
     'new-host',
     'web-1.example.com',
@@ -108,6 +127,40 @@ test('on a phone-sized screen the page shows each host with its state, offline d
   const shot = await page.screenshot({ fullPage: true, ...(process.env.UPDATE_SCREENSHOT === '1' && { path: 'docs/status-page.png' }) });
   expect(shot.length).toBeGreaterThan(10_000);
   await context.close();
+});
+
+/** WCAG 2 contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+test('active conditions are readable in light and dark mode (contrast at least 4.5:1, WCAG AA)', async () => {
+  const seen: Record<string, { fg: string; bg: string; card: string }> = {};
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme, timezoneId: 'UTC' });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const cond = page.locator('section[data-host="web-1.example.com"] [data-field="condition"]');
+    const colours = await cond.evaluate((e) => {
+      const style = getComputedStyle(e);
+      return { fg: style.color, bg: style.backgroundColor, card: getComputedStyle(e.closest('section')!).backgroundColor };
+    });
+    expect(contrast(colours.fg, colours.bg), `${colorScheme}: ${colours.fg} on ${colours.bg}`).toBeGreaterThanOrEqual(4.5);
+    seen[colorScheme] = colours;
+    await context.close();
+  }
+  // The dark palette applies: a dark card, and a badge colour of its own.
+  expect(contrast(seen.dark!.card, 'rgb(0, 0, 0)')).toBeLessThan(2);
+  expect(seen.dark!.fg).not.toBe(seen.light!.fg);
 });
 
 test('the page refreshes itself every 15 s and shows an error while the server is unreachable', async () => {
