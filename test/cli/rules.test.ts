@@ -1,4 +1,5 @@
 /** `hostwatch rules ...` as real processes against a fresh FerretDB database. */
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { RuleStore } from '../../src/store/rules-store.js';
@@ -152,6 +153,16 @@ test('an empty list says how to add a rule; --json is an empty array', async () 
   const [table, json] = await Promise.all([cli('list'), cli('list', '--json')]);
   expect(ok(table)).toBe('no rules yet; add one with "hostwatch rules add <name> --metric disk --above 90"\n');
   expect(JSON.parse(ok(json))).toEqual([]);
+});
+
+test('a stored rule that does not check is listed with its problem, not hidden', async () => {
+  await clearRules();
+  const now = new Date();
+  await rules.collection.insertOne({ _id: new ObjectId(), name: 'by-hand', metric: 'disk', op: 'above', threshold: 190, steps: [5], createdAt: now, updatedAt: now });
+  const [table, json] = await Promise.all([cli('list'), cli('list', '--json')]);
+  expect(ok(table).trimEnd().split('\n')[1]!.split(/ {2,}/)).toEqual(['by-hand', 'disk above 190 % (not evaluated: invalid rule above: disk is a percentage: give 0 to 100)', '5', 'all']);
+  expect(JSON.parse(ok(json))).toEqual([expect.objectContaining({ name: 'by-hand', problem: 'invalid rule above: disk is a percentage: give 0 to 100' })]);
+  expect(await rules.all()).toEqual([]); // and it is not evaluated
 });
 
 test('add refuses a bad metric, threshold, clear, steps, option or name, naming it, and stores nothing', async () => {
