@@ -23,6 +23,8 @@ export interface Metrics {
   load: [number, number, number];
   /** Busy share of all CPUs over the sampling window, 0-100. */
   cpu: number;
+  /** Logical CPUs (`os.cpus().length`, at least 1): rules on load per CPU (`--per-cpu`) divide by it. */
+  cpus: number;
   /** Bytes; `used` is total minus `os.freemem()`, which on Linux is MemAvailable (page cache is not counted as used). */
   memory: { total: number; used: number };
   /** Bytes per mount point; `/` by default. */
@@ -78,6 +80,8 @@ export async function collectMetrics(options: { cpuSampleMs?: number; mounts?: s
     uptime: Math.round(os.uptime()),
     load: [l1, l5, l15],
     cpu,
+    // os.cpus() can be empty where /proc/cpuinfo is unreadable; the API refuses 0.
+    cpus: Math.max(1, os.cpus().length),
     memory: { total, used: Math.max(0, total - os.freemem()) },
     disk: disks.filter((d): d is DiskUsage => d !== undefined),
     collectedAt: new Date().toISOString(),

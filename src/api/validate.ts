@@ -58,6 +58,8 @@ export function parseReport(raw: string): Record<string, unknown> {
   // The reporter's interval in seconds: the host is offline only after it plus the check's grace (ALERTING.md rule 9).
   if ('interval' in b && !(isNumber(b.interval) && b.interval >= 1 && b.interval <= 86_400)) throw new BodyError('body.interval must be a number of seconds from 1 to 86400');
   if ('cpu' in b && !(isNumber(b.cpu) && b.cpu >= 0 && b.cpu <= 100)) throw new BodyError('body.cpu must be a number from 0 to 100');
+  // Logical CPUs: load rules with --per-cpu divide the load by it.
+  if ('cpus' in b && !(Number.isSafeInteger(b.cpus) && (b.cpus as number) >= 1)) throw new BodyError('body.cpus must be a whole number >= 1 (logical CPUs)');
   if ('load' in b) {
     if (!Array.isArray(b.load)) throw new BodyError('body.load must be an array of numbers');
     b.load.forEach((v, i) => {

@@ -11,6 +11,7 @@ import { runAgent } from '../../src/agent/agent.js';
 import { collectMetrics } from '../../src/agent/metrics.js';
 import { buildApi } from '../../src/api/app.js';
 import { parseReport } from '../../src/api/validate.js';
+import { checkRule, type Rule } from '../../src/rules/rule.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import { freshStore } from '../support/db.js';
 
@@ -26,8 +27,8 @@ afterEach(async () => {
 });
 
 /** The real API on `port` (0: any free port), recording every request it receives. */
-async function startApi(hosts: HostStore, port = 0): Promise<{ app: FastifyInstance; port: number; seen: Seen[] }> {
-  const app = buildApi({ hosts });
+async function startApi(hosts: HostStore, port = 0, rules: readonly Rule[] = []): Promise<{ app: FastifyInstance; port: number; seen: Seen[] }> {
+  const app = buildApi({ hosts, rules: { current: () => rules } });
   const seen: Seen[] = [];
   app.addHook('onRequest', async (req) => {
     seen.push({ method: req.method, url: req.url, headers: { ...req.headers } });
@@ -61,7 +62,9 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 
 test('metrics have the documented shape, sane values, and pass the API validation', async () => {
   const m = await collectMetrics();
-  expect(Object.keys(m).sort()).toEqual(['collectedAt', 'cpu', 'disk', 'hostname', 'load', 'memory', 'os', 'uptime']);
+  expect(Object.keys(m).sort()).toEqual(['collectedAt', 'cpu', 'cpus', 'disk', 'hostname', 'load', 'memory', 'os', 'uptime']);
+  expect(m.cpus).toBe(Math.max(1, os.cpus().length));
+  expect(m.cpus).toBeGreaterThanOrEqual(1);
   expect(m.hostname).toBe(os.hostname());
   expect(m.os).toBe(`${os.platform()} ${os.release()}`);
   expect(m.uptime).toBeGreaterThan(0);
@@ -119,6 +122,31 @@ test('runAgent reports with the right headers and JSON; survives the server goin
   await agent.stop();
   for (const l of agent.lines) expect(l).not.toContain(secret);
 }, 60_000);
+
+test('the API takes the agent\'s cpus, so a per-CPU load rule reads the load divided by it; cpus must be a whole number >= 1', async () => {
+  const { hosts } = await freshStore();
+  const { key, secret } = await hosts.add('many-cpus');
+  // Breached by any load: the instance shows what the rule read from the agent's own report.
+  const perCpu = checkRule({ id: 'rule-load', name: 'load-per-cpu', metric: 'load1', perCpu: true, op: 'below', threshold: 1_000_000, steps: [1] });
+  const api = await startApi(hosts, 0, [perCpu]);
+  const agent = startAgent({ url: `http://127.0.0.1:${api.port}`, key, secret, intervalMs: 60_000 });
+  await until('the first report', () => agent.lines.length > 0);
+  await agent.stop();
+  const stored = await hosts.collection.findOne({ name: 'many-cpus' });
+  const data = stored!.data as { cpus: number; load: number[] };
+  expect(data.cpus).toBe(Math.max(1, os.cpus().length));
+  const instances = Object.values(stored!.alerts ?? {});
+  expect(instances).toHaveLength(1);
+  expect(instances[0]).toMatchObject({ condition: 'metric', name: 'load-per-cpu', metric: 'load1', value: Math.round((data.load[0]! / data.cpus) * 100) / 100 });
+
+  const post = (body: unknown) =>
+    api.app.inject({ method: 'POST', url: '/api/v1/report', headers: { 'content-type': 'application/json', 'x-host-key': key, 'x-host-secret': secret }, payload: JSON.stringify(body) });
+  for (const cpus of [0, -2, 2.5, '8', null, true, 2 ** 53]) {
+    const res = await post({ cpus });
+    expect({ cpus, status: res.statusCode, body: res.json() }).toEqual({ cpus, status: 400, body: { error: 'bad_request', message: 'body.cpus must be a whole number >= 1 (logical CPUs)' } });
+  }
+  expect((await post({ cpus: 64 })).statusCode).toBe(204);
+});
 
 test('401 and 403 are logged with a hint, retried at the normal interval, and the secret is never logged', async () => {
   const { hosts } = await freshStore();

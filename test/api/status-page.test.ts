@@ -151,8 +151,9 @@ test('active conditions are readable in light and dark mode (contrast at least 4
     await page.waitForSelector('body[data-loaded="true"]');
     const cond = page.locator('section[data-host="web-1.example.com"] [data-field="condition"]');
     const colours = await cond.evaluate((e) => {
-      const style = getComputedStyle(e);
-      return { fg: style.color, bg: style.backgroundColor, card: getComputedStyle(e.closest('section')!).backgroundColor };
+      const view = e.ownerDocument.defaultView!;
+      const style = view.getComputedStyle(e);
+      return { fg: style.color, bg: style.backgroundColor, card: view.getComputedStyle(e.closest('section')!).backgroundColor };
     });
     expect(contrast(colours.fg, colours.bg), `${colorScheme}: ${colours.fg} on ${colours.bg}`).toBeGreaterThanOrEqual(4.5);
     seen[colorScheme] = colours;
