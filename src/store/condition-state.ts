@@ -102,6 +102,12 @@ export function ruleStateFields(host: RuleTarget, data: Record<string, unknown>,
     }
     const values = readMetric(rule, data);
     const mine = open.get(rule.id);
+    // A rule changed to watch another metric: what it watched before ends, and the new metric starts afresh.
+    for (const [item, current] of mine ?? []) {
+      if (current.doc.metric === rule.metric) continue;
+      out[`alerts.${current.key}.endAt`] = at;
+      mine!.delete(item);
+    }
     for (const [item, value] of values) {
       const current = mine?.get(item);
       if (current) {

@@ -118,3 +118,12 @@ test('an unchanged value writes nothing for its instance: the report write stays
   const doc = run([disk], [[0, report({ '/': 95 })]]);
   expect(ruleStateFields(doc as never, report({ '/': 95 }), at(1), [disk])).toEqual({});
 });
+
+test('a rule changed to another metric ends the instance of the old one; the new metric starts afresh', () => {
+  const before = run([checkRule({ ...disk, metric: 'cpu', clear: undefined })], [[0, { cpu: 97 }]]);
+  const fields = ruleStateFields(before as never, { cpu: 97, memory: { total: 100, used: 95 } }, at(1), [checkRule({ ...disk, metric: 'memory', clear: undefined })]);
+  const after = applyUpdate(before, { $set: fields });
+  const byMetric = Object.fromEntries(Object.values(alertsOf(after)).map((i) => [i.metric, i]));
+  expect(byMetric.cpu!.endAt).toEqual(at(1));
+  expect(byMetric.memory).toMatchObject({ start: at(1), value: 95 });
+});
