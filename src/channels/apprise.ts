@@ -3,7 +3,7 @@
  * to the services configured under KEY (`POST /notify/{KEY}`, JSON `{title, body, type, format, tag}`). The
  * stateless form `apprise+https://host/notify?urls=...` hands the Apprise URLs with each notice (`POST /notify`).
  */
-import { fitText, noticeTitle } from './format.js';
+import { fitText, isAlarm, noticeTitle } from './format.js';
 import { httpSend } from './http.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
 import { basicCredentials, basicSecrets, credentialsOf, enc, innerScheme, nonEmpty, queryOf, refuseFragment, vendorUrl, withUserinfo } from './url.js';
@@ -33,10 +33,10 @@ const QUERY = ['tag', 'urls'];
 
 export type AppriseType = 'info' | 'success' | 'warning' | 'failure';
 
-/** `failure` while any host is offline, `success` for recoveries only, `info` for a test notice. */
+/** `failure` while anything holds (a host offline, a rule, a reboot), `success` for ends only, `info` for a test notice. */
 export function appriseType(n: Notice): AppriseType {
   if (n.test) return 'info';
-  return n.offlineTotal > 0 ? 'failure' : 'success';
+  return isAlarm(n) ? 'failure' : 'success';
 }
 
 export const apprise: ChannelKind<AppriseConfig> = {

@@ -3,11 +3,12 @@
  * URL (its query, e.g. `thread_id`, is passed on); hostwatch adds `wait=true` unless the URL sets `wait`, so that
  * Discord reports a message it did not save instead of answering 204 regardless.
  *
- * The message is one embed (title, the host lines as description, red while hosts are offline, green when there
- * are only recoveries, the totals as footer) and the title as `content`, which notifications show.
+ * The message is one embed (title, the host lines as description, red while anything holds: a host offline, a
+ * rule, a reboot; green when there are only ends: back online, resolved; the totals as footer) and the title as
+ * `content`, which notifications show.
  */
 import { httpSend } from './http.js';
-import { cutText, fitItems, lineBody, lineLabel, lineText, markdownEscape, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutText, escapeNames, fitItems, isAlarm, lineBody, lineLabel, lineText, markdownEscape, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { endpointUrl } from './url.js';
 
@@ -40,8 +41,8 @@ function parts(u: URL): { id: string; token: string } {
 }
 
 function lineMd(line: NoticeLine, timezone: string): string {
-  const text = lineBody(lineText({ ...line, name: '\u0000' }, timezone));
-  return `**${lineLabel(line)}** ${text.replace('\u0000', discordEscape(cutText(line.name, NAME_LIMIT)))}`;
+  const text = lineBody(lineText(escapeNames({ ...line, name: cutText(line.name, NAME_LIMIT) }, discordEscape), timezone));
+  return `**${lineLabel(line)}** ${text}`;
 }
 
 /** The webhook body for a notice. */
@@ -51,7 +52,7 @@ export function discordMessage(n: Notice): Record<string, unknown> {
     noticeLines(n).map((l) => lineMd(l, n.timezone)),
     { limit: DESCRIPTION_LIMIT, overhead: 0, size: (s) => utf8Bytes(s) + 1, more: moreText, alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - 1) },
   );
-  const color = n.test ? DISCORD_BLUE : n.offlineTotal > 0 ? DISCORD_RED : DISCORD_GREEN;
+  const color = n.test ? DISCORD_BLUE : isAlarm(n) ? DISCORD_RED : DISCORD_GREEN;
   return {
     content: cutText(title, CONTENT_LIMIT),
     allowed_mentions: { parse: [] },

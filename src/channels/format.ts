@@ -127,10 +127,14 @@ export function lineBody(text: string): string {
   return text.replace(/^\S+\s+/, '');
 }
 
+/** The line with the parts that are user input, its host name and a disk's mount, passed through `f` (an escape). */
+export function escapeNames(line: NoticeLine, f: (s: string) => string): NoticeLine {
+  return { ...line, name: f(line.name), ...('item' in line && { item: f(line.item) }) } as NoticeLine;
+}
+
 /** A line as a markdown list item: `- **OFFLINE** web-1: ...`, the host name (and a disk's mount) escaped. */
 export function markdownListItem(line: NoticeLine, timezone: string): string {
-  const escaped = { ...line, name: markdownEscape(line.name), ...('item' in line && { item: markdownEscape(line.item) }) } as NoticeLine;
-  return `- **${lineLabel(line)}** ${lineBody(lineText(escaped, timezone))}`;
+  return `- **${lineLabel(line)}** ${lineBody(lineText(escapeNames(line, markdownEscape), timezone))}`;
 }
 
 /**

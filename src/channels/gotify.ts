@@ -2,7 +2,7 @@
  * `gotify+https://host/?token=APPTOKEN`: a message through a Gotify server (`POST /message` with the application
  * token in `X-Gotify-Key`, JSON `{title, message, priority}`), shown by Gotify's web UI and apps.
  */
-import { fitText, noticeTitle } from './format.js';
+import { fitText, isAlarm, noticeTitle } from './format.js';
 import { httpSend, jsonBody } from './http.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
 import { enc, innerScheme, queryOf, refuseFragment, refuseUserinfo, vendorUrl } from './url.js';
@@ -12,7 +12,7 @@ export interface GotifyConfig {
   base: string;
   /** The application token (Apps → Create Application). */
   token: string;
-  /** 0 to 10; absent: 8 while a host is offline, 5 otherwise. */
+  /** 0 to 10; absent: 8 while anything holds (a host offline, a rule, a reboot), 5 otherwise. */
   priority?: number;
 }
 
@@ -26,10 +26,10 @@ const QUERY = ['token', 'priority'];
 // A header value: printable ASCII, no spaces (Gotify's own tokens are `A` + 14 of [A-Za-z0-9._-]).
 const TOKEN = /^[\x21-\x7e]+$/;
 
-/** The priority sent: the URL's, else 8 (Gotify Android: sound and vibration) while a host is offline, else 5 (sound). */
+/** The priority sent: the URL's, else 8 (Gotify Android: sound and vibration) while anything holds, else 5 (sound). */
 export function gotifyPriority(c: GotifyConfig, n: Notice): number {
   if (c.priority !== undefined) return c.priority;
-  return !n.test && n.offlineTotal > 0 ? 8 : 5;
+  return isAlarm(n) ? 8 : 5;
 }
 
 export const gotify: ChannelKind<GotifyConfig> = {

@@ -3,7 +3,7 @@
  * server's root URL (ntfy docs "Publish as JSON": `POST /` with `{topic, title, message, priority, tags}`), with an
  * access token (`Authorization: Bearer`) or user and password (Basic).
  */
-import { fitText, noticeTitle } from './format.js';
+import { fitText, isAlarm, noticeTitle } from './format.js';
 import { httpSend, jsonBody } from './http.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
 import { basicCredentials, basicSecrets, credentialsOf, enc, innerScheme, nonEmpty, queryOf, refuseFragment, vendorUrl, withUserinfo } from './url.js';
@@ -17,7 +17,7 @@ export interface NtfyConfig {
   /** Basic auth from the URL's userinfo. */
   username?: string;
   password?: string;
-  /** 1 (min) to 5 (max); absent: 4 while a host is offline, 3 otherwise. */
+  /** 1 (min) to 5 (max); absent: 4 while anything holds (a host offline, a rule, a reboot), 3 otherwise. */
   priority?: number;
   /** Extra tags (`?tags=a,b`), after hostwatch's own. */
   tags?: string[];
@@ -33,15 +33,15 @@ const PRIORITY_NAMES: Record<string, number> = { min: 1, low: 2, default: 3, hig
 // A header value: printable ASCII, no spaces.
 const TOKEN = /^[\x21-\x7e]+$/;
 
-/** The priority sent: the URL's, else high while a host is offline and default otherwise. */
+/** The priority sent: the URL's, else high while anything holds (a host offline, a rule, a reboot), default otherwise. */
 export function ntfyPriority(c: NtfyConfig, n: Notice): number {
   if (c.priority !== undefined) return c.priority;
-  return !n.test && n.offlineTotal > 0 ? 4 : 3;
+  return isAlarm(n) ? 4 : 3;
 }
 
 /** Tags (ntfy shows known ones as emojis): what the notice is about, then the URL's. */
 export function ntfyTags(c: NtfyConfig, n: Notice): string[] {
-  const own = n.test ? ['test_tube'] : n.offlineTotal > 0 ? ['warning'] : ['white_check_mark'];
+  const own = n.test ? ['test_tube'] : isAlarm(n) ? ['warning'] : ['white_check_mark'];
   return [...own, ...(c.tags ?? [])];
 }
 

@@ -3,7 +3,8 @@
  * message. The key is the robot's only credential. WeCom answers HTTP 200 for refusals too: only `errcode: 0` is
  * accepted.
  */
-import { fitText, lineText, markdownEscape, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { isEndLine } from '../alerting/types.js';
+import { escapeNames, fitText, lineBody, lineLabel, lineText, markdownEscape, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
 import { ChannelUrlError, type ChannelKind } from './types.js';
 import { decodePart, innerScheme, PRINTABLE, refuseFragment, refuseUserinfo, schemeOf, shortFormOnly, singleParam, vendorUrl } from './url.js';
@@ -57,15 +58,13 @@ function endpointOf(url: URL): URL {
 }
 
 /**
- * WeCom's markdown has no lists; a line break is a line break, and `<font color>` marks the state. Host names are
- * escaped, so they cannot turn into emphasis, code, links or font tags.
+ * WeCom's markdown has no lists; a line break is a line break, and `<font color>` marks the label: orange for what
+ * holds, green for what ended. Host names and mounts are escaped, so they cannot turn into emphasis, code, links or
+ * font tags.
  */
 function markdownLine(line: NoticeLine, timezone: string): string {
-  const text = lineText({ ...line, name: markdownEscape(line.name) }, timezone);
-  const m = /^(OFFLINE|BACK)\s+/.exec(text);
-  if (!m) return text;
-  const color = m[1] === 'OFFLINE' ? 'warning' : 'info';
-  return `<font color="${color}">${m[1]}</font> ${text.slice(m[0].length)}`;
+  const body = lineBody(lineText(escapeNames(line, markdownEscape), timezone));
+  return `<font color="${isEndLine(line) ? 'info' : 'warning'}">${lineLabel(line)}</font> ${body}`;
 }
 
 export const wecom: ChannelKind<WecomConfig> = {

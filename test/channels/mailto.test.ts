@@ -6,7 +6,7 @@ import { deliver, KINDS, parseChannelUrl, redactedUrl } from '../../src/channels
 import { DeliveryError, type SendContext } from '../../src/channels/types.js';
 import { createSmtpMailer, messageIdFor, type Mailer } from '../../src/mail/mailer.js';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
-import { assertRoundTrip, sampleNotice, urlError } from './support.js';
+import { assertRoundTrip, CONDITION_FOOTER, CONDITION_LINES, CONDITION_TITLE, conditionNotice, sampleNotice, urlError } from './support.js';
 
 const FROM = 'hostwatch <alerts@hostwatch.example>';
 const PASSWORD = 'smtp-Pa55word-9f2k';
@@ -77,6 +77,14 @@ test('one message per address, to that address only, with the notice text; a ret
   expect(b[0]!.parsed.to).toMatchObject({ value: [{ address: 'b1@example.com' }] });
   expect(a[0]!.parsed.text).toContain('web-1');
   expect(a[0]!.parsed.text).toContain('db-1');
+});
+
+test('metric-rule, reboot and resolved lines: the subject counts alerts and resolved rules, the text has each line', async () => {
+  const channel = parseChannelUrl('mailto:rules@example.com');
+  await deliver(channel, 'rules@example.com', conditionNotice({ id: 'hostwatch-check.run-12.mail' }), ctx());
+  const [mail] = to('rules@example.com');
+  expect(mail!.parsed.subject).toBe(CONDITION_TITLE);
+  expect(mail!.parsed.text?.trimEnd()).toBe([CONDITION_TITLE, '', ...CONDITION_LINES, '', CONDITION_FOOTER].join('\n'));
 });
 
 test('450 (greylisting) retries, 550 does not; the other address still gets its own message; no password in a message', async () => {

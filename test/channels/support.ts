@@ -1,6 +1,6 @@
 /**
  * Shared helpers for channel kind tests: a loopback HTTP server that records every request and answers as the
- * test says, a sample notice, the URL error a parse throws, the retry table every HTTP kind must follow (and the
+ * test says, sample notices (hosts offline and back; every kind of condition line; many metric lines), the URL error a parse throws, the retry table every HTTP kind must follow (and the
  * codes table of vendors that refuse with HTTP 200), and the secret-leak check (Alertmanager's notify/test
  * RetryTests and AssertNotifyLeaksNoSecret, for hostwatch).
  */
@@ -9,6 +9,7 @@ import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { deliver, parseChannelUrl, redactedUrl, type ParsedChannel } from '../../src/channels/registry.js';
+import type { AlertLine, EndLine } from '../../src/alerting/types.js';
 import { ChannelUrlError, DeliveryError, type Notice } from '../../src/channels/types.js';
 
 export interface Recorded {
@@ -112,6 +113,62 @@ export function sampleNotice(opts: { offline?: number; test?: boolean; id?: stri
     recoveryTotal: recoveries.length,
     ...(opts.test && { test: true }),
   };
+}
+
+/**
+ * A notice with every kind of line, as a check would send it: one host offline, a DISK rule on `/var` (or `mount`),
+ * a CPU rule, a REBOOT (the three metric-rule lines among `offlineTotal`), one host back online and one RESOLVED
+ * disk rule with its peak (among `recoveryTotal`). `name` renames the host of the RESOLVED line.
+ */
+export function conditionNotice(opts: { mount?: string; name?: string; id?: string } = {}): Notice {
+  const offline: AlertLine[] = [
+    { kind: 'offline', hostId: 'h1', name: 'web-1', step: 60, offlineMs: 63 * 60_000, lastReportAt: T - 63 * 60_000 },
+    // Given least severe first: the notice shows them sorted.
+    { kind: 'reboot', hostId: 'h4', name: 'db-2', rule: 'reboots', at: T - 2 * 60_000, uptime: 180, previousUptime: 12 * 3600 + 4 * 60 },
+    { kind: 'metric', hostId: 'h3', name: 'app-1', rule: 'cpu busy', metric: 'cpu', item: '', op: 'above', threshold: 80, value: 97.5, peak: 99, step: 5, heldMs: 7 * 60_000, since: T - 7 * 60_000 },
+    { kind: 'metric', hostId: 'h2', name: 'web-2', rule: 'disk full', metric: 'disk', item: opts.mount ?? '/var', op: 'above', threshold: 90, value: 93, peak: 95, step: 5, heldMs: 12 * 60_000, since: T - 12 * 60_000 },
+  ];
+  const recoveries: EndLine[] = [
+    { kind: 'recovered', hostId: 'db', name: 'db-1', wentSilentAt: T - 3 * 3600_000, seenAgainAt: T - 60_000, goneMs: 3 * 3600_000 - 60_000 },
+    { kind: 'resolved', hostId: 'h5', name: opts.name ?? 'web-3', rule: 'disk full', metric: 'disk', item: '/data', op: 'above', threshold: 90, peak: 97, endValue: 85, since: T - 65 * 60_000, endedAt: T - 60_000, heldMs: 64 * 60_000 },
+  ];
+  return { ...envelope(opts.id), offline, recoveries, offlineTotal: 4, recoveryTotal: 2, conditionTotal: 3, resolvedTotal: 1 };
+}
+
+/** conditionNotice() as every kind titles, writes (in plain text, in this order) and sums it up. */
+export const CONDITION_TITLE = '[hostwatch] 1 host offline, 3 alerts, 1 back online, 1 resolved at 2026-11-23 05:00 +01:00 (Europe/Berlin)';
+export const CONDITION_LINES: readonly string[] = [
+  'OFFLINE  web-1: offline 63 minutes, last report 2026-11-23 03:57:00 +01:00',
+  'DISK  web-2 /var: 93 % (above 90 %) for 12 minutes, since 2026-11-23 04:48:00 +01:00',
+  'CPU  app-1: 97.5 % (above 80 %) for 7 minutes, since 2026-11-23 04:53:00 +01:00',
+  'REBOOT  db-2: restarted, up 3 minutes at 2026-11-23 04:58:00 +01:00 (was up 12 h 4 min)',
+  'BACK     db-1: back online after 2 h 59 min, silent since 2026-11-23 02:00:00 +01:00, seen again 2026-11-23 04:59:00 +01:00',
+  'RESOLVED  web-3 /data: disk back to 85 % after 64 minutes above 90 % (peak 97 %), from 2026-11-23 03:55:00 +01:00 to 2026-11-23 04:59:00 +01:00',
+];
+export const CONDITION_FOOTER = '1 host offline, 3 alerts, 1 back online, 1 resolved.';
+
+/** `count` DISK rule lines (hosts `web-1`..., `/var`), longest held first, with their totals: for the cut. */
+export function manyMetricLines(count: number): Notice {
+  const offline: AlertLine[] = Array.from({ length: count }, (_, i) => ({
+    kind: 'metric' as const,
+    hostId: `h${i}`,
+    name: `web-${i + 1}`,
+    rule: 'disk full',
+    metric: 'disk',
+    item: '/var',
+    op: 'above' as const,
+    threshold: 90,
+    value: 91 + (i % 9),
+    peak: 99,
+    step: 60,
+    heldMs: (61 + (count - i)) * 60_000,
+    since: T - (61 + (count - i)) * 60_000,
+  }));
+  return { ...envelope(), offline, recoveries: [], offlineTotal: count, recoveryTotal: 0, conditionTotal: count, resolvedTotal: 0 };
+}
+
+function envelope(id = 'hostwatch-check.run-1.d1'): Pick<Notice, 'id' | 'run' | 'checkTime' | 'timezone'> {
+  return { id, run: 'hostwatch-check.run-1', checkTime: T, timezone: 'Europe/Berlin' };
 }
 
 export async function send(url: string, notice: Notice = sampleNotice(), destination?: string): Promise<void> {

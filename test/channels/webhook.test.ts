@@ -8,7 +8,7 @@ import { afterEach, expect, test } from 'vitest';
 import { deliver, parseChannelUrl, redactedUrl } from '../../src/channels/registry.js';
 import { ChannelUrlError } from '../../src/channels/types.js';
 import { webhook, WEBHOOK_BODY_LIMIT } from '../../src/channels/webhook.js';
-import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, loopback, sampleNotice, send, sendError, urlError, type Loopback, type Recorded } from './support.js';
+import { assertNoSecretLeak, assertRetryTable, assertRoundTrip, CONDITION_FOOTER, CONDITION_LINES, CONDITION_TITLE, conditionNotice, loopback, sampleNotice, send, sendError, urlError, type Loopback, type Recorded } from './support.js';
 
 const SECRET = 'whsec-7Qk2pLx9Zr';
 const PASSWORD = 'hook-pass-4Tz8';
@@ -100,6 +100,34 @@ test('posts the version 1 body, signed, with the notice id as Idempotency-Key', 
       '2 hosts offline, 1 back online.',
     ].join('\n'),
   });
+});
+
+test('metric-rule, reboot and resolved lines: their fields, kinds and counts', async () => {
+  lb = await loopback();
+  const notice = conditionNotice();
+  const resolved = notice.recoveries[1]!;
+  if (resolved.kind === 'resolved') delete resolved.endValue;
+  await send(`webhook+${lb.base}/in?secret=${SECRET}`, notice);
+  const body = lb.requests[0]!.json;
+  expect(signatureValid(lb.requests[0]!, SECRET)).toBe(true);
+  expect(body.title).toBe(CONDITION_TITLE);
+  expect(body.counts).toEqual({ offline: 1, recovered: 1, alerts: 3, resolved: 1 });
+  expect(body.more).toBe(0);
+  const text = expect.any(String);
+  const rule = { metric: 'disk', op: 'above', threshold: 90 };
+  expect(body.lines).toEqual([
+    { kind: 'offline', host: 'web-1', hostId: 'h1', step: 60, offlineMs: 63 * 60_000, lastReportAt: '2026-11-23T02:57:00.000Z', text },
+    { kind: 'metric', host: 'web-2', hostId: 'h2', rule: 'disk full', ...rule, item: '/var', value: 93, peak: 95, step: 5, heldMs: 12 * 60_000, since: '2026-11-23T03:48:00.000Z', text },
+    { kind: 'metric', host: 'app-1', hostId: 'h3', rule: 'cpu busy', metric: 'cpu', item: '', op: 'above', threshold: 80, value: 97.5, peak: 99, step: 5, heldMs: 7 * 60_000, since: '2026-11-23T03:53:00.000Z', text },
+    { kind: 'reboot', host: 'db-2', hostId: 'h4', rule: 'reboots', at: '2026-11-23T03:58:00.000Z', uptime: 180, previousUptime: 43_440, text },
+    { kind: 'recovered', host: 'db-1', hostId: 'db', wentSilentAt: '2026-11-23T01:00:00.000Z', seenAgainAt: '2026-11-23T03:59:00.000Z', goneMs: 3 * 3600_000 - 60_000, text },
+    // No endValue: the mount was no longer reported.
+    { kind: 'resolved', host: 'web-3', hostId: 'h5', rule: 'disk full', ...rule, item: '/data', peak: 97, since: '2026-11-23T02:55:00.000Z', endedAt: '2026-11-23T03:59:00.000Z', heldMs: 64 * 60_000, text },
+  ]);
+  const texts = body.lines.map((l: { text: string }) => l.text);
+  expect(texts.slice(0, 5)).toEqual(CONDITION_LINES.slice(0, 5));
+  expect(texts[5]).toBe('RESOLVED  web-3 /data: disk no longer reported after 64 minutes above 90 % (peak 97 %), from 2026-11-23 03:55:00 +01:00 to 2026-11-23 04:59:00 +01:00');
+  expect(body.text).toBe([...texts, '', CONDITION_FOOTER].join('\n'));
 });
 
 test('a retried notice carries the same Idempotency-Key, body and signature', async () => {
