@@ -1,4 +1,4 @@
-import { Command, type CommanderError } from 'commander';
+import { Command } from 'commander';
 import { deliver, destinationsOf, KINDS, redactedUrl, type ParsedChannel } from '../channels/registry.js';
 import { DeliveryError, type Notice } from '../channels/types.js';
 import type { Config } from '../config.js';
@@ -14,7 +14,7 @@ import {
   type ChannelSummary,
 } from '../store/channels-store.js';
 import { withStore } from './database.js';
-import { UsageError } from './parse.js';
+import { usageExitCodes, UsageError } from './parse.js';
 
 /** How long `channels test` gives each destination. */
 const TEST_TIMEOUT_MS = 10_000;
@@ -127,12 +127,6 @@ function failureText(label: string, e: DeliveryError): string {
 }
 
 /** Commander's own usage errors (a missing argument, an unknown option) exit with 2, like ours; help with 0. */
-function usageExitCodes(cmd: Command): Command {
-  return cmd.exitOverride((err: CommanderError) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
-}
-
 const URL_HELP = 'channel URL, or "-" to read it from stdin (keeps a token out of shell history)';
 
 export function channelsCommand(getConfig: () => Readonly<Config>): Command {

@@ -1,3 +1,4 @@
+import type { Command, CommanderError } from 'commander';
 import { InvalidCheckInputError, parseCheckInput, type CheckInput } from '../alerting/check-input.js';
 
 /** A usage error: printed as one line, exit code 2. */
@@ -18,10 +19,18 @@ export function parseList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-function parseNumbers(text: string, flag: string): number[] {
+/** `1,10,60` -> `[1, 10, 60]`; anything but whole numbers is refused naming `flag`. */
+export function parseNumbers(text: string, flag: string): number[] {
   return parseList(text).map((s) => {
     if (!/^-?\d+$/.test(s)) throw new UsageError(`${flag} must be a comma-separated list of whole numbers, got "${s}"`);
     return Number(s);
+  });
+}
+
+/** Commander's own errors (unknown option, missing argument) exit 2 like every usage error; `--help` exits 0. */
+export function usageExitCodes(cmd: Command): Command {
+  return cmd.exitOverride((err: CommanderError) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
   });
 }
 

@@ -1,10 +1,10 @@
-import { Command, type CommanderError } from 'commander';
+import { Command } from 'commander';
 import type { Config } from '../config.js';
 import { checkRule, checkRuleName, DEFAULT_RULE_STEPS, describeRule, InvalidRuleError, METRICS, type Rule } from '../rules/rule.js';
 import { DuplicateRuleError, RuleStore, UnknownRuleError, type RulePatch, type RuleSpec, type RuleView } from '../store/rules-store.js';
 import { withStore } from './database.js';
 import { validateHostName } from './hosts.js';
-import { parseList, UsageError } from './parse.js';
+import { parseList, parseNumbers, usageExitCodes, UsageError } from './parse.js';
 
 /** The options of `rules add` and `rules update` as commander hands them over. */
 interface RuleFlags {
@@ -58,10 +58,7 @@ function parseNumber(text: string, flag: string): number {
 function parseSteps(text: string): number[] {
   const items = parseList(text);
   if (items.length === 0) throw new UsageError('--steps must name at least one step, e.g. 5,60,240');
-  return items.map((s) => {
-    if (!/^-?\d+$/.test(s)) throw new UsageError(`--steps must be a comma-separated list of whole numbers, got "${s}"`);
-    return Number(s);
-  });
+  return parseNumbers(text, '--steps');
 }
 
 /** `--above X` or `--below X` (not both) as the rule's op and threshold. */
@@ -178,12 +175,6 @@ export function formatRuleTable(rules: readonly RuleView[]): string {
 }
 
 /** Commander's own usage errors (a missing argument, an unknown option) exit with 2, like ours; help with 0. */
-function usageExitCodes(cmd: Command): Command {
-  return cmd.exitOverride((err: CommanderError) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
-}
-
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const METRIC_HELP =
