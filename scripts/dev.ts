@@ -1,13 +1,13 @@
 /**
  * `npm run dev`: the whole system on one machine, after `npm run provision`. Starts the Temporal dev server
  * with its Web UI, FerretDB (unless MONGODB_URI is set), a mail catcher with a web inbox (unless SMTP_URL is
- * set) and the worker; seeds "demo-host" and the "hostwatch-check" schedule; prints where everything is.
+ * set) and the worker; seeds "demo-host", the example rule "demo-disk" (scripts/lib/dev-demo.ts) and the
+ * "hostwatch-check" schedule; prints where everything is.
  * State persists under .hostwatch/dev/. Ctrl-C stops everything. Run with --help for the variables.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
@@ -15,8 +15,9 @@ import type { CheckInput } from '../src/alerting/check-input.js';
 import { checkInputFromFlags, UsageError } from '../src/cli/parse.js';
 import { createSchedule, DEFAULT_SCHEDULE_ID, updateSchedule } from '../src/cli/schedules.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
-import { DuplicateHostError, HostStore } from '../src/store/hosts-store.js';
+import { describeRule } from '../src/rules/rule.js';
 import { connectMongo } from '../src/store/mongo.js';
+import { DEMO_HOST, demoHint, seedDemo, type DemoSeed } from './lib/dev-demo.js';
 import { startLocalHost } from './lib/dev-local-host.js';
 import { startInbox } from './lib/inbox-server.js';
 import { WorkerOutput } from './lib/worker-output.js';
@@ -25,12 +26,11 @@ import { BIN_DIR, portOpens, startFerretDb, startTemporalDevServer, stopChild } 
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATE_DIR = join(ROOT, '.hostwatch', 'dev');
-const DEMO_HOST = 'demo-host';
 
 const USAGE = `Usage: npm run dev [-- --help]
 
 Starts hostwatch locally: Temporal dev server + Web UI, FerretDB, a mail catcher with a web inbox,
-the worker, a demo host and the "${DEFAULT_SCHEDULE_ID}" schedule (every 1m). State persists in .hostwatch/dev/.
+the worker, a demo host with an example disk rule and the "${DEFAULT_SCHEDULE_ID}" schedule (every 1m). State persists in .hostwatch/dev/.
 Ctrl-C stops everything.
 
 Environment:
@@ -136,21 +136,15 @@ async function startWorker(env: NodeJS.ProcessEnv, running: Running, logFile: st
   return child;
 }
 
-/** Ensures demo-host exists and records one report now, so it is offline (and alerted) a minute later. */
-async function seedDemoHost(config: Readonly<Config>): Promise<void> {
+/** Ensures demo-host and the demo-disk rule exist and records one breaching report now (scripts/lib/dev-demo.ts). */
+async function seedDemoHost(config: Readonly<Config>): Promise<DemoSeed & { at: Date }> {
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
   try {
-    const hosts = new HostStore(mongo.db);
-    await hosts.ensureIndexes();
-    let id: string;
-    try {
-      id = (await hosts.add(DEMO_HOST)).id;
-      log(`added host "${DEMO_HOST}"`);
-    } catch (err) {
-      if (!(err instanceof DuplicateHostError)) throw err;
-      id = (await hosts.byName(DEMO_HOST))._id.toHexString();
-    }
-    await hosts.recordReport(id, { hostname: hostname(), note: 'seeded by npm run dev' }, new Date());
+    const at = new Date();
+    const seed = await seedDemo(mongo.db, at);
+    if (seed.hostAdded) log(`added host "${DEMO_HOST}"`);
+    if (seed.ruleAdded) log(`added rule "${seed.rule.name}": ${describeRule(seed.rule)} on ${DEMO_HOST}, steps ${seed.rule.steps.join(', ')} min`);
+    return { ...seed, at };
   } finally {
     await mongo.close();
   }
@@ -249,7 +243,7 @@ async function main(running: Running): Promise<void> {
   if (running.stopping) return;
 
   const dbName = ferret ? `FerretDB at ${ferret.address}` : 'MONGODB_URI';
-  await seedDemoHost(config).catch((err) => Promise.reject(new Error(`database (${dbName}): ${firstLine(err)}`)));
+  const demo = await seedDemoHost(config).catch((err) => Promise.reject(new Error(`database (${dbName}): ${firstLine(err)}`)));
   await ensureSchedule(config, recipients).catch((err) => Promise.reject(new Error(`Temporal at ${temporalAddress}: ${firstLine(err)}`)));
   if (!(await portOpens(ports.ui, 30_000))) log(`warning: the Web UI is not answering on port ${ports.ui} yet; see ${temporal.logFile}`);
   if (running.stopping) return;
@@ -283,7 +277,10 @@ async function main(running: Running): Promise<void> {
       ['Ingest API', `${local.apiUrl}/api/v1/report (agent for "${local.hostName}" reporting every 15s)`],
       ['Logs', [workerLog, ...[temporal, ferret].flatMap((s) => (s ? [s.logFile] : []))].map((f) => relative(process.cwd(), f)).join(', ')],
     ],
-    [`${DEMO_HOST} reported once; its first alert arrives in the ${inbox ? 'inbox' : `mailbox of ${recipients}`} about 1-2 minutes from now.`, `Type a + Enter to stop the agent for "${local.hostName}" (and again to restart it). Ctrl-C stops everything.`],
+    [
+      ...demoHint(demo, demo.at, inbox ? 'inbox' : `mailbox of ${recipients}`),
+      `Type a + Enter to stop the agent for "${local.hostName}" (and again to restart it). Ctrl-C stops everything.`,
+    ],
   );
 }
 
