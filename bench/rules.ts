@@ -27,7 +27,7 @@ import { isConditionDoc } from '../src/store/condition-state.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { RuleStore } from '../src/store/rules-store.js';
 import { apiRun, drainApi, registerHosts, reportEveryHost, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost } from './lib/api-process.js';
-import { ALWAYS_BREACHING, BENCH_RULES, breachingShare, halfOrder, ruleBenchReports, rulesRow, type RulesResult } from './lib/rules.js';
+import { ALWAYS_BREACHING, BENCH_RULES, breachingShare, evaluationMicros, halfOrder, ruleBenchReports, rulesRow, type RulesResult } from './lib/rules.js';
 import { rulesTable, tableText } from './report.js';
 
 const HELP = `usage: tsx bench/rules.ts [options]
@@ -144,6 +144,8 @@ async function main(): Promise<void> {
     const hosts = await registerHosts(store, nHosts, (name, i) => (reports[i] = ruleBenchReports(name, i, new Date())));
     log(`registered ${nHosts} hosts in ${((performance.now() - t0) / 1000).toFixed(1)} s (database ${dbName})`);
     const breaching = Object.fromEntries(breachingShare(BENCH_RULES, reports));
+    const evaluationUs = Math.round(evaluationMicros(BENCH_RULES, reports) * 100) / 100;
+    log(`rule evaluation alone: ${evaluationUs} µs per report`);
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, MONGODB_DB: dbName, PORT: String(port), LOG_FORMAT: 'text' };
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
       runs,
       rules: BENCH_RULES.map((s) => `${s.name}: ${describeRule(s)}`),
       breaching,
+      evaluationUs,
     };
     const text = tableText(rulesTable(result));
     if (values.json) {

@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { breaches, readMetric, type Rule } from '../../src/rules/rule.js';
+import { breaches, checkRule, readMetric, type Rule } from '../../src/rules/rule.js';
+import { isConditionDoc, ruleStateFields } from '../../src/store/condition-state.js';
 import type { RuleSpec } from '../../src/store/rules-store.js';
 import type { ApiSample } from './api-process.js';
 import { agentReport } from './seed.js';
@@ -64,6 +65,29 @@ export function breachingShare(rules: readonly Pick<Rule, 'name' | 'metric' | 'o
   );
 }
 
+/**
+ * Microseconds per report that evaluating `specs` takes alone (ruleStateFields, the pure part of the report's
+ * write), over these hosts' reports in turn, each host holding the instances its first report opened.
+ */
+export function evaluationMicros(specs: readonly RuleSpec[], reports: readonly (readonly Record<string, unknown>[])[], calls = 100_000): number {
+  const rules = specs.map((spec, k) => checkRule({ ...spec, id: k.toString(16).padStart(24, '0') }));
+  const at = new Date();
+  const targets = reports.map((host, i) => {
+    const alerts: Record<string, unknown> = {};
+    for (const [path, value] of Object.entries(ruleStateFields({ name: `bench-${i}` }, host[0]!, at, rules))) {
+      if (path.startsWith('alerts.') && isConditionDoc(value)) alerts[path.slice('alerts.'.length)] = value;
+    }
+    return { name: `bench-${i}`, lastUptime: host[0]!.uptime as number, alerts };
+  });
+  const t0 = performance.now();
+  for (let k = 0; k < calls; k++) {
+    const i = k % reports.length;
+    const host = reports[i]!;
+    ruleStateFields(targets[i]!, host[Math.floor(k / reports.length) % host.length]!, at, rules);
+  }
+  return ((performance.now() - t0) * 1000) / calls;
+}
+
 /** Which half of run `r` (from 0) goes first: alternating, so drift over the run hits both alike. */
 export function halfOrder(r: number): ['none', 'rules'] | ['rules', 'none'] {
   return r % 2 === 0 ? ['none', 'rules'] : ['rules', 'none'];
@@ -121,6 +145,8 @@ export interface RulesResult {
   rules: string[];
   /** Per rule name, the share of hosts whose reports breach it (0-1). */
   breaching: Record<string, number>;
+  /** Microseconds per report of the rule evaluation alone (evaluationMicros). */
+  evaluationUs: number;
 }
 
 /** Parses the last non-empty stdout line of bench/rules.ts --json. */
