@@ -83,12 +83,14 @@ export async function seedDemo(db: Db, at: Date): Promise<DemoSeed> {
 
 /** What the demo host and its rule will do, as the summary tells it. */
 export function demoHint(demo: DemoSeed, at: Date, mailbox: string): string[] {
-  const rule = `rule "${demo.rule.name}" (${describeRule(demo.rule)})`;
   const fires =
     demo.since === undefined
-      ? `${rule} does not breach on its report`
+      ? 'does not breach on this report'
       : demo.since.getTime() === at.getTime()
-        ? `${rule} alerts in the ${mailbox} 1-2 minutes from now`
-        : `${rule} has held since an earlier run (${demo.since.toISOString()}), its steps counted from then`;
-  return [`${DEMO_HOST} reported once, with /var 93 % full: ${fires};`, `${DEMO_HOST}, silent from now on, is alerted offline 3-4 minutes from now.`];
+        ? `alerts in the ${mailbox} 1-2 minutes from now`
+        : `has held since ${demo.since.toISOString()} (an earlier run); its steps count from then`;
+  return [
+    `${DEMO_HOST} reported once, with /var 93 % full; silent from now on, it is alerted offline 3-4 minutes from now.`,
+    `Rule "${demo.rule.name}" (${describeRule(demo.rule)}) ${fires}.`,
+  ];
 }

@@ -40,8 +40,8 @@ test('npm run dev seeds demo-host and the demo-disk rule, whose first step fires
   expect(stored.lastReportAt).toEqual(at);
   expect(Object.values(stored.alerts ?? {})).toMatchObject([{ condition: 'metric', name: 'demo-disk', metric: 'disk', item: '/var', value: 93, threshold: 90, start: at }]);
   expect(demoHint(first, at, 'inbox')).toEqual([
-    'demo-host reported once, with /var 93 % full: rule "demo-disk" (disk above 90 %) alerts in the inbox 1-2 minutes from now;',
-    'demo-host, silent from now on, is alerted offline 3-4 minutes from now.',
+    'demo-host reported once, with /var 93 % full; silent from now on, it is alerted offline 3-4 minutes from now.',
+    'Rule "demo-disk" (disk above 90 %) alerts in the inbox 1-2 minutes from now.',
   ]);
 
   // The check on what was stored: a minute on, the rule's step 1 and nothing else; the host states a 2-minute
@@ -60,9 +60,7 @@ test('npm run dev seeds demo-host and the demo-disk rule, whose first step fires
   const again = new Date(at.getTime() + 30 * 60 * SEC);
   const second = await seedDemo(mongo.db, again);
   expect(second).toMatchObject({ hostAdded: false, ruleAdded: false, rule: { id: first.rule.id }, since: at });
-  expect(demoHint(second, again, 'inbox')[0]).toBe(
-    `demo-host reported once, with /var 93 % full: rule "demo-disk" (disk above 90 %) has held since an earlier run (${at.toISOString()}), its steps counted from then;`,
-  );
+  expect(demoHint(second, again, 'inbox')[1]).toBe(`Rule "demo-disk" (disk above 90 %) has held since ${at.toISOString()} (an earlier run); its steps count from then.`);
   expect(await hosts.collection.countDocuments({ name: DEMO_HOST })).toBe(1);
   expect((await rules.list()).map((r) => r.name)).toEqual(['demo-disk']);
   expect(Object.keys((await hosts.byName(DEMO_HOST)).alerts ?? {})).toHaveLength(1);
@@ -82,7 +80,7 @@ test('a newcomer\'s own changes to demo-disk are kept by the next run, and the s
   // 93 % is at or below the new threshold: the report ends the instance opened at 90 %, and opens none.
   expect(seed.since).toBeUndefined();
   expect(Object.values((await hosts.byName(DEMO_HOST)).alerts ?? {})).toMatchObject([{ name: 'demo-disk', endAt: at, endValue: 93 }]);
-  expect(demoHint(seed, at, 'inbox')[0]).toBe('demo-host reported once, with /var 93 % full: rule "demo-disk" (disk above 99 %) does not breach on its report;');
+  expect(demoHint(seed, at, 'inbox')[1]).toBe('Rule "demo-disk" (disk above 99 %) does not breach on this report.');
   await mongo.db.dropDatabase();
   await mongo.close();
 });
