@@ -4,7 +4,7 @@
  */
 import { appliesTo, type Rule } from '../rules/rule.js';
 import { dueStep, offlineMinutes, sentTo } from './steps.js';
-import type { Destination, HostSnapshot, HostWrite, InstanceState, MetricEndLine, MetricLine, RebootLine, RoutedLine } from './types.js';
+import type { Destination, HostSnapshot, HostWrite, InstanceState, MetricEndLine, MetricLine, MetricLineBase, RebootLine, RoutedLine } from './types.js';
 
 /** A reboot is told once to each destination of the checks in this time after it; then it is forgotten. */
 export const REBOOT_WINDOW_MS = 24 * 60 * 60_000;
@@ -56,25 +56,28 @@ export function evaluateConditions(
     if (due === undefined) continue;
     const to = destinations.flatMap((d, i) => (due > sentTo(instance, d) && due >= d.fromStep ? [i] : []));
     if (to.length === 0) continue;
-    const line: MetricLine = {
-      kind: 'metric',
-      hostId: host.id,
-      name: host.name,
-      rule: rule.name,
-      metric: c.metric,
-      item: c.item,
-      op: c.op ?? 'above',
-      threshold: c.threshold ?? 0,
-      value: c.value ?? 0,
-      peak: c.peak ?? c.value ?? 0,
-      step: due,
-      heldMs: checkTime - instance.start,
-      since: instance.start,
-    };
+    const line: MetricLine = { kind: 'metric', ...metricFields(host, instance, rule.name, checkTime), value: c.value ?? 0, step: due };
     lines.push({ line, to });
     notify.push({ key: instance.key, steps: Object.fromEntries(to.map((i) => [destinations[i]!.key, due])) });
   }
   if (notify.length > 0) write.conditions = [...(write.conditions ?? []), ...notify];
+}
+
+/** The fields every line of a metric instance carries, held until `until`. */
+function metricFields(host: HostSnapshot, instance: InstanceState, rule: string, until: number): MetricLineBase {
+  const c = instance.condition!;
+  return {
+    hostId: host.id,
+    name: host.name,
+    rule,
+    metric: c.metric,
+    item: c.item,
+    op: c.op ?? 'above',
+    threshold: c.threshold ?? 0,
+    peak: c.peak ?? c.value ?? 0,
+    since: instance.start,
+    heldMs: until - instance.start,
+  };
 }
 
 /** Rule 4 for a metric instance: each destination notified of it (and in this run) gets one resolved line. */
@@ -87,21 +90,8 @@ function ended(host: HostSnapshot, instance: InstanceState, endAt: number, desti
   }
   const to = destinations.flatMap((d, i) => (notified[d.key] !== undefined ? [i] : []));
   if (to.length > 0) {
-    const line: MetricEndLine = {
-      kind: 'resolved',
-      hostId: host.id,
-      name: host.name,
-      rule: c.ruleName,
-      metric: c.metric,
-      item: c.item,
-      op: c.op ?? 'above',
-      threshold: c.threshold ?? 0,
-      peak: c.peak ?? c.value ?? 0,
-      ...(c.endValue !== undefined && { endValue: c.endValue }),
-      since: instance.start,
-      endedAt: endAt,
-      heldMs: endAt - instance.start,
-    };
+    const end = c.endValue !== undefined ? { endValue: c.endValue } : {};
+    const line: MetricEndLine = { kind: 'resolved', ...metricFields(host, instance, c.ruleName, endAt), ...end, endedAt: endAt };
     lines.push({ line, to });
   }
   write.ended.push({ key: instance.key, recovered: to.map((i) => destinations[i]!.key), notified });

@@ -107,40 +107,38 @@ export interface RecoveryLine {
   goneMs: number;
 }
 
-/** A metric rule that holds (ALERTING.md "Condition"): `DISK  web-1 /var: 93 % (above 90 %) for 12 minutes`. */
-export interface MetricLine {
-  kind: 'metric';
+/** What every line of a metric-rule instance says: the host, the rule, what it watches and since when. */
+export interface MetricLineBase {
   hostId: string;
   name: string;
+  /** The rule's name. */
   rule: string;
   metric: string;
+  /** The disk's mount for `disk`; `''` otherwise. */
   item: string;
   op: 'above' | 'below';
   threshold: number;
-  value: number;
+  /** Highest (`above`) or lowest (`below`) value while it held. */
   peak: number;
-  step: number;
-  /** Since the first breaching report, to the check time. */
-  heldMs: number;
+  /** The first breaching report. */
   since: number;
+  /** Since then, to the check time (or, resolved, to the report that ended it). */
+  heldMs: number;
+}
+
+/** A metric rule that holds (ALERTING.md "Condition"): `DISK  web-1 /var: 93 % (above 90 %) for 12 minutes`. */
+export interface MetricLine extends MetricLineBase {
+  kind: 'metric';
+  value: number;
+  step: number;
 }
 
 /** A metric instance that ended, to each destination told of it (rule 4): how long it held and its peak. */
-export interface MetricEndLine {
+export interface MetricEndLine extends MetricLineBase {
   kind: 'resolved';
-  hostId: string;
-  name: string;
-  rule: string;
-  metric: string;
-  item: string;
-  op: 'above' | 'below';
-  threshold: number;
-  peak: number;
   /** The value of the report that ended it; absent when the item was no longer reported. */
   endValue?: number;
-  since: number;
   endedAt: number;
-  heldMs: number;
 }
 
 /** An uptime that went backwards: one line per destination, no ladder. */

@@ -44,9 +44,8 @@ export interface WebhookRecoveredLine {
   text: string;
 }
 
-/** A metric rule that holds (docs/rules.md). */
-export interface WebhookMetricLine {
-  kind: 'metric';
+/** The fields of every metric-rule line: the host, the rule, what it watches and since when (ISO 8601 UTC). */
+interface WebhookMetricBase {
   host: string;
   hostId: string;
   rule: string;
@@ -55,29 +54,24 @@ export interface WebhookMetricLine {
   item: string;
   op: 'above' | 'below';
   threshold: number;
-  value: number;
   peak: number;
-  step: number;
   heldMs: number;
   since: string;
+}
+
+/** A metric rule that holds (docs/rules.md). */
+export interface WebhookMetricLine extends WebhookMetricBase {
+  kind: 'metric';
+  value: number;
+  step: number;
   text: string;
 }
 
 /** A metric rule that no longer holds. `endValue` is absent when the item was no longer reported. */
-export interface WebhookResolvedLine {
+export interface WebhookResolvedLine extends WebhookMetricBase {
   kind: 'resolved';
-  host: string;
-  hostId: string;
-  rule: string;
-  metric: string;
-  item: string;
-  op: 'above' | 'below';
-  threshold: number;
-  peak: number;
   endValue?: number;
-  since: string;
   endedAt: string;
-  heldMs: number;
   text: string;
 }
 
@@ -123,13 +117,12 @@ function lineJson(line: NoticeLine, timezone: string): WebhookLine {
       return { kind: 'offline', host, hostId, step: line.step, offlineMs: line.offlineMs, lastReportAt: iso(line.lastReportAt), text };
     case 'recovered':
       return { kind: 'recovered', host, hostId, wentSilentAt: iso(line.wentSilentAt), seenAgainAt: iso(line.seenAgainAt), goneMs: line.goneMs, text };
-    case 'metric': {
-      const { rule, metric, item, op, threshold, value, peak, step, heldMs } = line;
-      return { kind: 'metric', host, hostId, rule, metric, item, op, threshold, value, peak, step, heldMs, since: iso(line.since), text };
-    }
+    case 'metric':
     case 'resolved': {
       const { rule, metric, item, op, threshold, peak, heldMs } = line;
-      return { kind: 'resolved', host, hostId, rule, metric, item, op, threshold, peak, ...(line.endValue !== undefined && { endValue: line.endValue }), since: iso(line.since), endedAt: iso(line.endedAt), heldMs, text };
+      const base: WebhookMetricBase = { host, hostId, rule, metric, item, op, threshold, peak, heldMs, since: iso(line.since) };
+      if (line.kind === 'metric') return { kind: 'metric', ...base, value: line.value, step: line.step, text };
+      return { kind: 'resolved', ...base, ...(line.endValue !== undefined && { endValue: line.endValue }), endedAt: iso(line.endedAt), text };
     }
     case 'reboot':
       return { kind: 'reboot', host, hostId, rule: line.rule, at: iso(line.at), uptime: line.uptime, previousUptime: line.previousUptime, text };
