@@ -12,15 +12,11 @@
  * every figure is the median of R runs. Progress and (with --json) the table go to stderr; stdout gets the table,
  * or with --json exactly one JSON line.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MongoClient } from 'mongodb';
-import { freePort, startFerretDb, stopChild } from '../scripts/lib/services.js';
+import type { MongoClient } from 'mongodb';
+import { freePort, stopChild } from '../scripts/lib/services.js';
 import { HostStore } from '../src/store/hosts-store.js';
-import { apiRun, drainApi, registerHosts, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost } from './lib/api-process.js';
+import { apiRun, drainApi, registerHosts, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost, benchDatabase, cleanUpOnSignal, type Cleanup } from './lib/api-process.js';
 import { agentReport } from './lib/seed.js';
 import { median } from './lib/stats.js';
 
@@ -131,34 +127,10 @@ async function main(): Promise<void> {
   const logFormat = values['log-format'] ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') fail('--log-format must be text or json');
 
-  const cleanup: (() => Promise<void>)[] = [];
-  // Ctrl-C or SIGTERM: stop the API and FerretDB this run started, then exit.
-  const onSignal = (signal: NodeJS.Signals) => {
-    log(`bench/ingest: ${signal}, cleaning up`);
-    void (async () => {
-      for (const c of cleanup.splice(0)) await c().catch(() => undefined);
-      process.exit(130);
-    })();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup: Cleanup = [];
+  cleanUpOnSignal('bench/ingest', cleanup, log);
   try {
-    let uri = values['mongo-uri'];
-    if (uri === undefined) {
-      const dir = mkdtempSync(join(tmpdir(), 'hostwatch-bench-ingest-'));
-      cleanup.unshift(async () => rmSync(dir, { recursive: true, force: true }));
-      const ferret = await startFerretDb({ dataDir: dir });
-      cleanup.unshift(() => ferret.stop());
-      uri = ferret.uri;
-      log(`FerretDB on ${ferret.address} (data in ${dir})`);
-    }
-    const dbName = `bench_ingest_${randomBytes(4).toString('hex')}`;
-    const client = new MongoClient(uri, { maxPoolSize: Math.max(100, ...connectionCounts), appName: 'hostwatch-bench-ingest' });
-    await client.connect();
-    cleanup.unshift(async () => {
-      await client.db(dbName).dropDatabase().catch(() => undefined);
-      await client.close();
-    });
+    const { uri, dbName, client } = await benchDatabase('ingest', { ...(values['mongo-uri'] !== undefined && { mongoUri: values['mongo-uri'] }), maxPoolSize: Math.max(100, ...connectionCounts), cleanup, log });
     const store = new HostStore(client.db(dbName));
     await store.ensureIndexes();
     const t0 = performance.now();

@@ -15,18 +15,14 @@
  * stderr; stdout gets the table, or with --json exactly one JSON line.
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MongoClient, type Db } from 'mongodb';
-import { freePort, startFerretDb, stopChild } from '../scripts/lib/services.js';
+import type { Db } from 'mongodb';
+import { freePort, stopChild } from '../scripts/lib/services.js';
 import { describeRule } from '../src/rules/rule.js';
 import { isConditionDoc } from '../src/store/condition-state.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { RuleStore } from '../src/store/rules-store.js';
-import { apiRun, drainApi, registerHosts, reportEveryHost, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost } from './lib/api-process.js';
+import { apiRun, drainApi, registerHosts, reportEveryHost, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost, benchDatabase, cleanUpOnSignal, type Cleanup } from './lib/api-process.js';
 import { ALWAYS_BREACHING, BENCH_RULES, breachingShare, evaluationMicros, halfOrder, ruleBenchReports, rulesRow, type RulesResult } from './lib/rules.js';
 import { rulesTable, tableText } from './report.js';
 
@@ -107,33 +103,10 @@ async function main(): Promise<void> {
   const runs = positiveInt(values.runs, '--runs', 3);
   const connectionCounts = (values.connections ?? '64').split(',').map((c) => positiveInt(c.trim(), '--connections', 1));
 
-  const cleanup: (() => Promise<void>)[] = [];
-  const onSignal = (signal: NodeJS.Signals) => {
-    log(`bench/rules: ${signal}, cleaning up`);
-    void (async () => {
-      for (const c of cleanup.splice(0)) await c().catch(() => undefined);
-      process.exit(130);
-    })();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup: Cleanup = [];
+  cleanUpOnSignal('bench/rules', cleanup, log);
   try {
-    let uri = values['mongo-uri'];
-    if (uri === undefined) {
-      const dir = mkdtempSync(join(tmpdir(), 'hostwatch-bench-rules-'));
-      cleanup.unshift(async () => rmSync(dir, { recursive: true, force: true }));
-      const ferret = await startFerretDb({ dataDir: dir });
-      cleanup.unshift(() => ferret.stop());
-      uri = ferret.uri;
-      log(`FerretDB on ${ferret.address} (data in ${dir})`);
-    }
-    const dbName = `bench_rules_${randomBytes(4).toString('hex')}`;
-    const client = new MongoClient(uri, { maxPoolSize: 32, appName: 'hostwatch-bench-rules' });
-    await client.connect();
-    cleanup.unshift(async () => {
-      await client.db(dbName).dropDatabase().catch(() => undefined);
-      await client.close();
-    });
+    const { uri, dbName, client } = await benchDatabase('rules', { ...(values['mongo-uri'] !== undefined && { mongoUri: values['mongo-uri'] }), maxPoolSize: 32, cleanup, log });
     const db = client.db(dbName);
     const store = new HostStore(db);
     await store.ensureIndexes();

@@ -4,9 +4,13 @@
  * (item 3) and bench/rules.ts (item 5).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { ObjectId } from 'mongodb';
-import { stopChild } from '../../scripts/lib/services.js';
+import { MongoClient, ObjectId } from 'mongodb';
+import { startFerretDb, stopChild } from '../../scripts/lib/services.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import { REPO_ROOT } from './services.js';
 
@@ -129,4 +133,44 @@ export function apiRun(port: number, hosts: readonly BenchHost[], connections: n
 /** One report for every host (its first body), `connections` at a time. */
 export function reportEveryHost(port: number, hosts: readonly BenchHost[], connections: number): Promise<ApiSample> {
   return cannon(port, hosts, connections, { amount: hosts.length });
+}
+
+/** What a bench undoes when it ends or is interrupted, newest first. */
+export type Cleanup = (() => Promise<void>)[];
+
+/** Ctrl-C or SIGTERM: runs `cleanup` (stopping what the bench started), then exits. */
+export function cleanUpOnSignal(bench: string, cleanup: Cleanup, log: (line: string) => void): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${bench}: ${signal}, cleaning up`);
+    void (async () => {
+      for (const c of cleanup.splice(0)) await c().catch(() => undefined);
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/**
+ * A fresh database `bench_<name>_<random>` on `mongoUri`, or on a FerretDB started in a temporary directory when
+ * none is given; dropped (and the FerretDB stopped, its directory removed) by `cleanup`.
+ */
+export async function benchDatabase(name: string, opts: { mongoUri?: string; maxPoolSize: number; cleanup: Cleanup; log: (line: string) => void }): Promise<{ uri: string; dbName: string; client: MongoClient }> {
+  let uri = opts.mongoUri;
+  if (uri === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), `hostwatch-bench-${name}-`));
+    opts.cleanup.unshift(async () => rmSync(dir, { recursive: true, force: true }));
+    const ferret = await startFerretDb({ dataDir: dir });
+    opts.cleanup.unshift(() => ferret.stop());
+    uri = ferret.uri;
+    opts.log(`FerretDB on ${ferret.address} (data in ${dir})`);
+  }
+  const dbName = `bench_${name}_${randomBytes(4).toString('hex')}`;
+  const client = new MongoClient(uri, { maxPoolSize: opts.maxPoolSize, appName: `hostwatch-bench-${name}` });
+  await client.connect();
+  opts.cleanup.unshift(async () => {
+    await client.db(dbName).dropDatabase().catch(() => undefined);
+    await client.close();
+  });
+  return { uri, dbName, client };
 }
