@@ -6,6 +6,8 @@ import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { runAgent } from '../../src/agent/agent.js';
 import { buildApi } from '../../src/api/app.js';
+import { RuleCache } from '../../src/api/rule-cache.js';
+import { RuleStore } from '../../src/store/rules-store.js';
 import { DuplicateHostError, HostStore } from '../../src/store/hosts-store.js';
 import { connectMongo } from '../../src/store/mongo.js';
 
@@ -23,7 +25,12 @@ function localHostName(): string {
 export async function startLocalHost(opts: { mongoUri: string; db: string; port: number; adminToken?: string; log: (line: string) => void }): Promise<LocalHost> {
   const mongo = await connectMongo(opts.mongoUri, opts.db);
   const hosts = new HostStore(mongo.db);
-  const api = buildApi({ hosts, ...(opts.adminToken !== undefined && { adminToken: opts.adminToken }) });
+  // The dev agent's reports are evaluated against the metric rules like any API process's.
+  const ruleStore = new RuleStore(mongo.db);
+  await ruleStore.ensureIndexes();
+  const rules = new RuleCache(ruleStore, { onError: (err) => opts.log(`[api] cannot read the rules: ${err instanceof Error ? err.message : String(err)}`) });
+  await rules.start();
+  const api = buildApi({ hosts, rules, ...(opts.adminToken !== undefined && { adminToken: opts.adminToken }) });
   const apiUrl = await api.listen({ port: opts.port, host: '127.0.0.1' });
 
   // Secrets are shown once and stored only as hashes, so the dev agent gets fresh credentials at each start.
@@ -66,6 +73,7 @@ export async function startLocalHost(opts: { mongoUri: string; db: string; port:
     async close() {
       input?.close();
       await stopAgent();
+      rules.stop();
       await api.close();
       await mongo.close();
     },

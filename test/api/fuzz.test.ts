@@ -282,7 +282,11 @@ test(`${REQUESTS} seeded fuzzed reports: every answer as specified, only the ded
       const t0 = performance.now();
       const status = await send(p);
       injectMs += performance.now() - t0;
-      if (status === 204) model = { ...model, data: JSON.parse(p.payload), lastReportAt: new Date(clock) };
+      if (status === 204) {
+        const data = JSON.parse(p.payload) as Record<string, unknown>;
+        // a report with an uptime keeps it, for reboot rules (src/store/condition-state.ts)
+        model = { ...model, data, lastReportAt: new Date(clock), ...(typeof data.uptime === 'number' && { lastUptime: data.uptime }) };
+      }
       await verifyTarget(p);
     }
     if (p.i % 500 === 499) {
