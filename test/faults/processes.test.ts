@@ -74,7 +74,7 @@ async function attemptsByActivity(handle: WorkflowHandle): Promise<Record<string
 }
 
 test.each([
-  ['before the hosts are loaded', 'loadHostsPage'],
+  ['before the rules and hosts are loaded', 'loadRules'],
   ['after the mail server accepted the digest, before state is written', 'recordAlertState'],
 ])('the database stops for at least 8 s %s: the run completes through retries, one digest, state correct', async (when, activity) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hostwatch-fault-db-'));
@@ -105,7 +105,7 @@ test.each([
 
     const worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, smtpUrl: catcher.url });
     await worker.runUntil(async () => {
-      if (activity === 'loadHostsPage') {
+      if (activity === 'loadRules') {
         await db.stop();
         restarted = restartWhenRetried(Date.now());
       }
