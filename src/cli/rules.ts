@@ -174,7 +174,7 @@ export function formatRuleTable(rules: readonly RuleView[]): string {
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-/** Commander's own usage errors (a missing argument, an unknown option) exit with 2, like ours; help with 0. */
+/** A repeatable option's values, in order. */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const METRIC_HELP =

@@ -3,7 +3,7 @@
  * (through RuleCache, src/api/rule-cache.ts) by every API process.
  */
 import { MongoServerError, ObjectId, type Collection, type Db } from 'mongodb';
-import { checkRule, checkRuleName, type Rule } from '../rules/rule.js';
+import { checkRule, checkRuleName, InvalidRuleError, type Rule } from '../rules/rule.js';
 
 /** A document of the `rules` collection: a rule (its id is `_id`) and when it was added and last changed. */
 export type RuleDoc = Omit<Rule, 'id'> & { _id: ObjectId; createdAt: Date; updatedAt: Date };
@@ -136,6 +136,10 @@ export class RuleStore {
     if (patch.hosts === null) delete merged.hosts;
     else if (patch.hosts !== undefined) merged.hosts = patch.hosts;
     if (merged.metric === 'reboot') {
+      // A threshold given with the update is refused, not dropped; one left from before the metric changed goes.
+      if (patch.op !== undefined || patch.threshold !== undefined || typeof patch.clear === 'number') {
+        throw new InvalidRuleError(patch.op ?? 'clear', 'a reboot rule takes no threshold: it notices an uptime that went backwards');
+      }
       delete merged.op;
       delete merged.threshold;
       delete merged.clear;
