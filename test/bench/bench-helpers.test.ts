@@ -4,12 +4,12 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { parseIngestOutput } from '../../bench/lib/ingest.js';
-import { ALWAYS_BREACHING, BENCH_RULES, breachingShare, evaluationMicros, halfOrder, parseRulesOutput, REPORT_VARIANTS, ruleBenchReports, rulesGoalMet, rulesRow, type RulesResult } from '../../bench/lib/rules.js';
+import { ALWAYS_BREACHING, BENCH_RULES, TYPICAL_RULES, breachingShare, evaluationMicros, halfOrder, parseRulesOutput, REPORT_VARIANTS, ruleBenchReports, rulesGoalMet, rulesRow, type RulesResult } from '../../bench/lib/rules.js';
 import { findPayloads, payloadProtoSize, summarizeHistory, type HistoryEventLike } from '../../bench/lib/history.js';
 import { median, ratio } from '../../bench/lib/stats.js';
 import { checkDigest } from '../../bench/outage.js';
 import { renderDocument, rulesTable, runStamp, sectionOf } from '../../bench/report.js';
-import { checkRule } from '../../src/rules/rule.js';
+import { breaches, checkRule, readMetric } from '../../src/rules/rule.js';
 import { isConditionDoc, ruleStateFields, type ConditionDoc } from '../../src/store/condition-state.js';
 import { applyUpdate } from '../support/mongo-update.js';
 
@@ -180,6 +180,19 @@ describe('ingest with metric rules (item 5)', () => {
     expect(share.get('disk-full')).toBe(0);
     expect(breachingShare(rules, [])).toEqual(new Map(rules.map((r) => [r.name, 0])));
     expect(breachingShare([{ name: 'hot', metric: 'data.temperature', op: 'above', threshold: 80 }], [[{ temperature: 70 }, { temperature: 81 }], [{ temperature: 79 }]]).get('hot')).toBe(0.5);
+  });
+
+  it('the typical set is the same ten rules without the one every report breaches: about one host in ten carries an instance', () => {
+    const typical = TYPICAL_RULES.map((spec, k) => checkRule({ ...spec, id: `typical${k}` }));
+    expect(typical).toHaveLength(10);
+    expect(typical.map((r) => r.name)).not.toContain(ALWAYS_BREACHING);
+    const hosts = sample(0, 1000);
+    const share = breachingShare(typical, hosts);
+    expect(share.get('disk-critical')).toBe(0);
+    // a host carries an instance when it breaches any rule: cpu-high or disk-warning
+    const carrying = hosts.filter((h) => h.some((data) => typical.some((r) => [...readMetric(r, data).values()].some((v) => breaches(r, v))))).length / hosts.length;
+    expect(carrying).toBeGreaterThan(0.05);
+    expect(carrying).toBeLessThan(0.25);
   });
 
   it('times the rule evaluation alone', () => {
