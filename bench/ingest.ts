@@ -19,6 +19,7 @@ import { HostStore } from '../src/store/hosts-store.js';
 import { apiRun, drainApi, registerHosts, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost, benchDatabase, cleanUpOnSignal, type Cleanup } from './lib/api-process.js';
 import { agentReport } from './lib/seed.js';
 import { median } from './lib/stats.js';
+import { log, scriptArgs } from './lib/script-args.js';
 
 const HELP = `usage: tsx bench/ingest.ts [options]
 
@@ -43,20 +44,7 @@ export interface IngestRow {
   ratio: number;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`bench/ingest: ${message}\n${HELP}`);
-  process.exit(2);
-}
-
-function positiveInt(v: string | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < 1) fail(`${name} must be a whole number >= 1`);
-  return Number(v);
-}
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
+const { fail, positiveInt } = scriptArgs('bench/ingest', HELP);
 
 /**
  * `connections` concurrent driver loops of `updateOne({_id}, {$set: {data, lastReportAt}})` for `durationSec`:

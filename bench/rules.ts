@@ -25,6 +25,7 @@ import { RuleStore, type RuleSpec } from '../src/store/rules-store.js';
 import { apiRun, drainApi, registerHosts, reportEveryHost, sleep, startApi, SETTLE_MS, type ApiSample, type BenchHost, benchDatabase, cleanUpOnSignal, type Cleanup } from './lib/api-process.js';
 import { ALWAYS_BREACHING, BENCH_RULES, TYPICAL_RULES, breachingShare, evaluationMicros, halfOrder, ruleBenchReports, rulesRow, type RulesResult } from './lib/rules.js';
 import { rulesTable, tableText } from './report.js';
+import { log, scriptArgs } from './lib/script-args.js';
 
 const HELP = `usage: tsx bench/rules.ts [options]
 
@@ -41,20 +42,7 @@ const HELP = `usage: tsx bench/rules.ts [options]
 
 type Half = 'none' | 'rules';
 
-function fail(message: string): never {
-  process.stderr.write(`bench/rules: ${message}\n${HELP}`);
-  process.exit(2);
-}
-
-function positiveInt(v: string | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < 1) fail(`${name} must be a whole number >= 1`);
-  return Number(v);
-}
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
+const { positiveInt } = scriptArgs('bench/rules', HELP);
 
 /** Removes what reports and rules left in the host documents, so each half starts from the same documents. */
 async function resetHosts(db: Db, hosts: readonly BenchHost[]): Promise<void> {
