@@ -1,6 +1,6 @@
-/** A host document as the check's pure code sees it (src/alerting/types.ts HostSnapshot). Pure. */
+/** The check's page query (its filter and projection) and a host document as the check's pure code sees it (HostSnapshot). Pure. */
 import type { HostSnapshot } from '../alerting/types.js';
-import type { ObjectId } from 'mongodb';
+import { ObjectId, type Filter } from 'mongodb';
 import { instancesOf, type AlertDoc, type LegacyAlertDoc } from './alert-state.js';
 import { reportingInterval, type ReportingHost } from './host-status.js';
 
@@ -28,5 +28,27 @@ export function checkSnapshot(d: CheckedHost): HostSnapshot | undefined {
     ...(interval !== undefined && { intervalMs: interval * 1000 }),
     ...(d.back?.from instanceof Date && d.back.at instanceof Date && { back: { from: d.back.from.getTime(), at: d.back.at.getTime() } }),
     alerts: instancesOf(d.alerts, d.alert),
+  };
+}
+
+export interface CheckPageRequest {
+  /** Hosts whose last report is at or before this instant are offline long enough to matter. */
+  cutoff: number;
+  /** Continue after this host id (exclusive); omit for the first page. */
+  afterId?: string;
+  limit: number;
+}
+
+/** The fields a check page reads: no report body but its stated interval. */
+export const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, enabledAt: 1, interval: 1, 'data.interval': 1, back: 1, alerts: 1, alert: 1 } as const;
+
+/** The filter of one check page query (exported so benchmarks can `explain` exactly what a check asks). */
+export function checkPageFilter(req: CheckPageRequest): Filter<CheckedHost & { active: boolean; alarm: boolean; secretHash: string }> {
+  return {
+    active: true,
+    alarm: true,
+    secretHash: { $type: 'string' as const },
+    $or: [{ lastReportAt: { $lte: new Date(req.cutoff) } }, { alerts: { $exists: true } }, { 'alert.outage': { $exists: true } }],
+    ...(req.afterId !== undefined && { _id: { $gt: new ObjectId(req.afterId) } }),
   };
 }

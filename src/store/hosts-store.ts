@@ -1,10 +1,12 @@
-import { ObjectId, type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
+import { ObjectId, type Collection, type Db, MongoServerError } from 'mongodb';
 import type { HostSnapshot, HostWrite } from '../alerting/types.js';
 import type { Rule } from '../rules/rule.js';
 import { hostUpdate, reportStateFields, type AlertDoc, type LegacyAlertDoc } from './alert-state.js';
 import { ruleStateFields } from './condition-state.js';
 import { hashSecret, keyShape, newCredentials, type Credentials } from './credentials.js';
-import { checkSnapshot } from './check-snapshot.js';
+import { CHECK_PROJECTION, checkPageFilter, checkSnapshot, type CheckPageRequest } from './check-snapshot.js';
+
+export { checkPageFilter, type CheckPageRequest } from './check-snapshot.js';
 import { WriteGate } from './write-gate.js';
 
 /** A document of the `hosts` collection. */
@@ -85,14 +87,6 @@ export interface HostPatch {
 /** A host as listed: everything but the secret hash. */
 export type HostView = Omit<HostDoc, 'secretHash'>;
 
-export interface CheckPageRequest {
-  /** Hosts whose last report is at or before this instant are offline long enough to matter. */
-  cutoff: number;
-  /** Continue after this host id (exclusive); omit for the first page. */
-  afterId?: string;
-  limit: number;
-}
-
 export interface CheckPage {
   hosts: HostSnapshot[];
   /** Present when more hosts follow. */
@@ -114,19 +108,6 @@ export interface StateWriteResult {
  * millisecond, so 8 in flight still leaves room for thousands of reports a second.
  */
 const REPORT_WRITE_CONCURRENCY = 8;
-
-const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, enabledAt: 1, interval: 1, 'data.interval': 1, back: 1, alerts: 1, alert: 1 } as const;
-
-/** The filter of one check page query (exported so benchmarks can `explain` exactly what a check asks). */
-export function checkPageFilter(req: CheckPageRequest): Filter<HostDoc> {
-  return {
-    active: true,
-    alarm: true,
-    secretHash: { $type: 'string' as const },
-    $or: [{ lastReportAt: { $lte: new Date(req.cutoff) } }, { alerts: { $exists: true } }, { 'alert.outage': { $exists: true } }],
-    ...(req.afterId !== undefined && { _id: { $gt: new ObjectId(req.afterId) } }),
-  };
-}
 
 export class HostStore {
   readonly collection: Collection<HostDoc>;
