@@ -20,6 +20,8 @@ const SECRETS = {
 const RAW = readFileSync(`${ROOT}docker-compose.yml`, 'utf8');
 
 let compose: ComposeFile;
+/** Temporal's jobs that run to completion on every `docker compose up` (test/deploy/compose-temporal.test.ts). */
+const ONE_SHOT = ['temporal-schema', 'temporal-namespace'];
 
 beforeAll(async () => {
   const r = await composeConfig(SECRETS);
@@ -72,8 +74,8 @@ test('docker-compose config refuses to run without each required password, namin
   }
 });
 
-test('the services: MongoDB, PostgreSQL, Temporal and its UI, Mailpit, and hostwatch worker, API and CLI', () => {
-  expect(Object.keys(compose.services).sort()).toEqual(['api', 'cli', 'mailpit', 'mongodb', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+test('the services: MongoDB, PostgreSQL, Temporal (schema job, server, namespace job, UI), Mailpit, and hostwatch worker, API and CLI', () => {
+  expect(Object.keys(compose.services).sort()).toEqual(['api', 'cli', 'mailpit', 'mongodb', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
   expect(hostwatchServices().map(([n]) => n).sort()).toEqual(['api', 'cli', 'worker']);
   expect(service('cli').profiles).toEqual(['tools']);
 });
@@ -112,7 +114,10 @@ describe('hostwatch services', () => {
       expectServiceListening(`${name}: SMTP_URL`, smtp.hostname, Number(smtp.port || 25));
       expectDependsHealthy(name, mongo.hostname);
     }
-    for (const name of ['worker', 'cli']) expectDependsHealthy(name, 'temporal');
+    for (const name of ['worker', 'cli']) {
+      expectDependsHealthy(name, 'temporal');
+      expect(service(name).depends_on?.['temporal-namespace']?.condition, `service "${name}" must wait for the namespace job`).toBe('service_completed_successfully');
+    }
     expectDependsHealthy('worker', 'mailpit');
   });
 
@@ -168,27 +173,6 @@ describe('the API', () => {
   });
 });
 
-test('Temporal: the UI talks to the server gRPC address the workers use; the server runs on PostgreSQL of this file', () => {
-  const ui = service('temporal-ui').environment!;
-  expect(ui.TEMPORAL_ADDRESS).toBe(configOf('worker').temporal.address);
-  const { host, port } = hostPort(ui.TEMPORAL_ADDRESS!);
-  expectServiceListening('temporal-ui: TEMPORAL_ADDRESS', host, port);
-  expectDependsHealthy('temporal-ui', 'temporal');
-  const [mapping] = portMappings(service('temporal-ui'));
-  expect(mapping!.target, 'temporal-ui: TEMPORAL_UI_PORT vs its container port').toBe(Number(ui.TEMPORAL_UI_PORT));
-  expect(ui.TEMPORAL_CORS_ORIGINS).toBe(`http://localhost:${mapping!.published}`);
-
-  const t = service('temporal').environment!;
-  expect(t.DB).toBe('postgres12');
-  expectServiceListening('temporal: POSTGRES_SEEDS/DB_PORT', t.POSTGRES_SEEDS!, Number(t.DB_PORT));
-  expect(t.POSTGRES_USER).toBe(service('postgresql').environment!.POSTGRES_USER);
-  expect(t.POSTGRES_PWD).toBe(SECRETS.POSTGRES_PASSWORD);
-  expect(service('postgresql').environment!.POSTGRES_PASSWORD).toBe(SECRETS.POSTGRES_PASSWORD);
-  expectDependsHealthy('temporal', 'postgresql');
-  // Healthy only once the namespace hostwatch uses exists.
-  expect(service('temporal').healthcheck!.test).toEqual(['CMD', 'temporal', 'operator', 'namespace', 'describe', '--namespace', configOf('worker').temporal.namespace, '--address', 'temporal:7233']);
-});
-
 test('every image is pinned to a version: no latest, no bare name', () => {
   for (const [name, svc] of Object.entries(compose.services)) {
     expect(svc.image, `service "${name}" has no image`).toBeDefined();
@@ -200,7 +184,9 @@ test('every image is pinned to a version: no latest, no bare name', () => {
   expect(Object.fromEntries(Object.entries(compose.services).map(([n, s]) => [n, s.image]))).toEqual({
     mongodb: 'mongo:7.0.14',
     postgresql: 'postgres:16.4',
-    temporal: 'temporalio/auto-setup:1.29.1',
+    'temporal-schema': 'temporalio/admin-tools:1.29.1-tctl-1.18.4-cli-1.5.0',
+    temporal: 'temporalio/server:1.29.1',
+    'temporal-namespace': 'temporalio/admin-tools:1.29.1-tctl-1.18.4-cli-1.5.0',
     'temporal-ui': 'temporalio/ui:2.42.1',
     mailpit: 'axllent/mailpit:v1.21.8',
     worker: 'hostwatch:local',
@@ -224,15 +210,18 @@ test('named volumes: every one used is declared, every one declared is used, and
   expect(used.get('postgresql:/var/lib/postgresql/data')).toBe('temporal-postgres-data');
 });
 
-test('depends_on: targets exist, service_healthy targets have a healthcheck; long-running services restart', () => {
+test('depends_on: targets exist, service_healthy targets have a healthcheck, service_completed_successfully ones run once; long-running services restart', () => {
   for (const [name, svc] of Object.entries(compose.services)) {
     for (const [target, { condition }] of Object.entries(svc.depends_on ?? {})) {
       expect(compose.services[target], `service "${name}" depends on "${target}", which does not exist`).toBeDefined();
+      expect(['service_healthy', 'service_completed_successfully'], `service "${name}": depends_on "${target}" condition`).toContain(condition);
       if (condition === 'service_healthy') expect(compose.services[target]!.healthcheck, `service "${name}" waits for "${target}" to be healthy, but "${target}" has no healthcheck`).toBeDefined();
+      // A job that restarted itself would never complete; one that exits must not be waited on as healthy.
+      if (condition === 'service_completed_successfully') expect(compose.services[target]!.restart, `service "${name}" waits for "${target}" to complete, so "${target}" must not restart`).toBe('no');
     }
-    if (svc.profiles === undefined) expect(svc.restart, `service "${name}": restart policy`).toBe('unless-stopped');
+    if (svc.profiles === undefined && !ONE_SHOT.includes(name)) expect(svc.restart, `service "${name}": restart policy`).toBe('unless-stopped');
   }
-  expect(service('cli').restart).toBe('no');
+  for (const name of ['cli', ...ONE_SHOT]) expect(service(name).restart, `service "${name}": restart policy`).toBe('no');
 });
 
 test('published ports: no clashes, databases unpublished, only the API on all interfaces', () => {
@@ -254,7 +243,7 @@ describe('secrets', () => {
   test('the file holds no password or token: each comes from the environment (.env), with no default', () => {
     const lines = RAW.split('\n');
     const secretLines = lines.filter((l) => /^\s*[A-Z_]*(PASSWORD|PWD|TOKEN|SECRET)[A-Z_]*:/.test(l));
-    expect(secretLines.map((l) => l.trim().split(':')[0])).toEqual(['MONGO_INITDB_ROOT_PASSWORD', 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'ADMIN_TOKEN']);
+    expect(secretLines.map((l) => l.trim().split(':')[0])).toEqual(['MONGO_INITDB_ROOT_PASSWORD', 'POSTGRES_PASSWORD', 'SQL_PASSWORD', 'POSTGRES_PWD', 'ADMIN_TOKEN']);
     for (const l of secretLines) {
       expect(l, 'a secret must be ${VAR:?message} or ${VAR:-} (empty default)').toMatch(/:\s*\$\{[A-Z_]+(:\?[^}]+|:-)\}\s*$/);
     }
@@ -281,7 +270,11 @@ describe('secrets', () => {
         'services.mongodb.environment.MONGO_INITDB_ROOT_PASSWORD',
         'services.worker.environment.MONGODB_URI',
       ],
-      POSTGRES_PASSWORD: ['services.postgresql.environment.POSTGRES_PASSWORD', 'services.temporal.environment.POSTGRES_PWD'],
+      POSTGRES_PASSWORD: [
+        'services.postgresql.environment.POSTGRES_PASSWORD',
+        'services.temporal.environment.POSTGRES_PWD',
+        'services.temporal-schema.environment.SQL_PASSWORD',
+      ],
       ADMIN_TOKEN: ['services.api.environment.ADMIN_TOKEN'],
     });
   });

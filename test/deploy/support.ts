@@ -91,3 +91,17 @@ export function portMappings(svc: ComposeService): PortMapping[] {
 export function containerPorts(svc: ComposeService): Set<number> {
   return new Set([...(svc.expose ?? []).map((p) => Number(String(p).replace(/\/(tcp|udp)$/, ''))), ...portMappings(svc).map((p) => p.target)]);
 }
+
+/**
+ * The host path behind `containerPath` in the service's bind mounts ("/host/dir:/container/dir[:ro]"), or
+ * undefined when no bind mount covers it. docker-compose config prints the host side as an absolute path.
+ */
+export function hostPathOf(svc: ComposeService, containerPath: string): string | undefined {
+  for (const v of svc.volumes ?? []) {
+    const [source, target] = v.split(':');
+    if (!source!.startsWith('/') || target === undefined) continue;
+    if (containerPath === target) return source;
+    if (containerPath.startsWith(`${target}/`)) return `${source}${containerPath.slice(target.length)}`;
+  }
+  return undefined;
+}
