@@ -23,6 +23,8 @@ export interface ApiOptions {
   rules?: RuleSource;
   /** Failed-authentication limits (429 with Retry-After); defaults in auth-limiter.ts. */
   authLimits?: AuthLimits;
+  /** A limiter shared with other API processes (server.ts: one on the database); else one in memory from `authLimits`. */
+  authLimiter?: AuthFailureLimiter;
   /**
    * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges), so limits apply to
    * the real client. Unset: the connection's address is the source.
@@ -107,7 +109,7 @@ const ADMIN_KEY = '(admin token)';
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { hosts, adminToken } = options;
   const now = options.now ?? (() => new Date());
-  const limiter = new AuthFailureLimiter(options.authLimits ?? DEFAULT_AUTH_LIMITS);
+  const limiter = options.authLimiter ?? new AuthFailureLimiter(options.authLimits ?? DEFAULT_AUTH_LIMITS);
   // The rules as last read, so that instances of a removed rule (dropped by the next check) are not shown as active.
   const knownRules = (): KnownRules | undefined => (options.rules ? ruleBook(options.rules.current()) : undefined);
   const app = Fastify({
@@ -143,7 +145,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       const at = now();
       const attempt: AuthAttempt = { source: req.ip, ...(key !== undefined && { key }) };
       // Refused before the credentials are looked at: a limited client learns nothing about them.
-      const wait = limiter.retryAfter(attempt, at.getTime());
+      const wait = await limiter.retryAfter(attempt, at.getTime());
       if (wait > 0) return tooManyAttempts(reply, wait);
       const secret = headerValue(req, 'x-host-secret', 1024);
       const host = key === undefined ? null : await hosts.byKey(key);
@@ -151,7 +153,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       // Always one comparison, against the dummy hash when the key is unknown: the timing does not tell.
       const matches = secretMatches(secret ?? '', storedHash);
       if (!host || storedHash === DUMMY_HASH || secret === undefined || !matches) {
-        limiter.failed(attempt, at.getTime());
+        await limiter.failed(attempt, at.getTime());
         return fail(reply, 401, 'unauthorized');
       }
       limiter.succeeded(attempt, at.getTime());
@@ -192,14 +194,14 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.get('/api/v1/hosts', async (req, reply) => {
     const at = now();
     const attempt: AuthAttempt = { source: req.ip, key: ADMIN_KEY };
-    const wait = limiter.retryAfter(attempt, at.getTime());
+    const wait = await limiter.retryAfter(attempt, at.getTime());
     if (wait > 0) return tooManyAttempts(reply, wait);
     const auth = headerValue(req, 'authorization', 4096);
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
     // No token configured: refused, still after a comparison so the answer looks the same.
     const ok = tokenMatches(token ?? '', adminToken ?? DUMMY_HASH) && adminToken !== undefined && token !== undefined;
     if (!ok) {
-      limiter.failed(attempt, at.getTime());
+      await limiter.failed(attempt, at.getTime());
       return fail(reply, 401, 'unauthorized');
     }
     limiter.succeeded(attempt, at.getTime());

@@ -6,6 +6,8 @@ import { HostStore } from '../store/hosts-store.js';
 import { buildApi } from './app.js';
 import { RuleCache } from './rule-cache.js';
 import { RuleStore } from '../store/rules-store.js';
+import { AuthFailureStore } from '../store/auth-failures-store.js';
+import { AuthFailureLimiter } from './auth-limiter.js';
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
@@ -19,11 +21,17 @@ async function run(): Promise<void> {
   // LOG_FORMAT=json: every request and these start/stop lines are JSON lines on stdout; text: start/stop lines only.
   const json = config.log.format === 'json';
   const { trustProxy, ...authLimits } = config.auth;
+  // Failed-authentication counts shared with the other API processes on this database (docs/security.md).
+  const authLimiter = new AuthFailureLimiter(authLimits, undefined, {
+    store: new AuthFailureStore(mongo.db),
+    onError: (err) => earlyProcessLog().error('hostwatch api: failed-authentication limits: database error; using this process\'s counts', { error: err }),
+  });
+  await authLimiter.start();
   const app = buildApi({
     hosts,
     rules,
     ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }),
-    authLimits,
+    authLimiter,
     ...(trustProxy !== undefined && { trustProxy }),
     logger: json,
     logLevel: config.log.level,
@@ -40,6 +48,7 @@ async function run(): Promise<void> {
     void (async () => {
       try {
         rules.stop();
+        authLimiter.stop();
         await app.close();
         await mongo.close();
         process.exit(0);

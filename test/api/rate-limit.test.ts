@@ -108,15 +108,15 @@ test('a correct secret does not count as a failure, however often it is sent', a
   for (let i = 0; i < 3 * LIMITS.perSource; i++) expect((await report(host.key, host.secret, '192.0.2.20')).statusCode).toBe(204);
 });
 
-test('the limiter stays bounded under a flood of distinct keys and sources', () => {
+test('the limiter stays bounded under a flood of distinct keys and sources', async () => {
   const limiter = new AuthFailureLimiter({ perSource: 5, perKey: 5, windowMs: 60_000 }, 1_000);
-  for (let i = 0; i < 20_000; i++) limiter.failed({ source: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, key: `key-${i}` }, T);
+  for (let i = 0; i < 20_000; i++) void limiter.failed({ source: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, key: `key-${i}` }, T);
   expect(limiter.size).toBeLessThanOrEqual(1_000);
   // The most recent offenders are still remembered.
-  for (let i = 0; i < 5; i++) limiter.failed({ source: '10.99.99.99', key: 'k' }, T);
-  expect(limiter.retryAfter({ source: '10.99.99.99' }, T + 1_000)).toBe(59);
+  for (let i = 0; i < 5; i++) void limiter.failed({ source: '10.99.99.99', key: 'k' }, T);
+  expect(await limiter.retryAfter({ source: '10.99.99.99' }, T + 1_000)).toBe(59);
   // Expired windows are forgotten.
-  expect(limiter.retryAfter({ source: '10.99.99.99' }, T + 60_000)).toBe(0);
+  expect(await limiter.retryAfter({ source: '10.99.99.99' }, T + 60_000)).toBe(0);
 });
 
 test("a guessing flood with the default limits: the host's own reports all land, guesses get 401 then 429, nothing else changes", async () => {
