@@ -11,6 +11,7 @@ import { AuthFailureLimiter, DEFAULT_AUTH_LIMITS, type AuthAttempt, type AuthLim
 import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { requestLogOptions } from './request-log.js';
+import { bearerToken, cookieValue, tokenReads, VIEWER_COOKIE, type ReadAccess } from './viewer-auth.js';
 import type { LogLevelName } from '../config.js';
 import type { RuleSource } from './rule-cache.js';
 
@@ -32,6 +33,8 @@ export interface ApiOptions {
   trustProxy?: string;
   /** Bearer token for the admin API; unset, the admin API refuses every request. */
   adminToken?: string;
+  /** Who reads `GET /api/v1/status` (viewer-auth.ts); absent, it is open to anyone, as before. */
+  readAccess?: ReadAccess;
   /** Server clock; reports are timestamped with it, never with anything the host sends. */
   now?: () => Date;
   /** Fastify request logging as JSON lines (off by default). Secrets and the Authorization header are redacted. */
@@ -105,6 +108,8 @@ function tooManyAttempts(reply: FastifyReply, seconds: number): FastifyReply {
 
 /** The admin token is limited like a host key, under this name. */
 const ADMIN_KEY = '(admin token)';
+/** Viewer-token attempts are limited under this name. */
+const VIEWER_KEY = '(viewer token)';
 
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { hosts, adminToken } = options;
@@ -210,8 +215,20 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known), data: h.data ?? null })) };
   });
 
-  app.get('/api/v1/status', async () => {
+  app.get('/api/v1/status', async (req, reply) => {
     const at = now();
+    const access = options.readAccess;
+    if (access !== undefined && !access.public) {
+      const attempt: AuthAttempt = { source: req.ip, key: VIEWER_KEY };
+      const wait = await limiter.retryAfter(attempt, at.getTime());
+      if (wait > 0) return tooManyAttempts(reply, wait);
+      const token = bearerToken(headerValue(req, 'authorization', 4096)) ?? cookieValue(headerValue(req, 'cookie', 8192), VIEWER_COOKIE);
+      if (!tokenReads(token, access)) {
+        await limiter.failed(attempt, at.getTime());
+        return fail(reply, 401, 'unauthorized');
+      }
+      await limiter.succeeded(attempt, at.getTime());
+    }
     const list = await hosts.list();
     const known = knownRules();
     const out: (HostSummary & { offlineFor: string | null; metrics: PublicMetrics })[] = list.map((h) => ({
