@@ -11,7 +11,8 @@ import { AuthFailureLimiter, DEFAULT_AUTH_LIMITS, type AuthAttempt, type AuthLim
 import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { requestLogOptions } from './request-log.js';
-import { bearerToken, cookieValue, tokenReads, VIEWER_COOKIE, type ReadAccess } from './viewer-auth.js';
+import { bearerToken, cookieValue, loginCookie, tokenReads, VIEWER_COOKIE, type ReadAccess } from './viewer-auth.js';
+import { LOGIN_PAGE_CSP, loginPageHtml } from './login-page.js';
 import type { LogLevelName } from '../config.js';
 import type { RuleSource } from './rule-cache.js';
 
@@ -238,7 +239,39 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return { checkedAt: at.toISOString(), hosts: out };
   });
 
-  app.get('/', async (_req, reply) => {
+  const loginPage = (reply: FastifyReply, status: number, failed: boolean): FastifyReply =>
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', LOGIN_PAGE_CSP)
+      .header('cache-control', 'no-store')
+      .send(loginPageHtml(failed));
+
+  // The login form's body (token=...); only this route reads it, the report route refuses it before the body.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => done(null, body));
+  app.post('/login', async (req, reply) => {
+    const access = options.readAccess;
+    if (access === undefined || access.public) return reply.code(303).header('location', './').send();
+    const at = now();
+    const attempt: AuthAttempt = { source: req.ip, key: VIEWER_KEY };
+    const wait = await limiter.retryAfter(attempt, at.getTime());
+    if (wait > 0) return tooManyAttempts(reply, wait);
+    const raw = typeof req.body === 'string' ? new URLSearchParams(req.body).get('token') : null;
+    const token = raw !== null && raw.length > 0 && raw.length <= 1024 ? raw : undefined;
+    if (!tokenReads(token, access)) {
+      await limiter.failed(attempt, at.getTime());
+      return loginPage(reply, 401, true);
+    }
+    await limiter.succeeded(attempt, at.getTime());
+    return reply.code(303).header('set-cookie', loginCookie(token!, req.protocol === 'https')).header('location', './').send();
+  });
+
+  app.get('/', async (req, reply) => {
+    const access = options.readAccess;
+    if (access !== undefined && !access.public) {
+      const cookie = cookieValue(headerValue(req, 'cookie', 8192), VIEWER_COOKIE);
+      if (!tokenReads(cookie, access)) return loginPage(reply, 200, false);
+    }
     return reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-security-policy', STATUS_PAGE_CSP)
