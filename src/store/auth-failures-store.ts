@@ -12,7 +12,8 @@
  * 1.24 has no TTL index, so expiry is in the queries and `sweep` deletes ended documents.
  */
 import { createHash } from 'node:crypto';
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKey } from './mongo.js';
 
 interface UntilDoc {
   _id: string;
@@ -22,10 +23,6 @@ interface UntilDoc {
 /** The stored id of a counter, block or trusted pair name. */
 export function authId(name: string): string {
   return createHash('sha256').update(name).digest('hex');
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && err.code === 11000;
 }
 
 export class AuthFailureStore {

@@ -2,9 +2,10 @@
  * The `channels` collection: named channel URLs (src/channels). A URL may hold a token, so nothing read out of
  * here for showing carries one: `list` gives redacted URLs, and no error quotes a URL.
  */
-import { MongoServerError, ObjectId, type Collection, type Db } from 'mongodb';
+import { ObjectId, type Collection, type Db } from 'mongodb';
 import { destinationsOf, parseChannelUrl, redactedUrl, type ParsedChannel } from '../channels/registry.js';
 import { ChannelUrlError } from '../channels/types.js';
+import { isDuplicateKey } from './mongo.js';
 
 /** A document of the `channels` collection. */
 export interface ChannelDoc {
@@ -88,11 +89,6 @@ export function checkChannelUrl(url: string): ParsedChannel {
     }
     throw err;
   }
-}
-
-/** Same test as hosts-store.ts: MongoDB's 11000, or FerretDB 1.x's SQLite UNIQUE message. */
-function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && (err.code === 11000 || /UNIQUE constraint failed/.test(err.message));
 }
 
 function summary(doc: ChannelDoc): ChannelSummary {

@@ -1,4 +1,4 @@
-import { ObjectId, type Collection, type Db, MongoServerError } from 'mongodb';
+import { ObjectId, type Collection, type Db } from 'mongodb';
 import type { HostSnapshot, HostWrite } from '../alerting/types.js';
 import type { Rule } from '../rules/rule.js';
 import { hostUpdate, reportStateFields, type AlertDoc, type LegacyAlertDoc } from './alert-state.js';
@@ -8,6 +8,7 @@ import { CHECK_PROJECTION, checkPageFilter, checkSnapshot, type CheckPageRequest
 
 export { checkPageFilter, type CheckPageRequest } from './check-snapshot.js';
 import { WriteGate } from './write-gate.js';
+import { isDuplicateKey } from './mongo.js';
 
 /** A document of the `hosts` collection. */
 export interface HostDoc {
@@ -56,14 +57,6 @@ export class DuplicateHostError extends Error {
   constructor(readonly hostName: string) {
     super(`a host named "${hostName}" already exists`);
   }
-}
-
-/**
- * A unique-index violation. MongoDB (and FerretDB on insert) reports code 11000; FerretDB 1.x reports one in an
- * update as an internal error (code 1) whose message names the SQLite UNIQUE constraint.
- */
-function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && (err.code === 11000 || /UNIQUE constraint failed/.test(err.message));
 }
 
 export class UnknownHostError extends Error {

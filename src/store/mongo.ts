@@ -1,4 +1,4 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import { redactUrl } from '../redact.js';
 
 export interface MongoHandle {
@@ -35,4 +35,12 @@ export async function connectMongo(uri: string, dbName: string): Promise<MongoHa
   }
   const connected = client;
   return { client: connected, db: connected.db(dbName), close: () => connected.close() };
+}
+
+/**
+ * A unique-index violation. MongoDB (and FerretDB on insert) reports code 11000; FerretDB 1.x reports one in an
+ * update as an internal error (code 1) whose message names the SQLite UNIQUE constraint.
+ */
+export function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && (err.code === 11000 || /UNIQUE constraint failed/.test(err.message));
 }

@@ -2,8 +2,9 @@
  * The `rules` collection: metric rules (src/rules/rule.ts), managed with `hostwatch rules`, read by every check and
  * (through RuleCache, src/api/rule-cache.ts) by every API process.
  */
-import { MongoServerError, ObjectId, type Collection, type Db } from 'mongodb';
+import { ObjectId, type Collection, type Db } from 'mongodb';
 import { checkRule, checkRuleName, InvalidRuleError, type Rule } from '../rules/rule.js';
+import { isDuplicateKey } from './mongo.js';
 
 /** A document of the `rules` collection: a rule (its id is `_id`) and when it was added and last changed. */
 export type RuleDoc = Omit<Rule, 'id'> & { _id: ObjectId; createdAt: Date; updatedAt: Date };
@@ -69,8 +70,6 @@ function fieldsOf(rule: RuleSpec): Omit<RuleDoc, '_id' | 'createdAt' | 'updatedA
     ...(rule.hosts !== undefined && { hosts: rule.hosts }),
   };
 }
-
-const isDuplicateKey = (err: unknown): boolean => err instanceof MongoServerError && (err.code === 11000 || /UNIQUE constraint failed/.test(err.message));
 
 export class RuleStore {
   readonly collection: Collection<RuleDoc>;
