@@ -48,7 +48,7 @@ export function evaluateConditions(
       continue;
     }
     if (c.endAt !== undefined) {
-      ended(host, instance, c.endAt, destinations, lines, write);
+      ended(host, instance, rule.name, c.endAt, destinations, lines, write);
       continue;
     }
     if (frozen) continue;
@@ -81,7 +81,7 @@ function metricFields(host: HostSnapshot, instance: InstanceState, rule: string,
 }
 
 /** Rule 4 for a metric instance: each destination notified of it (and in this run) gets one resolved line. */
-function ended(host: HostSnapshot, instance: InstanceState, endAt: number, destinations: readonly Destination[], lines: RoutedLine[], write: HostWrite): void {
+function ended(host: HostSnapshot, instance: InstanceState, ruleName: string, endAt: number, destinations: readonly Destination[], lines: RoutedLine[], write: HostWrite): void {
   const c = instance.condition!;
   const notified = { ...instance.sent };
   if (Object.keys(notified).length === 0) {
@@ -91,7 +91,7 @@ function ended(host: HostSnapshot, instance: InstanceState, endAt: number, desti
   const to = destinations.flatMap((d, i) => (notified[d.key] !== undefined ? [i] : []));
   if (to.length > 0) {
     const end = c.endValue !== undefined ? { endValue: c.endValue } : {};
-    const line: MetricEndLine = { kind: 'resolved', ...metricFields(host, instance, c.ruleName, endAt), ...end, endedAt: endAt };
+    const line: MetricEndLine = { kind: 'resolved', ...metricFields(host, instance, ruleName, endAt), ...end, endedAt: endAt };
     lines.push({ line, to });
   }
   write.ended.push({ key: instance.key, recovered: to.map((i) => destinations[i]!.key), notified });
