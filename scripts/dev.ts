@@ -273,7 +273,7 @@ async function main(running: Running): Promise<void> {
       ['Database', ferret ? `FerretDB at ${ferret.address} (db "${config.mongo.db}")` : 'MONGODB_URI (your MongoDB)'],
       ['SMTP', catcher ? `mail catcher at 127.0.0.1:${catcher.port}` : `SMTP_URL (${smtpHostPort(userSmtp!)})`],
       ['Inbox', inbox ? inbox.url : `none: mail goes to ${smtpHostPort(userSmtp!)}`],
-      ['Status page', `http://localhost:${ports.api}/`],
+      ['Status page', `http://localhost:${ports.api}/ (open: dev listens on 127.0.0.1 only)`],
       ['Ingest API', `${local.apiUrl}/api/v1/report (agent for "${local.hostName}" reporting every 15s)`],
       ['Logs', [workerLog, ...[temporal, ferret].flatMap((s) => (s ? [s.logFile] : []))].map((f) => relative(process.cwd(), f)).join(', ')],
     ],

@@ -40,6 +40,12 @@ const schema = z.object({
   ALERT_FROM: z.string().regex(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, e.g. "hostwatch <alerts@example.com>"').default('hostwatch <hostwatch@localhost>'),
   PORT: z.coerce.number().int('must be a whole number').min(1, 'must be a port 1-65535').max(65535, 'must be a port 1-65535').default(8080),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  VIEWER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  STATUS_PUBLIC: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }))
+    .default('false'),
   HOSTWATCH_TIMEZONE: z.string().refine(isValidTimezone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
   LOG_FORMAT: z.enum(['text', 'json'], { errorMap: () => ({ message: 'must be text or json' }) }).default('text'),
   LOG_LEVEL: z
@@ -74,8 +80,11 @@ export interface Config {
   mongo: { uri: string; db: string };
   mail: { smtpUrl: string; from: string };
   timezone: string;
-  /** Ingest API and status page. `adminToken` unset: the admin API refuses every request. */
-  api: { port: number; adminToken?: string };
+  /**
+   * Ingest API and status page. `adminToken` unset: the admin API refuses every request. The status page and
+   * `GET /api/v1/status` need the viewer or the admin token unless `statusPublic` (docs/security.md).
+   */
+  api: { port: number; adminToken?: string; viewerToken?: string; statusPublic: boolean };
   /** Failed-authentication limits of the API (429), and the proxies whose X-Forwarded-For is believed. */
   auth: { perSource: number; perKey: number; windowMs: number; trustProxy?: string };
   /** `text`: human-readable lines; `json`: one JSON object per line (time, level, message, fields). */
@@ -105,7 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mongo: Object.freeze({ uri: e.MONGODB_URI, db: e.MONGODB_DB }),
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.ALERT_FROM }),
     timezone: e.HOSTWATCH_TIMEZONE,
-    api: Object.freeze({ port: e.PORT, ...(e.ADMIN_TOKEN !== undefined && { adminToken: e.ADMIN_TOKEN }) }),
+    api: Object.freeze({
+      port: e.PORT,
+      ...(e.ADMIN_TOKEN !== undefined && { adminToken: e.ADMIN_TOKEN }),
+      ...(e.VIEWER_TOKEN !== undefined && { viewerToken: e.VIEWER_TOKEN }),
+      statusPublic: e.STATUS_PUBLIC === 'true',
+    }),
     auth: Object.freeze({
       perSource: e.AUTH_FAILURES_PER_SOURCE,
       perKey: e.AUTH_FAILURES_PER_KEY,

@@ -19,7 +19,7 @@ test('config: defaults when nothing is set', () => {
     mongo: { uri: 'mongodb://localhost:27017', db: 'hostwatch' },
     mail: { smtpUrl: 'smtp://localhost:1025', from: 'hostwatch <hostwatch@localhost>' },
     timezone: 'UTC',
-    api: { port: 8080 },
+    api: { port: 8080, statusPublic: false },
     auth: { perSource: 30, perKey: 10, windowMs: 60_000 },
     log: { format: 'text', level: 'info' },
   });
@@ -43,6 +43,8 @@ test('config: every variable is read', () => {
     HOSTWATCH_TIMEZONE: 'Europe/Berlin',
     PORT: '9090',
     ADMIN_TOKEN: 'a-long-admin-token-123',
+    VIEWER_TOKEN: 'a-long-viewer-token-456',
+    STATUS_PUBLIC: 'true',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'debug',
     METRICS_ADDRESS: '0.0.0.0:9464',
@@ -56,7 +58,7 @@ test('config: every variable is read', () => {
     mongo: { uri: 'mongodb+srv://cluster0.example.net', db: 'hw_prod' },
     mail: { smtpUrl: 'smtps://alerts:pw@mail.example.com:465', from: 'Ops <ops@example.com>' },
     timezone: 'Europe/Berlin',
-    api: { port: 9090, adminToken: 'a-long-admin-token-123' },
+    api: { port: 9090, adminToken: 'a-long-admin-token-123', viewerToken: 'a-long-viewer-token-456', statusPublic: true },
     auth: { perSource: 100, perKey: 3, windowMs: 300_000, trustProxy: '127.0.0.1, 10.0.0.0/8,fd00::/8' },
     log: { format: 'json', level: 'debug' },
     metrics: { address: '0.0.0.0:9464' },
@@ -79,6 +81,8 @@ test('config: each bad variable gives exactly one problem line naming it', () =>
     AUTH_FAILURES_PER_KEY: 'ten',
     AUTH_FAILURE_WINDOW: '1.5',
     TRUST_PROXY: '10.0.0.0/33',
+    VIEWER_TOKEN: 'short',
+    STATUS_PUBLIC: 'yes',
   };
   for (const [name, value] of Object.entries(bad)) {
     const { err, problems } = problemsFor({ [name]: value });
@@ -141,6 +145,17 @@ test('config: PORT and ADMIN_TOKEN are validated, and the token is never echoed'
   }
   expect(message).toContain('ADMIN_TOKEN: must be at least 16 characters');
   expect(message).not.toContain('short-secret');
+});
+
+test('config: the status page is private unless STATUS_PUBLIC=true; VIEWER_TOKEN is validated and never echoed', () => {
+  expect(loadConfig({}).api.statusPublic).toBe(false);
+  for (const v of ['true', 'TRUE', 'True']) expect(loadConfig({ STATUS_PUBLIC: v }).api.statusPublic, v).toBe(true);
+  for (const v of ['false', 'FALSE']) expect(loadConfig({ STATUS_PUBLIC: v }).api.statusPublic, v).toBe(false);
+  for (const v of ['1', 'yes', 'on', 'public']) expect(problemsFor({ STATUS_PUBLIC: v }).problems, v).toEqual(['STATUS_PUBLIC: must be true or false']);
+  expect(loadConfig({ VIEWER_TOKEN: 'viewer-token-0123456' }).api.viewerToken).toBe('viewer-token-0123456');
+  const { err } = problemsFor({ VIEWER_TOKEN: 'short-viewer' });
+  expect(err.problems).toEqual(['VIEWER_TOKEN: must be at least 16 characters']);
+  expect(err.message).not.toContain('short-viewer');
 });
 
 test('config: LOG_FORMAT is text or json, LOG_LEVEL one of the SDK levels in any case', () => {

@@ -30,7 +30,8 @@ export async function startLocalHost(opts: { mongoUri: string; db: string; port:
   await ruleStore.ensureIndexes();
   const rules = new RuleCache(ruleStore, { onError: (err) => opts.log(`[api] cannot read the rules: ${err instanceof Error ? err.message : String(err)}`) });
   await rules.start();
-  const api = buildApi({ hosts, rules, ...(opts.adminToken !== undefined && { adminToken: opts.adminToken }) });
+  // Listening on 127.0.0.1 only, so the status page stays open (readAccess public) as the issue allows for dev.
+  const api = buildApi({ hosts, rules, readAccess: { public: true }, ...(opts.adminToken !== undefined && { adminToken: opts.adminToken }) });
   const apiUrl = await api.listen({ port: opts.port, host: '127.0.0.1' });
 
   // Secrets are shown once and stored only as hashes, so the dev agent gets fresh credentials at each start.

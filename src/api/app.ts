@@ -34,7 +34,7 @@ export interface ApiOptions {
   trustProxy?: string;
   /** Bearer token for the admin API; unset, the admin API refuses every request. */
   adminToken?: string;
-  /** Who reads `GET /api/v1/status` (viewer-auth.ts); absent, it is open to anyone, as before. */
+  /** Who reads `/` and `GET /api/v1/status` (viewer-auth.ts); server.ts always sets it. Absent (tests, embedding), both are open. */
   readAccess?: ReadAccess;
   /** Server clock; reports are timestamped with it, never with anything the host sends. */
   now?: () => Date;
@@ -197,6 +197,26 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     }
   });
 
+  /**
+   * Whether this request may read the page and the status summary: `ok`; `none` (no token presented, not counted
+   * as a failed attempt and no database round trip); `wrong` (counted); or the seconds to wait (429).
+   */
+  const readCheck = async (req: FastifyRequest, at: number): Promise<'ok' | 'none' | 'wrong' | number> => {
+    const access = options.readAccess;
+    if (access === undefined || access.public) return 'ok';
+    const token = bearerToken(headerValue(req, 'authorization', 4096)) ?? cookieValue(headerValue(req, 'cookie', 8192), VIEWER_COOKIE);
+    if (token === undefined) return 'none';
+    const attempt: AuthAttempt = { source: req.ip, key: VIEWER_KEY };
+    const wait = await limiter.retryAfter(attempt, at);
+    if (wait > 0) return wait;
+    if (!tokenReads(token, access)) {
+      await limiter.failed(attempt, at);
+      return 'wrong';
+    }
+    await limiter.succeeded(attempt, at);
+    return 'ok';
+  };
+
   app.get('/api/v1/hosts', async (req, reply) => {
     const at = now();
     const attempt: AuthAttempt = { source: req.ip, key: ADMIN_KEY };
@@ -218,18 +238,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   app.get('/api/v1/status', async (req, reply) => {
     const at = now();
-    const access = options.readAccess;
-    if (access !== undefined && !access.public) {
-      const attempt: AuthAttempt = { source: req.ip, key: VIEWER_KEY };
-      const wait = await limiter.retryAfter(attempt, at.getTime());
-      if (wait > 0) return tooManyAttempts(reply, wait);
-      const token = bearerToken(headerValue(req, 'authorization', 4096)) ?? cookieValue(headerValue(req, 'cookie', 8192), VIEWER_COOKIE);
-      if (!tokenReads(token, access)) {
-        await limiter.failed(attempt, at.getTime());
-        return fail(reply, 401, 'unauthorized');
-      }
-      await limiter.succeeded(attempt, at.getTime());
-    }
+    const read = await readCheck(req, at.getTime());
+    if (typeof read === 'number') return tooManyAttempts(reply, read);
+    if (read !== 'ok') return fail(reply, 401, 'unauthorized');
     const list = await hosts.list();
     const known = knownRules();
     const out: (HostSummary & { offlineFor: string | null; metrics: PublicMetrics })[] = list.map((h) => ({
@@ -267,11 +278,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   app.get('/', async (req, reply) => {
-    const access = options.readAccess;
-    if (access !== undefined && !access.public) {
-      const cookie = cookieValue(headerValue(req, 'cookie', 8192), VIEWER_COOKIE);
-      if (!tokenReads(cookie, access)) return loginPage(reply, 200, false);
-    }
+    const read = await readCheck(req, now().getTime());
+    if (typeof read === 'number') return tooManyAttempts(reply, read);
+    if (read === 'none') return loginPage(reply, 200, false);
+    if (read === 'wrong') return loginPage(reply, 401, true);
     return reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-security-policy', STATUS_PAGE_CSP)

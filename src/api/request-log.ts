@@ -1,7 +1,7 @@
 /**
  * The API's request log (pino, built into fastify), in the same JSON line shape as the worker's: `time` (ISO 8601),
  * `level` (a name), `message`, then fields. Credentials are never written: the request serializer names a few
- * headers and shows only whether the secret and the Authorization header were sent, and pino's redaction covers
+ * headers and shows only whether the secret, the Authorization header and a cookie were sent, and pino's redaction covers
  * both paths in case a handler logs the headers itself.
  */
 import type { FastifyRequest } from 'fastify';
@@ -13,8 +13,8 @@ export const REDACTED = '[redacted]';
 const LOGGED_HEADERS = ['user-agent', 'content-type', 'content-length', 'x-host-key'] as const;
 /** A host key as hostwatch issues them; anything else in `X-Host-Key` (a secret pasted there by mistake) is not logged. */
 const KEY_SHAPE = /^hk_[A-Za-z0-9_-]{1,64}$/;
-/** Headers whose value is a credential: logged as `[redacted]` when present. */
-const SECRET_HEADERS = ['authorization', 'x-host-secret'] as const;
+/** Headers whose value is a credential (the cookie holds the viewer token): logged as `[redacted]` when present. */
+const SECRET_HEADERS = ['authorization', 'x-host-secret', 'cookie'] as const;
 
 function requestFields(req: FastifyRequest): Record<string, unknown> {
   const headers: Record<string, string | string[]> = {};

@@ -1,5 +1,5 @@
 /** `npm run api`: the ingest API and status page, on PORT (default 8080), all interfaces. */
-import { loadConfigOrExit } from '../config.js';
+import { loadConfigOrExit, type Config } from '../config.js';
 import { earlyProcessLog } from '../logging.js';
 import { connectMongo } from '../store/mongo.js';
 import { HostStore } from '../store/hosts-store.js';
@@ -8,6 +8,13 @@ import { RuleCache } from './rule-cache.js';
 import { RuleStore } from '../store/rules-store.js';
 import { AuthFailureStore } from '../store/auth-failures-store.js';
 import { AuthFailureLimiter } from './auth-limiter.js';
+
+/** Who can read the status page, for the start-up line. */
+function statusAccessLine(api: Readonly<Config['api']>): string {
+  if (api.statusPublic) return 'status page public (STATUS_PUBLIC=true)';
+  if (api.viewerToken === undefined && api.adminToken === undefined) return 'status page private and VIEWER_TOKEN unset: nobody can read it';
+  return 'status page private (viewer or admin token)';
+}
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
@@ -32,13 +39,14 @@ async function run(): Promise<void> {
     rules,
     ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }),
     authLimiter,
+    readAccess: { public: config.api.statusPublic, ...(config.api.viewerToken !== undefined && { viewerToken: config.api.viewerToken }), ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }) },
     ...(trustProxy !== undefined && { trustProxy }),
     logger: json,
     logLevel: config.log.level,
   });
   const say = (line: string): void => (json ? app.log.info(line) : console.log(line));
   await app.listen({ port: config.api.port, host: '0.0.0.0' });
-  say(`hostwatch api listening on http://localhost:${config.api.port} (all interfaces)${config.api.adminToken ? '' : '; ADMIN_TOKEN unset, /api/v1/hosts refuses every request'}`);
+  say(`hostwatch api listening on http://localhost:${config.api.port} (all interfaces)${config.api.adminToken ? '' : '; ADMIN_TOKEN unset, /api/v1/hosts refuses every request'}; ${statusAccessLine(config.api)}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * The status page served at `/`: one self-contained HTML document (inline CSS and JS, no external assets)
- * that reads the public `GET /api/v1/status` summary and refreshes itself every 15 s. Every value is written
+ * that reads the `GET /api/v1/status` summary (with the login cookie when the page is private) and refreshes itself every 15 s. Every value is written
  * with textContent, never as HTML. Durations ("offline for") are computed by the server with the same
  * formatDuration the alert mails use; relative times are counted from the server's `checkedAt`. Active conditions
  * (metric rules, reboots) are listed in each card with the text the server wrote (`disk /var 93 % > 90 %`).
@@ -123,7 +123,7 @@ const SCRIPT = `
 
   function load() {
     fetch('api/v1/status', { cache: 'no-store' })
-      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (r) { if (r.status === 401) { location.reload(); throw new Error('signed out'); } if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
       .then(function (s) { render(s); document.getElementById('error').style.display = 'none'; document.body.setAttribute('data-loaded', 'true'); })
       .catch(function (e) { var b = document.getElementById('error'); b.textContent = 'Could not load the status (' + e.message + '); retrying every 15 s.'; b.style.display = 'block'; });
   }

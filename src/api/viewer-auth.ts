@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * Who may read the status page and `GET /api/v1/status` (issue 16 point 3; not wired into app.ts yet):
+ * Who may read the status page and `GET /api/v1/status` (server.ts: private unless STATUS_PUBLIC=true):
  * the viewer token or the admin token, as `Authorization: Bearer <token>` or as the login cookie the page's
  * login form sets. Pure functions, so app.ts can keep using its failed-authentication limiter around them.
  */

@@ -1,6 +1,6 @@
 /**
  * `npm run api` as a process with LOG_FORMAT=json: start-up, every request and the stop are JSON lines; the host
- * secret, the admin token and any Authorization header never appear, only `[redacted]` where they were sent.
+ * secret, the admin and viewer tokens, any Authorization header and any cookie never appear, only `[redacted]` where they were sent.
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
@@ -15,7 +15,7 @@ async function untilListening(p: LongRunning, port: number): Promise<void> {
     if (p.child.exitCode !== null) throw new Error(`api exited (${p.child.exitCode}):\n${p.out()}\n${p.err()}`);
     if (Date.now() > deadline) throw new Error(`api did not start:\n${p.out()}\n${p.err()}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/status`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
     } catch {
       // not listening yet
     }
@@ -28,8 +28,9 @@ test('LOG_FORMAT=json: request lines are JSON with time, level and message, and 
   const { key, secret } = await hosts.add('web-1');
   const adminToken = `admin-${randomBytes(16).toString('hex')}`;
   const wrongSecret = `wrong-${randomBytes(16).toString('hex')}`;
+  const viewerToken = `viewer-${randomBytes(16).toString('hex')}`;
   const port = await freePort();
-  const api = startTsProcess(['src/api/server.ts'], { PORT: String(port), MONGODB_URI: uri, MONGODB_DB: dbName, ADMIN_TOKEN: adminToken, LOG_FORMAT: 'json' });
+  const api = startTsProcess(['src/api/server.ts'], { PORT: String(port), MONGODB_URI: uri, MONGODB_DB: dbName, ADMIN_TOKEN: adminToken, VIEWER_TOKEN: viewerToken, LOG_FORMAT: 'json' });
   try {
     await untilListening(api, port);
     const base = `http://127.0.0.1:${port}`;
@@ -38,12 +39,15 @@ test('LOG_FORMAT=json: request lines are JSON with time, level and message, and 
     expect((await fetch(`${base}/api/v1/report`, { method: 'POST', headers: reportHeaders(key, wrongSecret), body })).status).toBe(401);
     expect((await fetch(`${base}/api/v1/hosts`, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
     expect((await fetch(`${base}/api/v1/hosts`, { headers: { authorization: `Bearer ${wrongSecret}` } })).status).toBe(401);
+    const login = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${viewerToken}` });
+    expect(login.status).toBe(303);
+    expect((await fetch(`${base}/api/v1/status`, { headers: { cookie: `hostwatch_view=${viewerToken}` } })).status).toBe(200);
 
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
     expect(api.err()).toBe('');
     const raw = api.out();
-    for (const credential of [secret, wrongSecret, adminToken]) expect(raw).not.toContain(credential);
+    for (const credential of [secret, wrongSecret, adminToken, viewerToken]) expect(raw).not.toContain(credential);
 
     const lines = raw
       .split('\n')
@@ -54,7 +58,7 @@ test('LOG_FORMAT=json: request lines are JSON with time, level and message, and 
       expect(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).toContain(l.level);
       expect(typeof l.message).toBe('string');
     }
-    expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining([`hostwatch api listening on http://localhost:${port} (all interfaces)`, 'hostwatch api: SIGTERM, stopping']));
+    expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining([`hostwatch api listening on http://localhost:${port} (all interfaces); status page private (viewer or admin token)`, 'hostwatch api: SIGTERM, stopping']));
 
     // fastify logs each request twice: "incoming request" with the request, "request completed" with the status.
     type Req = { method: string; url: string; headers: Record<string, string> };
@@ -68,6 +72,7 @@ test('LOG_FORMAT=json: request lines are JSON with time, level and message, and 
     const admin = incoming.filter((r) => r.url === '/api/v1/hosts');
     expect(admin).toHaveLength(2);
     for (const r of admin) expect(r.headers.authorization).toBe('[redacted]');
+    expect(incoming.find((r) => r.url === '/api/v1/status')?.headers.cookie).toBe('[redacted]');
     expect(completed).toEqual(expect.arrayContaining([204, 401, 200, 401]));
   } finally {
     api.child.kill('SIGKILL');
@@ -83,7 +88,7 @@ test('text mode (the default): the readable start-up and stop lines only, no req
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
     expect(api.out()).toBe(
-      `hostwatch api listening on http://localhost:${port} (all interfaces); ADMIN_TOKEN unset, /api/v1/hosts refuses every request\nhostwatch api: SIGTERM, stopping\n`,
+      `hostwatch api listening on http://localhost:${port} (all interfaces); ADMIN_TOKEN unset, /api/v1/hosts refuses every request; status page private and VIEWER_TOKEN unset: nobody can read it\nhostwatch api: SIGTERM, stopping\n`,
     );
   } finally {
     api.child.kill('SIGKILL');

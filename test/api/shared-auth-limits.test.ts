@@ -21,7 +21,7 @@ async function untilListening(p: LongRunning, port: number): Promise<void> {
     if (p.child.exitCode !== null) throw new Error(`api exited (${p.child.exitCode}):\n${p.out()}\n${p.err()}`);
     if (Date.now() > deadline) throw new Error(`api did not start:\n${p.out()}\n${p.err()}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/status`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
     } catch {
       // not listening yet
     }

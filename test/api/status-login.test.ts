@@ -87,9 +87,9 @@ test('public on purpose: the page shows the hosts without a login', async () => 
 });
 
 test('private: GET / without or with a wrong cookie is the login form; POST /login sets a Secure cookie behind https', async () => {
-  for (const headers of [{}, { cookie: 'hostwatch_view=wrong' }]) {
+  for (const [headers, status] of [[{}, 200], [{ cookie: 'hostwatch_view=wrong' }, 401]] as const) {
     const res = await priv.inject({ method: 'GET', url: '/', headers });
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(status);
     expect(res.body).toContain('<form method="post" action="login">');
     expect(res.body).not.toContain('<script');
     expect(res.headers['content-security-policy']).toMatch(/default-src 'none'.*form-action 'self'/);

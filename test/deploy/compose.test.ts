@@ -16,6 +16,7 @@ const SECRETS = {
   MONGO_PASSWORD: 'mongo0test0secret0a1b2c3',
   POSTGRES_PASSWORD: 'pg0test0secret0d4e5f6',
   ADMIN_TOKEN: 'admin0test0token0789abcdef',
+  VIEWER_TOKEN: 'viewer0test0token0123fedcba',
 };
 const RAW = readFileSync(`${ROOT}docker-compose.yml`, 'utf8');
 
@@ -88,16 +89,20 @@ describe('hostwatch services', () => {
       configOf(name);
     }
     expect(configOf('worker').temporal).toEqual({ address: 'temporal:7233', namespace: 'default', taskQueue: 'hostwatch' });
-    expect(configOf('api').api).toEqual({ port: 8080, adminToken: SECRETS.ADMIN_TOKEN });
+    expect(configOf('api').api).toEqual({ port: 8080, adminToken: SECRETS.ADMIN_TOKEN, viewerToken: SECRETS.VIEWER_TOKEN, statusPublic: false });
   });
 
   test('without ADMIN_TOKEN the API still starts, with the admin endpoint closed; a short one is refused by loadConfig', async () => {
-    const { ADMIN_TOKEN: _, ...rest } = SECRETS;
+    const { ADMIN_TOKEN: _, VIEWER_TOKEN: __, ...rest } = SECRETS;
     const r = await composeConfig(rest);
     expect(r.code, r.stderr).toBe(0);
     const env = ((await parseYaml(r.stdout)) as ComposeFile).services.api!.environment!;
     expect(env.ADMIN_TOKEN).toBe('');
-    expect(loadConfig(env).api).toEqual({ port: 8080 });
+    expect(env.VIEWER_TOKEN).toBe('');
+    // Private by default: the status page needs a token nobody has until one is set.
+    expect(loadConfig(env).api).toEqual({ port: 8080, statusPublic: false });
+    const open = (await parseYaml((await composeConfig({ ...rest, STATUS_PUBLIC: 'true' })).stdout)) as ComposeFile;
+    expect(loadConfig(open.services.api!.environment!).api.statusPublic).toBe(true);
     // The check above can fail: what a user with a too-short token in .env would get.
     const short = (await parseYaml((await composeConfig({ ...rest, ADMIN_TOKEN: 'short' })).stdout)) as ComposeFile;
     expect(() => loadConfig(short.services.api!.environment!)).toThrow('ADMIN_TOKEN: must be at least 16 characters');
@@ -243,7 +248,7 @@ describe('secrets', () => {
   test('the file holds no password or token: each comes from the environment (.env), with no default', () => {
     const lines = RAW.split('\n');
     const secretLines = lines.filter((l) => /^\s*[A-Z_]*(PASSWORD|PWD|TOKEN|SECRET)[A-Z_]*:/.test(l));
-    expect(secretLines.map((l) => l.trim().split(':')[0])).toEqual(['MONGO_INITDB_ROOT_PASSWORD', 'POSTGRES_PASSWORD', 'SQL_PASSWORD', 'POSTGRES_PWD', 'ADMIN_TOKEN']);
+    expect(secretLines.map((l) => l.trim().split(':')[0])).toEqual(['MONGO_INITDB_ROOT_PASSWORD', 'POSTGRES_PASSWORD', 'SQL_PASSWORD', 'POSTGRES_PWD', 'ADMIN_TOKEN', 'VIEWER_TOKEN']);
     for (const l of secretLines) {
       expect(l, 'a secret must be ${VAR:?message} or ${VAR:-} (empty default)').toMatch(/:\s*\$\{[A-Z_]+(:\?[^}]+|:-)\}\s*$/);
     }
@@ -276,6 +281,7 @@ describe('secrets', () => {
         'services.temporal-schema.environment.SQL_PASSWORD',
       ],
       ADMIN_TOKEN: ['services.api.environment.ADMIN_TOKEN'],
+      VIEWER_TOKEN: ['services.api.environment.VIEWER_TOKEN'],
     });
   });
 
@@ -285,6 +291,6 @@ describe('secrets', () => {
     const example = readFileSync(`${ROOT}.env.example`, 'utf8');
     const required = [...new Set([...RAW.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!))].sort();
     expect(required).toEqual(['MONGO_PASSWORD', 'POSTGRES_PASSWORD']);
-    for (const v of [...required, 'ADMIN_TOKEN']) expect(example, `.env.example does not mention ${v}`).toMatch(new RegExp(`^${v}=$`, 'm'));
+    for (const v of [...required, 'ADMIN_TOKEN', 'VIEWER_TOKEN']) expect(example, `.env.example does not mention ${v}`).toMatch(new RegExp(`^${v}=$`, 'm'));
   });
 });

@@ -80,7 +80,7 @@ test('the example env file holds only variables src/config.ts reads, and passes 
   expect(Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k))).toEqual([]);
   expect([...CONFIG_VARIABLES].sort()).toEqual(Object.keys(env).sort());
   const c = loadConfig(env);
-  expect(c.api).toEqual({ port: 8080 });
+  expect(c.api).toEqual({ port: 8080, statusPublic: false });
   expect(c.mail.smtpUrl).toBe('smtp://alerts%40example.com:CHANGE_ME@mail.example.com:587');
 });
 

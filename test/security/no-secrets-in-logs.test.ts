@@ -1,6 +1,6 @@
 /**
  * No secret in any log line or error: the real processes (CLI, API server with request logging on, agent,
- * worker) run with known secrets (host secrets, ADMIN_TOKEN, an SMTP password, a MongoDB password), through
+ * worker) run with known secrets (host secrets, ADMIN_TOKEN, VIEWER_TOKEN, an SMTP password, a MongoDB password), through
  * succeeding and failing paths; their stdout and stderr are captured and searched for every secret, also
  * in the encodings it travels in (URL-encoded, base64, SMTP AUTH PLAIN). `hosts add` and `rotate-secret`
  * print the new secret once by design: it must appear there and nowhere else.
@@ -20,6 +20,7 @@ import { uniqueTaskQueue } from '../support/temporal.js';
 
 const RUN = randomBytes(4).toString('hex');
 const ADMIN_TOKEN = `AdminTok-${RUN}-0123456789`;
+const VIEWER_TOKEN = `ViewerTok-${RUN}-0123456789`;
 const SMTP_USER = 'alerts';
 const SMTP_PASS = `SmtpPass-${RUN}/+x`;
 const MONGO_PASS = `MongoPass-${RUN}`;
@@ -61,7 +62,7 @@ function expectClean(label: string, text: string, secrets: string[]): void {
   for (const s of secrets) for (const f of s === SMTP_PASS ? SMTP_FORMS : forms(s)) expect(text.includes(f), `${label} holds a secret (${s.slice(0, 6)}...)`).toBe(false);
 }
 
-const allSecrets = () => [...hostSecrets, ADMIN_TOKEN, SMTP_PASS, MONGO_PASS, HOOK_SECRET, HOOK_PASS, DING_TOKEN, DING_SECRET];
+const allSecrets = () => [...hostSecrets, ADMIN_TOKEN, VIEWER_TOKEN, SMTP_PASS, MONGO_PASS, HOOK_SECRET, HOOK_PASS, DING_TOKEN, DING_SECRET];
 const output = (r: CliResult | LongRunning) => ('child' in r ? `${r.out()}\n${r.err()}` : `${r.stdout}\n${r.stderr}`);
 
 function credentials(stdout: string): { key: string; secret: string } {
@@ -92,7 +93,7 @@ async function stop(p: LongRunning): Promise<number | null> {
 
 async function startApi(extra: Record<string, string>): Promise<{ api: LongRunning; url: string }> {
   const port = await freePort();
-  const api = startTsProcess(['src/api/server.ts'], { ...env, PORT: String(port), ADMIN_TOKEN, LOG_FORMAT: 'json', ...extra });
+  const api = startTsProcess(['src/api/server.ts'], { ...env, PORT: String(port), ADMIN_TOKEN, VIEWER_TOKEN, LOG_FORMAT: 'json', ...extra });
   await waitFor('api', api, () => api.out().includes('hostwatch api listening'));
   return { api, url: `http://127.0.0.1:${port}` };
 }
@@ -170,6 +171,8 @@ test('API server with its JSON request log: succeeding, refused, rate-limited an
     await note(report(web.key, web.secret));
     await note(report(web.key, web.secret, `{"cpu": "${ADMIN_TOKEN}", "hostname": "${db.secret}"}`)); // 400, a secret in a bad body
     await note(admin(`Bearer ${ADMIN_TOKEN}`));
+    await note(fetch(`${url}/api/v1/status`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })); // the viewer token, as bearer
+    await note(fetch(`${url}/`, { headers: { cookie: `hostwatch_view=${VIEWER_TOKEN}` } })); // and as the login cookie
     await note(admin(`Bearer ${ADMIN_TOKEN}x`)); // failure 1 of this source
     await note(report(web.key, `${web.secret}x`)); // 2
     await note(report(web.secret, web.key)); // 3: key and secret swapped
@@ -178,13 +181,13 @@ test('API server with its JSON request log: succeeding, refused, rate-limited an
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     await note(admin(`Bearer ${ADMIN_TOKEN}`));
     await note(admin(`Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`));
-    expect(statuses).toEqual([204, 400, 200, 401, 401, 401, 401, 429, 429, 429]);
+    expect(statuses).toEqual([204, 400, 200, 200, 200, 401, 401, 401, 401, 429, 429, 429]);
   } finally {
     expect(await stop(api)).toBe(0);
   }
   const text = output(api);
   // Request logging was really on: one line per request completed, three of them 429.
-  expect(text.match(/"message":"request completed"/g)).toHaveLength(10);
+  expect(text.match(/"message":"request completed"/g)).toHaveLength(12);
   expect(text.match(/"statusCode":429/g)).toHaveLength(3);
   // The secret sent as a key (swapped headers) is not logged as a key.
   expect(text).toContain('"x-host-key":"[not a key]"');
@@ -193,10 +196,10 @@ test('API server with its JSON request log: succeeding, refused, rate-limited an
 
 test('API server failing to start: bad configuration and an unreachable or unparsable MongoDB URI print no password', { timeout: 120_000 }, async () => {
   const port = String(await freePort());
-  const bad = startTsProcess(['src/api/server.ts'], { ...env, PORT: port, ADMIN_TOKEN: ADMIN_TOKEN.slice(0, 12), TRUST_PROXY: ADMIN_TOKEN, AUTH_FAILURES_PER_KEY: '0' });
+  const bad = startTsProcess(['src/api/server.ts'], { ...env, PORT: port, ADMIN_TOKEN: ADMIN_TOKEN.slice(0, 12), VIEWER_TOKEN: VIEWER_TOKEN.slice(0, 13), TRUST_PROXY: ADMIN_TOKEN, AUTH_FAILURES_PER_KEY: '0' });
   expect(await bad.exited).toBe(2);
-  expect(bad.err().trim().split('\n').map((l) => l.split(':')[1]).sort()).toEqual([' ADMIN_TOKEN', ' AUTH_FAILURES_PER_KEY', ' TRUST_PROXY']);
-  expectClean('api: bad configuration', output(bad), [ADMIN_TOKEN.slice(0, 12)]);
+  expect(bad.err().trim().split('\n').map((l) => l.split(':')[1]).sort()).toEqual([' ADMIN_TOKEN', ' AUTH_FAILURES_PER_KEY', ' TRUST_PROXY', ' VIEWER_TOKEN']);
+  expectClean('api: bad configuration', output(bad), [ADMIN_TOKEN.slice(0, 12), VIEWER_TOKEN.slice(0, 13)]);
 
   for (const uri of [`mongodb://hw:${MONGO_PASS}@127.0.0.1:1/?serverSelectionTimeoutMS=500`, `mongodb://hw:${MONGO_PASS}@@127.0.0.1/`]) {
     const p = startTsProcess(['src/api/server.ts'], { ...env, PORT: port, ADMIN_TOKEN, MONGODB_URI: uri });
