@@ -1,0 +1,111 @@
+/**
+ * The notification log (`notice_log`, issue 13 point 3): one document per digest per destination, written by the
+ * check after its deliveries (accepted or not), read by `hostwatch notices list`, the read API and the per-host page.
+ * Retention (by `checkTime`) is the housekeeping schedule's.
+ */
+import type { Collection, Db, Filter } from 'mongodb';
+import { HISTORY_COLLECTIONS, type NoticeLogEntry } from '../history/types.js';
+
+/** A document of `notice_log`: an entry, its notice id as `_id`. */
+export type NoticeLogDoc = Omit<NoticeLogEntry, 'id'> & { _id: string };
+
+/** What {@link NoticeLogStore.list} selects. */
+export interface NoticeLogQuery {
+  /** Entries that carried a line of this host (by name). */
+  host?: string;
+  /** Entries of checks at or after this instant. */
+  since?: Date;
+  /** Entries of checks before this instant. */
+  until?: Date;
+  /** At most this many (default {@link DEFAULT_NOTICE_LIMIT}, at most {@link MAX_NOTICE_LIMIT}). */
+  limit?: number;
+}
+
+export const DEFAULT_NOTICE_LIMIT = 100;
+export const MAX_NOTICE_LIMIT = 10_000;
+
+/** A query the store refuses (a limit out of range, an instant that is not a date), naming the field. */
+export class InvalidNoticeQueryError extends Error {
+  override name = 'InvalidNoticeQueryError';
+  constructor(readonly field: string, message: string) {
+    super(`invalid notice query: ${field} ${message}`);
+  }
+}
+
+function toEntry(d: NoticeLogDoc): NoticeLogEntry {
+  return {
+    id: d._id,
+    run: d.run,
+    checkTime: d.checkTime,
+    destination: { key: d.destination.key, label: d.destination.label, kind: d.destination.kind },
+    accepted: d.accepted,
+    ...(d.error !== undefined && d.error !== null && { error: d.error }),
+    hosts: d.hosts,
+    lines: d.lines.map((l) => ({ host: l.host, kind: l.kind, text: l.text })),
+    more: d.more,
+  };
+}
+
+/** The stored fields of an entry (no undefined values: FerretDB and MongoDB would store them as null). */
+function docOf(e: NoticeLogEntry): NoticeLogDoc {
+  return {
+    _id: e.id,
+    run: e.run,
+    checkTime: e.checkTime,
+    destination: { key: e.destination.key, label: e.destination.label, kind: e.destination.kind },
+    accepted: e.accepted,
+    ...(e.error !== undefined && { error: e.error }),
+    hosts: e.hosts,
+    lines: e.lines.map((l) => ({ host: l.host, kind: l.kind, text: l.text })),
+    more: e.more,
+  };
+}
+
+function checkDate(d: Date | undefined, field: string): void {
+  if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()))) throw new InvalidNoticeQueryError(field, 'must be a valid date');
+}
+
+export class NoticeLogStore {
+  readonly collection: Collection<NoticeLogDoc>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<NoticeLogDoc>(HISTORY_COLLECTIONS.notices);
+  }
+
+  /**
+   * `checkTime` for the newest-first listing and for retention, and `hosts` with `checkTime` for one host's
+   * notices. MongoDB serves both queries from them; FerretDB 1.x accepts them but reads the whole collection for
+   * any filter other than `{_id}` (bounded by retention). One createIndex per call (FerretDB 1.x, see hosts-store).
+   */
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndex({ checkTime: -1 }, { name: 'checkTime' });
+    await this.collection.createIndex({ hosts: 1, checkTime: -1 }, { name: 'hosts_checkTime' });
+  }
+
+  /**
+   * Writes entries, each a whole replacement by `_id` (the notice id), so a retried activity writes the same
+   * documents again and never a second one. One ordered bulk write: one command, one writer on FerretDB's SQLite.
+   */
+  async record(entries: readonly NoticeLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.collection.bulkWrite(
+      entries.map((e) => ({ replaceOne: { filter: { _id: e.id }, replacement: docOf(e) as Omit<NoticeLogDoc, '_id'>, upsert: true } })),
+      { ordered: true },
+    );
+  }
+
+  /** Entries newest first (by check time; one run's in notice id order), filtered by host name and check time. */
+  async list(q: NoticeLogQuery = {}): Promise<NoticeLogEntry[]> {
+    const limit = q.limit ?? DEFAULT_NOTICE_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_NOTICE_LIMIT) throw new InvalidNoticeQueryError('limit', `must be a whole number from 1 to ${MAX_NOTICE_LIMIT}`);
+    checkDate(q.since, 'since');
+    checkDate(q.until, 'until');
+    const filter: Filter<NoticeLogDoc> = {};
+    if (q.host !== undefined) filter.hosts = q.host;
+    if (q.since !== undefined || q.until !== undefined) {
+      filter.checkTime = { ...(q.since !== undefined && { $gte: q.since }), ...(q.until !== undefined && { $lt: q.until }) };
+    }
+    const docs = await this.collection.find(filter).sort({ checkTime: -1, _id: 1 }).limit(limit).toArray();
+    return docs.map(toEntry);
+  }
+}
