@@ -10,6 +10,12 @@ function failureCount(fallback: number) {
   return z.coerce.number().int('must be a whole number').min(1, 'must be 1 to 100000').max(100_000, 'must be 1 to 100000').default(fallback);
 }
 
+/** Retention in whole days, 1 to 3650 (ten years); `min` raises the floor (outages: 90, so 90-day uptime works). */
+function retentionDays(fallback: number, min = 1) {
+  const range = `must be ${min} to 3650 days`;
+  return z.coerce.number().int('must be a whole number of days').min(min, range).max(3650, range).default(fallback);
+}
+
 /** `10.0.0.1`, `::1`, `10.0.0.0/8` or `fd00::/8`. */
 function isAddressOrCidr(v: string): boolean {
   const [ip, bits, extra] = v.split('/');
@@ -61,6 +67,26 @@ const schema = z.object({
     .refine((v) => v.split(',').every((p) => isAddressOrCidr(p.trim())), 'must be comma-separated IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8')
     .optional(),
   METRICS_ADDRESS: z.string().refine(isIpSocketAddress, 'must be ip:port with an IP address, e.g. 0.0.0.0:9464, 127.0.0.1:9464 or [::1]:9464').optional(),
+  HISTORY_METRICS: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }))
+    .default('true'),
+  HISTORY_MINUTE_DAYS: retentionDays(1),
+  HISTORY_10MIN_DAYS: retentionDays(7),
+  HISTORY_HOURLY_DAYS: retentionDays(90),
+  OUTAGE_RETENTION_DAYS: retentionDays(400, 90),
+  NOTICE_RETENTION_DAYS: retentionDays(90),
+});
+
+/** Finer metric levels never outlive coarser ones: each level is rolled up from the one before it. */
+const ordered = schema.superRefine((e, ctx) => {
+  if (e.HISTORY_10MIN_DAYS < e.HISTORY_MINUTE_DAYS) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['HISTORY_10MIN_DAYS'], message: `must be at least HISTORY_MINUTE_DAYS (${e.HISTORY_MINUTE_DAYS}): minute <= 10-minute <= hourly retention` });
+  }
+  if (e.HISTORY_HOURLY_DAYS < e.HISTORY_10MIN_DAYS) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['HISTORY_HOURLY_DAYS'], message: `must be at least HISTORY_10MIN_DAYS (${e.HISTORY_10MIN_DAYS}): minute <= 10-minute <= hourly retention` });
+  }
 });
 
 /** The name of every environment variable hostwatch reads; deployment files are checked against it. */
@@ -91,6 +117,23 @@ export interface Config {
   log: { format: 'text' | 'json'; level: LogLevelName };
   /** Prometheus exporter of the worker's SDK metrics (`/metrics`); unset, no metrics are served. */
   metrics?: { address: string };
+  /** History (docs/history.md): whether the API records metric points, and how many days each kind is kept. */
+  history: HistoryConfig;
+}
+
+/** Retention in days, enforced by the housekeeping schedule; `metrics` false: the API records no metric points. */
+export interface HistoryConfig {
+  metrics: boolean;
+  /** One point a minute (default 1 day). */
+  minuteDays: number;
+  /** One point per 10 minutes (default 7 days). */
+  tenMinuteDays: number;
+  /** One point per hour (default 90 days). */
+  hourlyDays: number;
+  /** Ended outages, by their end (default 400 days, at least 90). */
+  outageDays: number;
+  /** The notification log, by check time (default 90 days). */
+  noticeDays: number;
 }
 
 /** Bad configuration; `problems` has one line per bad variable. Values are never echoed (they may hold secrets). */
@@ -104,7 +147,7 @@ export class ConfigError extends Error {
 /** Reads and validates the environment once; the result is frozen. Empty variables count as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(present);
+  const parsed = ordered.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
@@ -128,6 +171,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }),
     log: Object.freeze({ format: e.LOG_FORMAT, level: e.LOG_LEVEL }),
     ...(e.METRICS_ADDRESS !== undefined && { metrics: Object.freeze({ address: e.METRICS_ADDRESS }) }),
+    history: Object.freeze({
+      metrics: e.HISTORY_METRICS === 'true',
+      minuteDays: e.HISTORY_MINUTE_DAYS,
+      tenMinuteDays: e.HISTORY_10MIN_DAYS,
+      hourlyDays: e.HISTORY_HOURLY_DAYS,
+      outageDays: e.OUTAGE_RETENTION_DAYS,
+      noticeDays: e.NOTICE_RETENTION_DAYS,
+    }),
   });
 }
 

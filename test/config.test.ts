@@ -22,6 +22,7 @@ test('config: defaults when nothing is set', () => {
     api: { port: 8080, statusPublic: false },
     auth: { perSource: 30, perKey: 10, windowMs: 60_000 },
     log: { format: 'text', level: 'info' },
+    history: { metrics: true, minuteDays: 1, tenMinuteDays: 7, hourlyDays: 90, outageDays: 400, noticeDays: 90 },
   });
 });
 
@@ -52,6 +53,12 @@ test('config: every variable is read', () => {
     AUTH_FAILURES_PER_KEY: '3',
     AUTH_FAILURE_WINDOW: '300',
     TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8',
+    HISTORY_METRICS: 'false',
+    HISTORY_MINUTE_DAYS: '2',
+    HISTORY_10MIN_DAYS: '14',
+    HISTORY_HOURLY_DAYS: '365',
+    OUTAGE_RETENTION_DAYS: '90',
+    NOTICE_RETENTION_DAYS: '30',
   });
   expect(c).toEqual({
     temporal: { address: 'temporal.internal:7233', namespace: 'ops', taskQueue: 'hw' },
@@ -62,6 +69,7 @@ test('config: every variable is read', () => {
     auth: { perSource: 100, perKey: 3, windowMs: 300_000, trustProxy: '127.0.0.1, 10.0.0.0/8,fd00::/8' },
     log: { format: 'json', level: 'debug' },
     metrics: { address: '0.0.0.0:9464' },
+    history: { metrics: false, minuteDays: 2, tenMinuteDays: 14, hourlyDays: 365, outageDays: 90, noticeDays: 30 },
   });
   expect(loadConfig({ ALERT_FROM: 'ops@example.com' }).mail.from).toBe('ops@example.com');
 });
@@ -83,6 +91,12 @@ test('config: each bad variable gives exactly one problem line naming it', () =>
     TRUST_PROXY: '10.0.0.0/33',
     VIEWER_TOKEN: 'short',
     STATUS_PUBLIC: 'yes',
+    HISTORY_METRICS: 'on',
+    HISTORY_MINUTE_DAYS: '0',
+    HISTORY_10MIN_DAYS: '7.5',
+    HISTORY_HOURLY_DAYS: 'ninety',
+    OUTAGE_RETENTION_DAYS: '30',
+    NOTICE_RETENTION_DAYS: '4000',
   };
   for (const [name, value] of Object.entries(bad)) {
     const { err, problems } = problemsFor({ [name]: value });
@@ -176,4 +190,17 @@ test('config: METRICS_ADDRESS is unset by default and must be an IP socket addre
     ]);
   }
   expect(Object.isFrozen(loadConfig({ METRICS_ADDRESS: '127.0.0.1:9464' }).metrics)).toBe(true);
+});
+
+test('config: retention settings are whole days, outages kept at least 90 days, metric levels ordered', () => {
+  expect(problemsFor({ OUTAGE_RETENTION_DAYS: '89' }).problems).toEqual(['OUTAGE_RETENTION_DAYS: must be 90 to 3650 days']);
+  expect(problemsFor({ HISTORY_MINUTE_DAYS: '1.5' }).problems).toEqual(['HISTORY_MINUTE_DAYS: must be a whole number of days']);
+  expect(problemsFor({ NOTICE_RETENTION_DAYS: '0' }).problems).toEqual(['NOTICE_RETENTION_DAYS: must be 1 to 3650 days']);
+  expect(problemsFor({ HISTORY_MINUTE_DAYS: '8' }).problems).toEqual(['HISTORY_10MIN_DAYS: must be at least HISTORY_MINUTE_DAYS (8): minute <= 10-minute <= hourly retention']);
+  expect(problemsFor({ HISTORY_10MIN_DAYS: '120' }).problems).toEqual(['HISTORY_HOURLY_DAYS: must be at least HISTORY_10MIN_DAYS (120): minute <= 10-minute <= hourly retention']);
+  expect(problemsFor({ HISTORY_MINUTE_DAYS: '3', HISTORY_10MIN_DAYS: '2', HISTORY_HOURLY_DAYS: '1' }).problems).toHaveLength(2);
+  expect(loadConfig({ HISTORY_MINUTE_DAYS: '7', HISTORY_10MIN_DAYS: '7', HISTORY_HOURLY_DAYS: '7' }).history).toMatchObject({ minuteDays: 7, tenMinuteDays: 7, hourlyDays: 7 });
+  for (const v of ['FALSE', 'false']) expect(loadConfig({ HISTORY_METRICS: v }).history.metrics, v).toBe(false);
+  expect(problemsFor({ HISTORY_METRICS: '0' }).problems).toEqual(['HISTORY_METRICS: must be true or false']);
+  expect(Object.isFrozen(loadConfig({}).history)).toBe(true);
 });
