@@ -9,6 +9,8 @@ import { CHECK_PROJECTION, checkPageFilter, checkSnapshot, type CheckPageRequest
 export { checkPageFilter, type CheckPageRequest } from './check-snapshot.js';
 import { WriteGate } from './write-gate.js';
 import { isDuplicateKey } from './mongo.js';
+import { OutageStore } from './outages-store.js';
+import { reportOutages } from '../history/outage-records.js';
 
 /** A document of the `hosts` collection. */
 export interface HostDoc {
@@ -41,13 +43,15 @@ export interface HostDoc {
   lastUptime?: number;
   /** Alert state written by a release before per-destination state; read, and replaced at the next write. */
   alert?: LegacyAlertDoc;
+  /** Server time of the first report (absent for hosts that reported before it was kept: createdAt stands in). */
+  firstReportAt?: Date;
 }
 
 /** A host as the API reads it to authenticate a report: everything but the last report body. */
 export type HostAuth = Omit<HostDoc, 'data'>;
 
 /** What recordReport needs to know of a host it has just read. */
-export type ReportTarget = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'alert' | 'back' | 'lastUptime'>;
+export type ReportTarget = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'alert' | 'back' | 'lastUptime' | 'enabledAt' | 'interval'>;
 
 /** Leaves out the previous report body (up to 64 KiB) that authenticating a report never needs. */
 const AUTH_PROJECTION = { data: 0 } as const;
@@ -106,8 +110,12 @@ export class HostStore {
   readonly collection: Collection<HostDoc>;
   private readonly reportWrites = new WriteGate(REPORT_WRITE_CONCURRENCY);
 
+  /** The outage log (outages-store.ts), completed by reports that end an instance and by the check's state writes. */
+  readonly outages: OutageStore;
+
   constructor(db: Db) {
     this.collection = db.collection<HostDoc>('hosts');
+    this.outages = new OutageStore(db);
   }
 
   /**
@@ -123,6 +131,7 @@ export class HostStore {
     await this.collection.createIndex({ lastReportAt: 1 }, { name: 'lastReportAt' });
     await this.collection.createIndex({ alerts: 1 }, { name: 'alerts', sparse: true });
     await this.collection.createIndex({ 'alert.outage': 1 }, { name: 'alert_outage', sparse: true });
+    await this.outages.ensureIndexes();
   }
 
   /** Registers a host. Its key carries its `_id` (credentials.ts), so the id is made first. */
@@ -234,9 +243,13 @@ export class HostStore {
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
   async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date, rules: readonly Rule[] = []): Promise<boolean> {
-    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { name: 1, lastReportAt: 1, alerts: 1, alert: 1, back: 1, lastUptime: 1 } }) : host;
+    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { name: 1, lastReportAt: 1, alerts: 1, alert: 1, back: 1, lastUptime: 1, enabledAt: 1, interval: 1 } }) : host;
     if (!target) return false;
-    const $set = { data, lastReportAt: at, ...reportStateFields(target, at), ...ruleStateFields(target, data, at, rules) };
+    const $set = { data, lastReportAt: at, ...(target.lastReportAt === null && { firstReportAt: at }), ...reportStateFields(target, at), ...ruleStateFields(target, data, at, rules) };
+    // The instances this report ends go to the outage log first: if the host write then fails, the retried report
+    // writes the same records again (a report that ends nothing writes nothing more).
+    const ended = reportOutages(target, data, at, $set);
+    if (ended.length > 0) await this.reportWrites.run(() => this.outages.recordEnds(ended));
     const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set }));
     return result.matchedCount === 1;
   }
@@ -287,6 +300,8 @@ export class HostStore {
       } else skipped++;
       onProgress?.(i + 1);
     }
+    // The outage log keeps what was notified after the host's state forgets it (an idempotent $max per instance).
+    await this.outages.recordNotified(writes, accepted);
     return { applied, skipped };
   }
 

@@ -18,6 +18,7 @@ const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MIN = 60_000;
 let client: MongoClient;
 let dropDb: () => Promise<unknown>;
+let outageCommands: CommandStartedEvent[] = [];
 let hosts: HostStore;
 let app: FastifyInstance;
 let clock = new Date(T);
@@ -30,7 +31,10 @@ beforeAll(async () => {
   client = new MongoClient(fresh.uri, { monitorCommands: true });
   await client.connect();
   client.on('commandStarted', (e) => {
-    if (['find', 'update', 'insert', 'delete', 'aggregate', 'findAndModify'].includes(e.commandName)) commands.push(e);
+    // The hosts collection's commands; the history collections' (outage log, metric history) are counted apart.
+    if (!['find', 'update', 'insert', 'delete', 'aggregate', 'findAndModify'].includes(e.commandName)) return;
+    if (e.command[e.commandName] === 'hosts') commands.push(e);
+    else if (e.command[e.commandName] === 'outages') outageCommands.push(e);
   });
   const db = client.db(fresh.dbName);
   dropDb = () => db.dropDatabase();
@@ -44,6 +48,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   commands = [];
+  outageCommands = [];
 });
 
 const doc = (id: string) => hosts.collection.findOne({ _id: new ObjectId(id) });
@@ -149,6 +154,7 @@ test('a report after a notified outage sets the instance\'s backAt in its one wr
   await markNotified(hosts, h.id, T, 10, T + 12 * MIN);
 
   commands = [];
+  outageCommands = [];
   clock = new Date(T + 30 * MIN);
   expect((await post(h.key, h.secret, { cpu: 1 })).statusCode).toBe(204);
   const first = filters();
@@ -163,6 +169,9 @@ test('a report after a notified outage sets the instance\'s backAt in its one wr
   });
   const instance = { start: new Date(T), notifiedAt: new Date(T + 12 * MIN), sent: { 'mailto:ops@example%2Ecom': 10 }, backAt: new Date(T + 30 * MIN) };
   expect((await doc(h.id))?.alerts).toEqual({ [key]: instance });
+  // The outage it ends goes to the outage log in one upsert, filtered by `_id` alone too.
+  expect(outageCommands.map((e) => [e.commandName, (e.command.updates as Document[])[0]!.q])).toEqual([['update', { _id: `${h.id}:${key}` }]]);
+  outageCommands = [];
 
   // The second report, 30 s later: one write again, without backAt, which stays at the first report's time.
   commands = [];
@@ -171,6 +180,7 @@ test('a report after a notified outage sets the instance\'s backAt in its one wr
   expect(filters().map((f) => f.command)).toEqual(['find', 'update']);
   expect((commands[1]!.command.updates as Document[])[0]!.u).toEqual({ $set: { data: { cpu: 2 }, lastReportAt: new Date(T + 30 * MIN + 30_000) } });
   expect(await doc(h.id)).toMatchObject({ lastReportAt: new Date(T + 30 * MIN + 30_000), alerts: { [key]: instance } });
+  expect(outageCommands).toEqual([]);
 });
 
 test('recordReport by id reads the host by _id and writes once; state from an ended outage gets no backAt', async () => {
