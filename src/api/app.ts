@@ -1,20 +1,21 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ObjectId } from 'mongodb';
-import { offlineMinutes } from '../alerting/policy.js';
 import { ruleBook } from '../alerting/conditions.js';
-import { activeConditions, currentAlertStep, hostState, type ActiveCondition, type HostState, type KnownRules } from '../store/host-status.js';
-import { formatDuration } from '../alerting/local-time.js';
+import type { KnownRules } from '../store/host-status.js';
+import { summarize, type HostSummary } from './host-summary.js';
 import { hashSecret, secretMatches } from '../store/credentials.js';
-import type { HostStore, HostView } from '../store/hosts-store.js';
+import type { HostStore } from '../store/hosts-store.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_LIMITS, type AuthAttempt, type AuthLimits } from './auth-limiter.js';
 import { BodyError, parseReport, publicMetrics, type PublicMetrics } from './validate.js';
 import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { requestLogOptions } from './request-log.js';
 import { bearerToken, cookieValue, loginCookie, tokenReads, VIEWER_COOKIE, type ReadAccess } from './viewer-auth.js';
-import { LOGIN_PAGE_CSP, loginPageHtml } from './login-page.js';
+import { LOGIN_PAGE_CSP, loginPageHtml, safeNext } from './login-page.js';
 import type { LogLevelName } from '../config.js';
 import type { RuleSource } from './rule-cache.js';
+import { StatusExtrasCache, type HistorySources, type StatusExtras } from './history-data.js';
+import { registerHistoryRoutes } from './history-routes.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
@@ -36,25 +37,19 @@ export interface ApiOptions {
   adminToken?: string;
   /** Who reads `/` and `GET /api/v1/status` (viewer-auth.ts); server.ts always sets it. Absent (tests, embedding), both are open. */
   readAccess?: ReadAccess;
+  /**
+   * History stores (issue 13) for the host pages, `GET /api/v1/hosts/<name>/history`, `GET /api/v1/notices` and the
+   * overview's uptime and sparklines; each absent one shows no history of its kind.
+   */
+  history?: HistorySources;
+  /** IANA time zone of the host pages' times and of the uptime bar's days (HOSTWATCH_TIMEZONE); default UTC. */
+  timezone?: string;
   /** Server clock; reports are timestamped with it, never with anything the host sends. */
   now?: () => Date;
   /** Fastify request logging as JSON lines (off by default). Secrets and the Authorization header are redacted. */
   logger?: boolean;
   /** Level of the request log; `info` logs every request. */
   logLevel?: LogLevelName;
-}
-
-interface HostSummary {
-  name: string;
-  active: boolean;
-  alarm: boolean;
-  state: HostState;
-  lastReportAt: string | null;
-  offlineMinutes: number | null;
-  alertStep: number | null;
-  mutedUntil: string | null;
-  /** Open metric-rule instances and recent reboots (host-status.ts activeConditions). */
-  conditions: ActiveCondition[];
 }
 
 /** Compared with a presented secret when the key is unknown, so the answer takes as long as for a known key. */
@@ -78,26 +73,6 @@ function isJsonContentType(header: string | undefined): boolean {
   return header.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
 }
 
-function summarize(h: HostView, now: Date, known: KnownRules | undefined): HostSummary & { offlineFor: string | null } {
-  const t = now.getTime();
-  const last = h.lastReportAt?.getTime() ?? null;
-  const minutes = last === null ? null : Math.max(0, offlineMinutes(t, last));
-  const state = hostState(h, t);
-  const alertStep = currentAlertStep(h) ?? null;
-  return {
-    name: h.name,
-    active: h.active,
-    alarm: h.alarm,
-    state,
-    lastReportAt: last === null ? null : new Date(last).toISOString(),
-    offlineMinutes: minutes,
-    offlineFor: state === 'offline' && last !== null ? formatDuration(t - last) : null,
-    alertStep,
-    mutedUntil: h.mutedUntil && h.mutedUntil.getTime() > t ? h.mutedUntil.toISOString() : null,
-    conditions: activeConditions(h, t, known),
-  };
-}
-
 function fail(reply: FastifyReply, status: number, error: string, message?: string): FastifyReply {
   return reply.code(status).send(message === undefined ? { error } : { error, message });
 }
@@ -118,6 +93,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const limiter = options.authLimiter ?? new AuthFailureLimiter(options.authLimits ?? DEFAULT_AUTH_LIMITS);
   // The rules as last read, so that instances of a removed rule (dropped by the next check) are not shown as active.
   const knownRules = (): KnownRules | undefined => (options.rules ? ruleBook(options.rules.current()) : undefined);
+  const statusExtras = new StatusExtrasCache(options.history ?? {});
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
@@ -243,39 +219,48 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (read !== 'ok') return fail(reply, 401, 'unauthorized');
     const list = await hosts.list();
     const known = knownRules();
-    const out: (HostSummary & { offlineFor: string | null; metrics: PublicMetrics })[] = list.map((h) => ({
+    // Uptime and sparklines only where history is kept (server.ts, dev); embedded APIs answer as before.
+    const extras = options.history ? await statusExtras.get(list, at) : new Map<string, StatusExtras>();
+    const out: (HostSummary & { metrics: PublicMetrics } & Partial<StatusExtras>)[] = list.map((h) => ({
       ...summarize(h, at, known),
       metrics: publicMetrics(h.data),
+      ...extras.get(h._id.toHexString()),
     }));
     return { checkedAt: at.toISOString(), hosts: out };
   });
 
-  const loginPage = (reply: FastifyReply, status: number, failed: boolean): FastifyReply =>
+  const loginPage = (reply: FastifyReply, status: number, failed: boolean, form?: { action: string; next: string }): FastifyReply =>
     reply
       .code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-security-policy', LOGIN_PAGE_CSP)
       .header('cache-control', 'no-store')
-      .send(loginPageHtml(failed));
+      .send(loginPageHtml(failed, form));
 
   // The login form's body (token=...); only this route reads it, the report route refuses it before the body.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => done(null, body));
   app.post('/login', async (req, reply) => {
     const access = options.readAccess;
-    if (access === undefined || access.public) return reply.code(303).header('location', './').send();
+    const form = typeof req.body === 'string' ? new URLSearchParams(req.body) : undefined;
+    // Back to the host page the form was shown on, if any (only ever a page of this site).
+    const next = safeNext(form?.get('next'));
+    const back = `./${next ?? ''}`;
+    if (access === undefined || access.public) return reply.code(303).header('location', back).send();
     const at = now();
     const attempt: AuthAttempt = { source: req.ip, key: VIEWER_KEY };
     const wait = await limiter.retryAfter(attempt, at.getTime());
     if (wait > 0) return tooManyAttempts(reply, wait);
-    const raw = typeof req.body === 'string' ? new URLSearchParams(req.body).get('token') : null;
+    const raw = form?.get('token') ?? null;
     const token = raw !== null && raw.length > 0 && raw.length <= 1024 ? raw : undefined;
     if (!tokenReads(token, access)) {
       await limiter.failed(attempt, at.getTime());
-      return loginPage(reply, 401, true);
+      return loginPage(reply, 401, true, next === undefined ? undefined : { action: 'login', next });
     }
     await limiter.succeeded(attempt, at.getTime());
-    return reply.code(303).header('set-cookie', loginCookie(token!, req.protocol === 'https')).header('location', './').send();
+    return reply.code(303).header('set-cookie', loginCookie(token!, req.protocol === 'https')).header('location', back).send();
   });
+
+  registerHistoryRoutes(app, { hosts, sources: options.history ?? {}, timezone: options.timezone ?? 'UTC', now, readCheck, knownRules, loginPage, tooManyAttempts });
 
   app.get('/', async (req, reply) => {
     const read = await readCheck(req, now().getTime());

@@ -1,0 +1,40 @@
+/** A host as the read routes show it: the admin list, `GET /api/v1/status`, the status page and the host page. */
+import { offlineMinutes } from '../alerting/policy.js';
+import { formatDuration } from '../alerting/local-time.js';
+import { activeConditions, currentAlertStep, hostState, type ActiveCondition, type HostState, type KnownRules } from '../store/host-status.js';
+import type { HostView } from '../store/hosts-store.js';
+
+export interface HostSummary {
+  name: string;
+  active: boolean;
+  alarm: boolean;
+  state: HostState;
+  lastReportAt: string | null;
+  offlineMinutes: number | null;
+  /** "26 h 1 min" while offline (formatDuration, as the alert mails write it); else null. */
+  offlineFor: string | null;
+  alertStep: number | null;
+  mutedUntil: string | null;
+  /** Open metric-rule instances and recent reboots (host-status.ts activeConditions). */
+  conditions: ActiveCondition[];
+}
+
+export function summarize(h: HostView, now: Date, known: KnownRules | undefined): HostSummary {
+  const t = now.getTime();
+  const last = h.lastReportAt?.getTime() ?? null;
+  const minutes = last === null ? null : Math.max(0, offlineMinutes(t, last));
+  const state = hostState(h, t);
+  const alertStep = currentAlertStep(h) ?? null;
+  return {
+    name: h.name,
+    active: h.active,
+    alarm: h.alarm,
+    state,
+    lastReportAt: last === null ? null : new Date(last).toISOString(),
+    offlineMinutes: minutes,
+    offlineFor: state === 'offline' && last !== null ? formatDuration(t - last) : null,
+    alertStep,
+    mutedUntil: h.mutedUntil && h.mutedUntil.getTime() > t ? h.mutedUntil.toISOString() : null,
+    conditions: activeConditions(h, t, known),
+  };
+}
