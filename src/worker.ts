@@ -6,6 +6,7 @@ import { createSmtpMailer } from './mail/mailer.js';
 import { ChannelStore } from './store/channels-store.js';
 import { RuleStore } from './store/rules-store.js';
 import { HostStore } from './store/hosts-store.js';
+import { MetricHistoryStore } from './store/metric-history.js';
 import { connectMongo } from './store/mongo.js';
 import { installWorkerRuntime } from './telemetry.js';
 import { WORKFLOWS_PATH } from './workflows/path.js';
@@ -26,13 +27,15 @@ async function run(): Promise<void> {
     await channels.ensureIndexes();
     const rules = new RuleStore(mongo.db);
     await rules.ensureIndexes();
+    const history = new MetricHistoryStore(mongo.db);
+    await history.ensureIndexes();
     connection = await NativeConnection.connect({ address: config.temporal.address });
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities({ hosts, channels, rules, mailer, from: config.mail.from, defaultTimezone: config.timezone }),
+      activities: createActivities({ hosts, channels, rules, mailer, from: config.mail.from, defaultTimezone: config.timezone, history, retention: config.history }),
     });
     log.info(
       `hostwatch worker: task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace}), database "${config.mongo.db}"`,

@@ -5,6 +5,8 @@ import type { Rule } from '../rules/rule.js';
 import type { RuleStore } from '../store/rules-store.js';
 import { heartbeat, logInfo } from './context.js';
 import { createDeliveryActivities, type ChannelLookup } from './delivery.js';
+import { createHousekeepingActivities, DEFAULT_RETENTION, type Retention } from './housekeeping.js';
+import { MetricHistoryStore } from '../store/metric-history.js';
 
 export interface ActivityDeps {
   hosts: HostStore;
@@ -17,6 +19,9 @@ export interface ActivityDeps {
   from: string;
   /** Time zone used when a check's input names none. */
   defaultTimezone: string;
+  /** Housekeeping: the metric history (default: on the hosts' database) and the retention (default: config.ts defaults). */
+  history?: MetricHistoryStore;
+  retention?: Readonly<Retention>;
 }
 
 /** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */
@@ -36,6 +41,8 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     ...createDeliveryActivities(deps),
+
+    ...createHousekeepingActivities({ db: deps.hosts.collection.db, history: deps.history ?? new MetricHistoryStore(deps.hosts.collection.db), retention: deps.retention ?? DEFAULT_RETENTION }),
 
     /** Rule 3: one write per host, keeping what the destinations in `accepted` were told. */
     async recordAlertState(req: { writes: HostWrite[]; accepted: string[]; checkTime: number }): Promise<StateWriteResult> {

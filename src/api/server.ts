@@ -19,7 +19,8 @@ function statusAccessLine(api: Readonly<Config['api']>): string {
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const mongo = await connectMongo(config.mongo.uri, config.mongo.db);
-  const hosts = new HostStore(mongo.db);
+  // Each report adds a point to the metric history unless HISTORY_METRICS=false (docs/history.md).
+  const hosts = new HostStore(mongo.db, config.history.metrics ? {} : { history: false });
   await hosts.ensureIndexes();
   const ruleStore = new RuleStore(mongo.db);
   await ruleStore.ensureIndexes();

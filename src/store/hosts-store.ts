@@ -11,6 +11,7 @@ import { WriteGate } from './write-gate.js';
 import { isDuplicateKey } from './mongo.js';
 import { OutageStore } from './outages-store.js';
 import { reportOutages } from '../history/outage-records.js';
+import { MetricHistoryStore } from './metric-history.js';
 
 /** A document of the `hosts` collection. */
 export interface HostDoc {
@@ -113,9 +114,13 @@ export class HostStore {
   /** The outage log (outages-store.ts), completed by reports that end an instance and by the check's state writes. */
   readonly outages: OutageStore;
 
-  constructor(db: Db) {
+  /** Metric history each report adds its point to (metric-history.ts), after the host write; null: off. */
+  readonly history: MetricHistoryStore | null;
+
+  constructor(db: Db, options: { history?: MetricHistoryStore | false } = {}) {
     this.collection = db.collection<HostDoc>('hosts');
     this.outages = new OutageStore(db);
+    this.history = options.history === false ? null : (options.history ?? new MetricHistoryStore(db));
   }
 
   /**
@@ -251,6 +256,7 @@ export class HostStore {
     const ended = reportOutages(target, data, at, $set);
     if (ended.length > 0) await this.reportWrites.run(() => this.outages.recordEnds(ended));
     const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set }));
+    if (result.matchedCount === 1 && this.history) await this.reportWrites.run(() => this.history!.recordSafely(target._id.toHexString(), data, at));
     return result.matchedCount === 1;
   }
 
