@@ -7,6 +7,8 @@ import { heartbeat, logInfo } from './context.js';
 import { createDeliveryActivities, type ChannelLookup } from './delivery.js';
 import { createHousekeepingActivities, DEFAULT_RETENTION, type Retention } from './housekeeping.js';
 import { MetricHistoryStore } from '../store/metric-history.js';
+import { createNoticeLogActivities } from './notice-log.js';
+import { NoticeLogStore } from '../store/notice-log-store.js';
 
 export interface ActivityDeps {
   hosts: HostStore;
@@ -22,6 +24,8 @@ export interface ActivityDeps {
   /** Housekeeping: the metric history (default: on the hosts' database) and the retention (default: config.ts defaults). */
   history?: MetricHistoryStore;
   retention?: Readonly<Retention>;
+  /** The notification log (`notice_log`); default: the one in the hosts' database. */
+  notices?: Pick<NoticeLogStore, 'record' | 'ensureIndexes'>;
 }
 
 /** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */
@@ -43,6 +47,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
 
     ...createHousekeepingActivities({ db: deps.hosts.collection.db, history: deps.history ?? new MetricHistoryStore(deps.hosts.collection.db), retention: deps.retention ?? DEFAULT_RETENTION }),
+
+    ...createNoticeLogActivities({ notices: deps.notices ?? new NoticeLogStore(deps.hosts.collection.db) }),
 
     /** Rule 3: one write per host, keeping what the destinations in `accepted` were told. */
     async recordAlertState(req: { writes: HostWrite[]; accepted: string[]; checkTime: number }): Promise<StateWriteResult> {

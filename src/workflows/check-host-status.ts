@@ -21,6 +21,7 @@ import type { Activities } from '../activities/index.js';
 import type { Notice } from '../channels/types.js';
 import type { Rule } from '../rules/rule.js';
 import { SliceChildren, sliceEvaluated, sliceRelease, type SliceInput, type SliceResult, type SliceSummary } from './slices.js';
+import { recordNoticeLog } from './notice-log.js';
 
 export type { SliceInput, SliceResult, SliceSummary };
 
@@ -193,12 +194,8 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
 
     // Rule 7: one notice per destination that has lines, each delivered (and retried) on its own.
     const due = destinations.flatMap((d, i) => (totals[i]!.offline + totals[i]!.recovered > 0 ? [i] : []));
-    const results = await Promise.allSettled(
-      due.map((i) => {
-        const notice: Notice = { id: `${runKey}.d${i}`, run: runKey, checkTime, timezone, ...linesFor(lines, i, totals[i]!) };
-        return delivery.deliverNotice({ destination: destinations[i]!, notice });
-      }),
-    );
+    const notices = due.map((i): Notice => ({ id: `${runKey}.d${i}`, run: runKey, checkTime, timezone, ...linesFor(lines, i, totals[i]!) }));
+    const results = await Promise.allSettled(due.map((i, n) => delivery.deliverNotice({ destination: destinations[i]!, notice: notices[n]! })));
     const accepted = due.flatMap((i, n) => (results[n]!.status === 'fulfilled' ? [destinations[i]!.key] : []));
     const failed = due.flatMap((i, n) => {
       const r = results[n]!;
@@ -208,6 +205,14 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
     // Rule 3: state advances for the destinations that accepted (and state nobody was told of is dropped).
     if (evaluation.writes.length > 0) await writeState(evaluation.writes, accepted, checkTime);
     await children.release(accepted);
+    // The notification log: each due destination's notice, accepted or not (and why not).
+    await recordNoticeLog(
+      due.map((i, n) => {
+        const { key, label, kind } = destinations[i]!;
+        const r = results[n]!;
+        return { destination: { key, label, kind }, notice: notices[n]!, accepted: r.status === 'fulfilled', ...(r.status === 'rejected' && { error: failureReason(r.reason) }) };
+      }),
+    );
 
     const result: CheckSummary = {
       ...counted,

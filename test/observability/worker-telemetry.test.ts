@@ -127,7 +127,7 @@ test('LOG_FORMAT=json and METRICS_ADDRESS: JSON lines only, digest lines with co
     const afterOk = await scrapeWhen(metricsPort, (x) => metric(x, 'temporal_activity_execution_latency_count', { ...wf, activity_type: 'recordAlertState' }) > 0 && metric(x, 'temporal_workflow_completed', wf) > 0);
     expect(metric(afterOk, 'temporal_workflow_completed', wf)).toBe(1);
     expect(metric(afterOk, 'temporal_workflow_failed', wf)).toBe(0);
-    const activities = ['resolveDestinations', 'loadRules', 'loadHostsPage', 'deliverNotice', 'recordAlertState'];
+    const activities = ['resolveDestinations', 'loadRules', 'loadHostsPage', 'deliverNotice', 'recordAlertState', 'recordNoticeLog'];
     for (const activity_type of activities) {
       expect(metric(afterOk, 'temporal_activity_execution_latency_count', { ...wf, activity_type }), activity_type).toBe(1);
     }
