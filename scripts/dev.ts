@@ -14,6 +14,7 @@ import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
 import type { CheckInput } from '../src/alerting/check-input.js';
 import { checkInputFromFlags, UsageError } from '../src/cli/parse.js';
 import { createSchedule, DEFAULT_SCHEDULE_ID, updateSchedule } from '../src/cli/schedules.js';
+import { ensuredLine, ensureHousekeepingSchedule } from '../src/cli/housekeeping.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { describeRule } from '../src/rules/rule.js';
 import { connectMongo } from '../src/store/mongo.js';
@@ -173,6 +174,7 @@ async function ensureSchedule(config: Readonly<Config>, recipients: string): Pro
       await updateSchedule(client, DEFAULT_SCHEDULE_ID, settings);
       log(`updated schedule "${DEFAULT_SCHEDULE_ID}" (every 1m, recipients ${(input.recipients ?? []).join(', ')})`);
     }
+    log(ensuredLine(await ensureHousekeepingSchedule(client, { taskQueue: config.temporal.taskQueue, update: true })));
   } finally {
     await connection.close();
   }

@@ -4,7 +4,7 @@ import { loadConfigOrExit, type Config } from './config.js';
 import { agentCommand } from './cli/agent-command.js';
 import { channelsCommand } from './cli/channels.js';
 import { hostsCommand } from './cli/hosts.js';
-import { noticesCommand } from './cli/notices.js';
+import { ensuredLine, ensureHousekeepingSchedule, housekeepingCommand } from './cli/housekeeping.js';
 import { rulesCommand } from './cli/rules.js';
 import { checkInputFromFlags, parseDuration, UsageError, type CheckInputFlags } from './cli/parse.js';
 import {
@@ -51,13 +51,15 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
 
   const create = inputOptions(new Command('create').description('create the schedule'), true)
     .option('--paused', 'create it paused')
-    .action(async (flags: ScheduleFlags) => {
+    .option('--no-housekeeping', 'do not also create the hourly "hostwatch-housekeeping" schedule (metric rollups, history retention)')
+    .action(async (flags: ScheduleFlags & { housekeeping?: boolean }) => {
       const input = checkInputFromFlags(flags);
       const everyMs = parseDuration(flags.every ?? '1m', '--every');
       await withClient(config, async (client) => {
         const taskQueue = config().temporal.taskQueue;
         await createSchedule(client, flags.id, { input, everyMs, taskQueue }, flags.paused ?? false);
         console.log(`created schedule "${flags.id}": every ${everyMs / 1000}s, task queue "${taskQueue}", input ${JSON.stringify(input)}`);
+        if (flags.housekeeping !== false) console.log(ensuredLine(await ensureHousekeepingSchedule(client, { taskQueue })));
       });
     })
     .addHelpText('after', '\nExamples:\n  hostwatch schedule create --recipients ops@example.com --ignore-hours 1,2,3 --timezone Europe/Berlin\n  hostwatch schedule create --channels team-chat,oncall:60 --recipients ops@example.com');
@@ -117,7 +119,7 @@ export function buildProgram(config: () => Readonly<Config> = () => loadConfigOr
     .description('hostwatch: email alerts when your servers stop reporting in (Temporal + MongoDB)')
     .showHelpAfterError()
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md.');
-  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(noticesCommand(config)).addCommand(agentCommand());
+  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(housekeepingCommand(config)).addCommand(agentCommand());
 }
 
 async function main(argv: string[]): Promise<void> {
