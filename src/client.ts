@@ -5,6 +5,7 @@ import { agentCommand } from './cli/agent-command.js';
 import { channelsCommand } from './cli/channels.js';
 import { hostsCommand } from './cli/hosts.js';
 import { ensuredLine, ensureHousekeepingSchedule, housekeepingCommand } from './cli/housekeeping.js';
+import { noticesCommand } from './cli/notices.js';
 import { rulesCommand } from './cli/rules.js';
 import { checkInputFromFlags, parseDuration, UsageError, type CheckInputFlags } from './cli/parse.js';
 import {
@@ -119,7 +120,7 @@ export function buildProgram(config: () => Readonly<Config> = () => loadConfigOr
     .description('hostwatch: email alerts when your servers stop reporting in (Temporal + MongoDB)')
     .showHelpAfterError()
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md.');
-  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(housekeepingCommand(config)).addCommand(agentCommand());
+  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(housekeepingCommand(config)).addCommand(noticesCommand(config)).addCommand(agentCommand());
 }
 
 async function main(argv: string[]): Promise<void> {
