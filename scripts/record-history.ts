@@ -1,9 +1,11 @@
 /**
- * Records test/fixtures/check-host-status.rules.history.json: one check run on a real Temporal dev server that
+ * Records test/fixtures/check-host-status.notices.history.json: one check run on a real Temporal dev server that
  * reads the metric rules, loads hosts, sends a digest with an offline notice, a recovery line and a metric-rule
- * line, and records state. (test/fixtures/check-host-status.history.json is the same run recorded by the release
- * before metric rules; it is kept, not re-recorded, so runs started by that release are known to replay.) The replay test
- * (test/workflows/replay.test.ts) replays it against the current workflow code, so a change that would break
+ * line, records state and writes the notification log. (check-host-status.history.json and
+ * check-host-status.rules.history.json are the same run recorded by the releases before metric rules and before the
+ * notification log; they are kept, not re-recorded, so runs started by those releases are known to replay.) The replay
+ * tests (test/workflows/replay.test.ts, and test/workflows/notice-log.test.ts for this one) replay them against the
+ * current workflow code, so a change that would break
  * runs already in flight fails the suite. Re-record deliberately when the workflow changes on purpose
  * (with a patch or a new workflow type for compatibility).
  *
@@ -25,7 +27,7 @@ import { WORKFLOWS_PATH } from '../src/workflows/path.js';
 import { MailCatcher } from './lib/mail-catcher.js';
 import { BIN_DIR, startFerretDb, startTemporalDevServer } from './lib/services.js';
 
-const OUT = fileURLToPath(new URL('../test/fixtures/check-host-status.rules.history.json', import.meta.url));
+const OUT = fileURLToPath(new URL('../test/fixtures/check-host-status.notices.history.json', import.meta.url));
 const MIN = 60_000;
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@
  * activities and real channels: FerretDB, a real SMTP server and a loopback webhook receiver. Also the pure parts:
  * an entry from a notice, and the grouping of entries into activity inputs.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -22,7 +23,7 @@ import { WORKFLOWS_PATH } from '../../src/workflows/path.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
 import { CONDITION_LINES, conditionNotice, loopback, sampleNotice, type Loopback } from '../channels/support.js';
 import { addReportedHost, freshStore, markNotified, OPS } from '../support/db.js';
-import { hostwatchWorker, runWarm, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
+import { hostwatchWorker, quietRuntime, runWarm, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
 
 const MIN = 60_000;
 const SIGNING_SECRET = 'sIgNiNg-5ecret-4f1e';
@@ -216,4 +217,21 @@ test('log writes group whole notices up to the line budget; a notice over it goe
   expect(sizes(noticeLogChunks([tried(3), tried(8), tried(2)], 10))).toEqual([[3], [8, 2]]);
   expect(sizes(noticeLogChunks([tried(30), tried(1)], 10))).toEqual([[30], [1]]);
   expect(noticeLogChunks([])).toEqual([]);
+});
+
+test('a history recorded with the notification log (npm run record-history) replays: one digest, one state write, one log write', async () => {
+  quietRuntime();
+  const history = JSON.parse(readFileSync(new URL('../fixtures/check-host-status.notices.history.json', import.meta.url), 'utf8')) as {
+    events: { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[];
+  };
+  expect(history.events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType.name ?? [])).toEqual([
+    'resolveDestinations',
+    'loadRules',
+    'loadHostsPage',
+    'deliverNotice',
+    'recordAlertState',
+    'recordNoticeLog',
+  ]);
+  expect(history.events.at(-1)?.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+  await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history)).resolves.toBeUndefined();
 });
