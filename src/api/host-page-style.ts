@@ -61,6 +61,7 @@ td ul { margin:0; padding-left:18px; }
 .failed { color:var(--bad); font-weight:600; }
 .empty { color:var(--muted); margin:4px 0; }
 @media (max-width:640px) {
+  svg.chart text { font-size:15px; }
   .figures { grid-template-columns:repeat(2,minmax(0,1fr)); }
   thead { display:none; }
   table, tbody, tr, td { display:block; width:100%; }

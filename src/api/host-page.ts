@@ -142,11 +142,11 @@ export function conditionText(r: OutageRecord): string {
   return `${name}${what ? ` (${what})` : ''}${peak}`;
 }
 
-/** `ops@example.com: 60 min, oncall (slack): 10 min`, or `nobody`. */
+/** `ops@example.com: 60 min, oncall (slack): 10 min` (a reboot, notified once, has no step), or `nobody`. */
 export function notifiedText(n: Record<string, number>): string {
   const parts = Object.entries(n)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([dest, step]) => `${dest}: ${step} min`);
+    .map(([dest, step]) => (step > 0 ? `${dest}: ${step} min` : dest));
   return parts.length ? parts.join(', ') : 'nobody';
 }
 
@@ -172,7 +172,7 @@ function noticesHtml(m: HostPageModel): string {
     const more = n.more > 0 ? `<span class="muted">and ${n.more} more lines in the digest</span>` : '';
     const status = n.accepted ? '<span class="accepted">accepted</span>' : `<span class="failed">failed</span>${n.error ? `: ${esc(n.error)}` : ''}`;
     return (
-      `<tr data-notice="${esc(n.id)}"><td data-label="Time">${esc(time(n.checkTime, m.timezone))}</td><td data-label="Destination">${esc(n.destination.label)} (${esc(n.destination.kind)})</td>` +
+      `<tr data-notice="${esc(n.id)}"><td data-label="Time">${esc(time(n.checkTime, m.timezone))}</td><td data-label="Destination">${esc(n.destination.label)}</td>` +
       `<td data-label="Delivery">${status}</td><td data-label="Lines">${list}${more}</td></tr>`
     );
   });

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
  * with textContent, never as HTML. Durations ("offline for") are computed by the server with the same
  * formatDuration the alert mails use; relative times are counted from the server's `checkedAt`. Active conditions
  * (metric rules, reboots) are listed in each card with the text the server wrote (`disk /var 93 % > 90 %`).
+ * Each card links to the host's page (`hosts/<name>`) and, where the API keeps history, shows its 24 h / 30 d uptime
+ * and a CPU sparkline drawn with createElementNS from the numbers the summary carries.
  */
 
 const STYLE = `
@@ -27,6 +29,10 @@ main { display:grid; gap:12px; padding:12px 16px 24px; max-width:1100px; margin:
 .card.offline { border-color:var(--bad); }
 .top { display:flex; align-items:center; justify-content:space-between; gap:8px; }
 .name { font-weight:600; font-size:1.05rem; overflow-wrap:anywhere; }
+.name a { color:inherit; text-decoration:none; }
+.name a:hover, .name a:focus-visible { text-decoration:underline; }
+svg.spark { display:block; width:100%; max-width:180px; height:24px; }
+svg.spark path { fill:none; stroke:var(--fg); stroke-width:1.5; stroke-linecap:round; stroke-linejoin:round; vector-effect:non-scaling-stroke; }
 .badge { flex:none; font-size:.8rem; font-weight:600; padding:2px 10px; border-radius:999px; white-space:nowrap; }
 .badge.online { color:var(--ok); background:var(--ok-bg); }
 .badge.offline { color:var(--bad); background:var(--bad-bg); }
@@ -59,6 +65,33 @@ const SCRIPT = `
   function uptime(s) { var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60); return d ? d + ' d ' + h + ' h' : h ? h + ' h ' + m + ' min' : m + ' min'; }
   function row(dl, label, value, key) { if (value == null || value === '') return; var dt = el('dt', null, label); var dd = el('dd', null, value); dd.setAttribute('data-field', key); dl.appendChild(dt); dl.appendChild(dd); }
 
+  function pctText(u) { return u == null ? '\u2014' : u >= 1 ? '100 %' : (Math.floor(u * 10000) / 100).toFixed(2) + ' %'; }
+  function spark(s) {
+    if (!s || !s.values || !s.values.some(function (v) { return v != null; })) return null;
+    var NS = 'http://www.w3.org/2000/svg', n = s.values.length, d = '', pen = false;
+    var max = Math.max.apply(null, s.values.filter(function (v) { return v != null; }));
+    var top = Math.min(100, Math.max(25, Math.ceil(max / 25) * 25));
+    s.values.forEach(function (v, i) {
+      if (v == null) { pen = false; return; }
+      var x = ((i + 0.5) * 100 / n).toFixed(1), y = (23 - Math.min(top, Math.max(0, v)) / top * 22).toFixed(1);
+      d += (pen ? 'L' : 'M') + x + ',' + y + (pen ? ' ' : ' l0.1,0 ');
+      pen = true;
+    });
+    var svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('class', 'spark');
+    svg.setAttribute('viewBox', '0 0 100 24');
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', 'CPU over the last 24 hours, up to ' + max + ' %');
+    var title = document.createElementNS(NS, 'title');
+    title.textContent = 'CPU, last 24 h: max ' + max + ' % (scale 0-' + top + ' %)';
+    svg.appendChild(title);
+    var path = document.createElementNS(NS, 'path');
+    path.setAttribute('d', d.trim());
+    svg.appendChild(path);
+    return svg;
+  }
+
   function conditions(h) {
     var list = h.conditions || [];
     if (!list.length) return null;
@@ -80,7 +113,11 @@ const SCRIPT = `
     var c = el('section', 'card ' + (h.state === 'never reported' ? 'never' : h.state) + (alerting ? ' alerting' : ''));
     c.setAttribute('data-host', h.name);
     var top = el('div', 'top');
-    top.appendChild(el('div', 'name', h.name));
+    var name = el('div', 'name');
+    var link = el('a', null, h.name);
+    link.href = 'hosts/' + encodeURIComponent(h.name);
+    name.appendChild(link);
+    top.appendChild(name);
     var badge = el('span', 'badge ' + (h.state === 'never reported' ? 'never' : h.state), h.state);
     badge.setAttribute('data-field', 'state');
     top.appendChild(badge);
@@ -100,6 +137,9 @@ const SCRIPT = `
     row(dl, 'Memory', m.memoryUsed != null && m.memoryTotal != null ? bytes(m.memoryUsed) + ' / ' + bytes(m.memoryTotal) + pct(m.memoryUsed, m.memoryTotal) : null, 'memory');
     row(dl, 'Disk /', m.diskUsed != null && m.diskTotal != null ? bytes(m.diskUsed) + ' / ' + bytes(m.diskTotal) + pct(m.diskUsed, m.diskTotal) : null, 'disk');
     row(dl, 'Uptime', m.uptime != null ? uptime(m.uptime) : null, 'uptime');
+    if (h.uptime) row(dl, 'Up 24 h / 30 d', pctText(h.uptime.d1) + ' / ' + pctText(h.uptime.d30), 'availability');
+    var sp = spark(h.sparkline);
+    if (sp) { var sdt = el('dt', null, 'CPU 24 h'); var sdd = el('dd'); sdd.setAttribute('data-field', 'sparkline'); sdd.appendChild(sp); dl.appendChild(sdt); dl.appendChild(sdd); }
     c.appendChild(dl);
     return c;
   }

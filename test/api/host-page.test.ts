@@ -69,6 +69,9 @@ test('the load axis fits the data in round steps', () => {
   const svg = chartSvg({ id: 'load1', title: 'Load', unit: '', from: 0, to: 100, gapMs: 1000, ticks: [{ t: 50, label: '12:00' }], points: [{ t: 0, v: 4 }, { t: 100, v: 8 }] });
   expect(svg).toContain('d="M40,93 L468,12"');
   expect(svg).toContain('<line class="grid" x1="254" y1="12" x2="254" y2="174"/><text class="xlabel" x="254" y="192" text-anchor="middle">12:00</text>');
+  // A label at either end is anchored inside the picture.
+  const ends = chartSvg({ id: 'x', title: 'X', unit: '%', from: 0, to: 100, gapMs: 1000, ticks: [{ t: 0, label: 'a' }, { t: 100, label: 'b' }], points: [] });
+  expect([...ends.matchAll(/text-anchor="(\w+)">([ab])</g)].map((m) => [m[2], m[1]])).toEqual([['a', 'start'], ['b', 'end']]);
 });
 
 test('time ticks follow the local clock, across the change to summer time', () => {
@@ -228,6 +231,7 @@ test('condition and notified texts', () => {
   expect(conditionText({ id: 'a', hostId: 'h', host: 'h', condition: 'metric', ruleName: 'busy', metric: 'cpu', item: '', peak: 99.123, start: new Date(0), end: null, notified: {} })).toBe('busy (cpu), peak 99.12 %');
   expect(conditionText({ id: 'a', hostId: 'h', host: 'h', condition: 'metric', ruleName: 'loaded', metric: 'load1', item: '', peak: 7.5, start: new Date(0), end: null, notified: {} })).toBe('loaded (load1), peak 7.5');
   expect(notifiedText({ b: 60, a: 1 })).toBe('a: 1 min, b: 60 min');
+  expect(notifiedText({ 'oncall (slack)': 0 })).toBe('oncall (slack)');
   expect(notifiedText({})).toBe('nobody');
 });
 
