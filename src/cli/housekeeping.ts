@@ -74,7 +74,7 @@ export function formatSummary(s: HousekeepingSummary): string {
   return [
     s.message,
     `at:         ${s.now}`,
-    `hosts:      ${s.hosts} (${s.hoursRolled} host-hours rolled up, ${s.writes} bucket writes)`,
+    `hosts:      ${s.hosts} (${s.hoursRolled} host-hours rolled up, ${s.writes} bucket writes)${s.swept ? '; metric history swept' : ''}`,
     `deleted:    minute ${s.deleted.m}, 10-minute ${s.deleted.t}, hourly ${s.deleted.h}, rollup state ${s.deleted.s}, outages ${s.deleted.outages}, notices ${s.deleted.notices}`,
     `retention:  minute ${r.minuteDays} d, 10-minute ${r.tenMinuteDays} d, hourly ${r.hourlyDays} d, outages ${r.outageDays} d, notices ${r.noticeDays} d`,
     ...(s.unfinished.length > 0 ? [`unfinished: ${s.unfinished.join(', ')} (the next run goes on)`] : []),
@@ -122,11 +122,12 @@ export function housekeepingCommand(config: () => Readonly<Config>): Command {
     .option('--json', 'print the summary as JSON')
     .option('--batch <n>', 'documents per delete batch (default 500)')
     .option('--page-size <n>', 'hosts per rollup activity (default 200)')
-    .action(async (flags: { json?: boolean; batch?: string; pageSize?: string }) => {
+    .option('--no-sweep', 'skip the sweep of the metric history by query (the scheduled runs sweep once a day)')
+    .action(async (flags: { json?: boolean; batch?: string; pageSize?: string; sweep?: boolean }) => {
       const batch = wholeNumber(flags.batch, '--batch', 5000);
       const pageSize = wholeNumber(flags.pageSize, '--page-size', 1000);
       await withTemporal(config, async (client, c) => {
-        const summary = await runHousekeeping(client, c.temporal.taskQueue, { ...(batch !== undefined && { batch }), ...(pageSize !== undefined && { pageSize }) });
+        const summary = await runHousekeeping(client, c.temporal.taskQueue, { sweep: flags.sweep !== false, ...(batch !== undefined && { batch }), ...(pageSize !== undefined && { pageSize }) });
         console.log(flags.json ? JSON.stringify(summary) : formatSummary(summary));
       });
     });

@@ -6,8 +6,10 @@
  * - `"<host>:t:<day start>"` (10-minute points) and `"<host>:h:<7-day start>"` (hourly points): written by
  *   housekeeping from the minute level;
  * - `"<host>:s"` (`l: "s"`): the host's rollup state, `rolled` = every hour before it is rolled up.
- * Every read and write names documents by `_id`. Retention deletes by `l` and `t` (an index on MongoDB; FerretDB
- * reads the whole collection for it, which is why it runs as a sweep in batches).
+ * Every read, write and hourly delete names documents by `_id` (housekeeping deletes each host's buckets that left
+ * their retention by their ids). The sweep of {@link MetricHistoryStore.retentionFilters} deletes by `l` and `t`
+ * (an index on MongoDB; FerretDB reads the whole collection for it): it catches removed hosts and lowered
+ * retention, and housekeeping runs it once a day.
  */
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { HistoryConfig } from '../config.js';
@@ -42,6 +44,8 @@ export interface MetricBucketDoc {
   p?: Record<string, StoredPoint>;
   /** State documents: every hour before this instant is rolled up into the `t` and `h` levels. */
   rolled?: Date;
+  /** State documents: per level, the oldest bucket start kept at the last run (older ones were deleted by `_id`). */
+  kept?: Partial<Record<Level, Date>>;
 }
 
 /** Days each metric level is kept (config.ts HistoryConfig). */
@@ -53,6 +57,8 @@ export interface RollupResult {
   hours: number;
   /** Bucket documents written (10-minute, hourly and state). */
   writes: number;
+  /** Buckets deleted by `_id` per level (those that left their retention since the previous run). */
+  deleted: Record<Level, number>;
   /** Present when more hosts follow. */
   nextAfterId?: string;
 }
@@ -175,25 +181,29 @@ export class MetricHistoryStore {
     const page = await this.hosts.find(filter, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(limit + 1).toArray();
     const more = page.length > limit;
     if (more) page.length = limit;
-    const result: RollupResult = { hosts: 0, hours: 0, writes: 0 };
+    const result: RollupResult = { hosts: 0, hours: 0, writes: 0, deleted: { m: 0, t: 0, h: 0 } };
     for (const { _id } of page) {
       const r = await this.rollupHost(_id.toHexString(), now.getTime(), retention);
       result.hosts++;
       result.hours += r.hours;
       result.writes += r.writes;
+      for (const level of ['m', 't', 'h'] as const) result.deleted[level] += r.deleted[level];
       opts.onProgress?.(result.hosts);
     }
     if (more) result.nextAfterId = page.at(-1)!._id.toHexString();
     return result;
   }
 
-  /** Rolls up one host's completed hours; see {@link rollup}. */
-  async rollupHost(hostId: string, now: number, retention: MetricRetention): Promise<{ hours: number; writes: number }> {
+  /**
+   * One host's housekeeping: rolls up its completed hours (see {@link rollup}), then deletes by `_id` the buckets of
+   * each level that left their retention since the previous run (its state's `kept`; at most the 48 newest such
+   * buckets per level: the sweep of {@link retentionFilters} removes anything older).
+   */
+  async rollupHost(hostId: string, now: number, retention: MetricRetention): Promise<{ hours: number; writes: number; deleted: Record<Level, number> }> {
     const end = bucketStart('m', now - SETTLE_MS); // hours before this one are complete
-    const state = await this.collection.findOne({ _id: `${hostId}:s` }, { projection: { rolled: 1 } });
+    const state = await this.collection.findOne({ _id: `${hostId}:s` }, { projection: { rolled: 1, kept: 1 } });
     const start = Math.max(state?.rolled?.getTime() ?? 0, bucketStart('m', now - retention.minuteDays * DAY_MS));
-    if (start >= end) return { hours: 0, writes: 0 };
-    const minutes = await this.levelPoints(hostId, 'm', start, end - 1);
+    const minutes = start < end ? await this.levelPoints(hostId, 'm', start, end - 1) : [];
     const sets = new Map<string, { level: Level; start: number; $set: Record<string, StoredPoint> }>();
     for (const level of ['t', 'h'] as const) {
       for (const [span, p] of rollUp(minutes, LEVELS[level].stepMs)) {
@@ -207,8 +217,20 @@ export class MetricHistoryStore {
     for (const [id, { level, start: s, $set }] of sets) {
       await this.collection.updateOne({ _id: id }, { $set, $setOnInsert: { h: hostId, l: level, t: new Date(s) } }, { upsert: true });
     }
-    await this.collection.updateOne({ _id: `${hostId}:s` }, { $set: { rolled: new Date(end), t: new Date(end) }, $setOnInsert: { h: hostId, l: 's' } }, { upsert: true });
-    return { hours: new Set(minutes.map((m) => bucketStart('m', m.t))).size, writes: sets.size + 1 };
+    const deleted: Record<Level, number> = { m: 0, t: 0, h: 0 };
+    const kept = {} as Record<Level, Date>;
+    const days: Record<Level, number> = { m: retention.minuteDays, t: retention.tenMinuteDays, h: retention.hourlyDays };
+    for (const level of ['m', 't', 'h'] as const) {
+      const { bucketMs } = LEVELS[level];
+      const first = bucketStart(level, now - days[level] * DAY_MS);
+      const previous = state?.kept?.[level]?.getTime() ?? first - 2 * bucketMs;
+      for (let s = Math.max(previous, first - 48 * bucketMs); s < first; s += bucketMs) deleted[level] += (await this.collection.deleteOne({ _id: bucketId(hostId, level, s) })).deletedCount;
+      kept[level] = new Date(first);
+    }
+    const rolled = Math.max(end, state?.rolled?.getTime() ?? 0);
+    const unchanged = state?.rolled?.getTime() === rolled && (['m', 't', 'h'] as const).every((l) => state?.kept?.[l]?.getTime() === kept[l].getTime());
+    if (!unchanged) await this.collection.updateOne({ _id: `${hostId}:s` }, { $set: { rolled: new Date(rolled), t: new Date(rolled), kept }, $setOnInsert: { h: hostId, l: 's' } }, { upsert: true });
+    return { hours: new Set(minutes.map((m) => bucketStart('m', m.t))).size, writes: sets.size + (unchanged ? 0 : 1), deleted };
   }
 
   /**

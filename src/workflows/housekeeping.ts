@@ -1,6 +1,7 @@
 /**
  * The `housekeeping` workflow, run hourly by the `hostwatch-housekeeping` Schedule (docs/history.md "Housekeeping
- * and retention"): rolls metric history up, then deletes what is beyond each retention. Deterministic: the time is
+ * and retention"): rolls metric history up host by host (deleting each host's buckets that left their retention by
+ * `_id`), deletes ended outages and notices beyond theirs, and once a day sweeps the metric history by query. Deterministic: the time is
  * the workflow's, every I/O is an activity, and every activity is bounded (a page of hosts, a few batches of
  * deletes) and idempotent, so a retry or a rerun changes nothing twice.
  */
@@ -12,6 +13,11 @@ export interface HousekeepingInput {
   pageSize?: number;
   /** Documents per delete batch (default 500, 1-5000). */
   batch?: number;
+  /**
+   * Also sweep the metric history by query (removed hosts' buckets, buckets beyond a lowered retention): default only
+   * in the run whose time is in the 03:00 UTC hour, since on FerretDB each sweep batch reads the whole collection.
+   */
+  sweep?: boolean;
 }
 
 export interface HousekeepingSummary {
@@ -23,6 +29,8 @@ export interface HousekeepingSummary {
   writes: number;
   /** Documents deleted per target: metric levels `m`, `t`, `h`, rollup state `s`, `outages`, `notices`. */
   deleted: Record<PruneTarget, number>;
+  /** Whether the metric history was swept by query too. */
+  swept: boolean;
   /** Targets with documents left for the next run (the per-run bound was reached). */
   unfinished: PruneTarget[];
   message: string;
@@ -49,25 +57,30 @@ function checkInput(input: HousekeepingInput): { pageSize: number; batch: number
   return { pageSize: whole(input.pageSize, 'pageSize', 200, 1000), batch: whole(input.batch, 'batch', 500, 5000) };
 }
 
+/** The hour (UTC) of the daily metric sweep. */
+export const SWEEP_HOUR_UTC = 3;
+
 export async function housekeeping(input: HousekeepingInput = {}): Promise<HousekeepingSummary> {
   const { pageSize, batch } = checkInput(input ?? {});
   const now = Date.now();
+  const sweep = input?.sweep ?? new Date(now).getUTCHours() === SWEEP_HOUR_UTC;
   const retention = await act.housekeepingRetention();
   let hosts = 0;
   let hoursRolled = 0;
   let writes = 0;
+  const deleted = Object.fromEntries(TARGETS.map((t) => [t, 0])) as Record<PruneTarget, number>;
   let afterId: string | undefined;
   do {
     const page = await act.rollupMetrics({ now, limit: pageSize, ...(afterId !== undefined && { afterId }) });
     hosts += page.hosts;
     hoursRolled += page.hours;
     writes += page.writes;
+    for (const level of ['m', 't', 'h'] as const) deleted[level] += page.deleted[level];
     afterId = page.nextAfterId;
   } while (afterId !== undefined);
 
-  const deleted = Object.fromEntries(TARGETS.map((t) => [t, 0])) as Record<PruneTarget, number>;
   const unfinished: PruneTarget[] = [];
-  for (const target of TARGETS) {
+  for (const target of TARGETS.filter((t) => sweep || t === 'outages' || t === 'notices')) {
     let more = true;
     for (let call = 0; more && call < MAX_PRUNE_CALLS; call++) {
       const r = await act.pruneHistory({ now, target, batch });
@@ -78,5 +91,5 @@ export async function housekeeping(input: HousekeepingInput = {}): Promise<House
   }
   const gone = TARGETS.filter((t) => deleted[t] > 0).map((t) => `${deleted[t]} ${NAMES[t]}`);
   const message = `Rolled up ${hoursRolled} host-hours of ${hosts} hosts; deleted ${gone.length > 0 ? gone.join(', ') : 'nothing'}${unfinished.length > 0 ? `; more left of ${unfinished.map((t) => NAMES[t]).join(', ')}` : ''}`;
-  return { now: new Date(now).toISOString(), retention, hosts, hoursRolled, writes, deleted, unfinished, message };
+  return { now: new Date(now).toISOString(), retention, hosts, hoursRolled, writes, deleted, swept: sweep, unfinished, message };
 }

@@ -57,11 +57,13 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
     await history.recordPoint(a, report(10), new Date(t));
     await history.recordPoint(b, report(30), new Date(t));
   }
-  // Old buckets, beyond and within each retention (defaults: 1, 7 and 90 days), and a removed host's state.
-  const old = [bucket(a, 'm', now, 2 * DAY_MS), bucket(a, 't', now, 9 * DAY_MS), bucket(b, 'h', now, 100 * DAY_MS)];
+  // Buckets just beyond each retention (defaults: 1, 7 and 90 days), deleted by id in the host's pass; buckets far
+  // beyond (removed by the sweep); buckets within; and a removed host's rollup state (the sweep too).
+  const justOld = [bucket(a, 'm', now, DAY_MS + HOUR_MS), bucket(b, 't', now, 8 * DAY_MS), bucket(a, 'h', now, 97 * DAY_MS)];
+  const farOld = [bucket(a, 'm', now, 3 * DAY_MS), bucket(a, 't', now, 12 * DAY_MS), bucket(b, 'h', now, 130 * DAY_MS)];
   const young = [bucket(a, 'm', now, 20 * HOUR_MS), bucket(a, 't', now, 5 * DAY_MS), bucket(b, 'h', now, 80 * DAY_MS)];
   const orphan: MetricBucketDoc = { _id: 'f'.repeat(24) + ':s', h: 'f'.repeat(24), l: 's', t: new Date(now - 95 * DAY_MS), rolled: new Date(now - 95 * DAY_MS) };
-  await history.collection.insertMany([...old, ...young, orphan]);
+  await history.collection.insertMany([...justOld, ...farOld, ...young, orphan]);
   const outages = db.collection(HISTORY_COLLECTIONS.outages);
   await outages.insertMany([
     { _id: 'x:ended-401d', hostId: a, start: new Date(now - 402 * DAY_MS), end: new Date(now - 401 * DAY_MS) },
@@ -77,20 +79,19 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
   const worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts: hosts as HostStore, smtpUrl: 'smtp://127.0.0.1:9' });
   await worker.runUntil(async () => {
     // batches of 2: the notices take several delete calls
-    const first = await run(taskQueue, { batch: 2, pageSize: 2 });
+    const first = await run(taskQueue, { batch: 2, pageSize: 2, sweep: false });
     expect(first).toMatchObject({
       hosts: 3,
       retention: { minuteDays: 1, tenMinuteDays: 7, hourlyDays: 90, outageDays: 400, noticeDays: 90 },
-      deleted: { m: 1, t: 1, h: 1, s: 1, outages: 1, notices: 5 },
+      deleted: { m: 1, t: 1, h: 1, s: 0, outages: 1, notices: 5 },
+      swept: false,
       unfinished: [],
     });
     expect(first.hoursRolled).toBeGreaterThanOrEqual(6); // 3 hours of 2 hosts (the current one is not complete)
-    expect(first.message).toMatch(/^Rolled up \d+ host-hours of 3 hosts; deleted 1 minute buckets, 1 10-minute buckets, 1 hourly buckets, 1 rollup states, 1 outages, 5 notices$/);
-
-    const remaining = await ids(db, HISTORY_COLLECTIONS.metrics);
-    for (const d of old) expect(remaining).not.toContain(d._id);
-    for (const d of young) expect(remaining).toContain(d._id);
-    expect(remaining).not.toContain(orphan._id);
+    expect(first.message).toMatch(/^Rolled up \d+ host-hours of 3 hosts; deleted 1 minute buckets, 1 10-minute buckets, 1 hourly buckets, 1 outages, 5 notices$/);
+    let remaining = await ids(db, HISTORY_COLLECTIONS.metrics);
+    for (const d of justOld) expect(remaining).not.toContain(d._id);
+    for (const d of [...farOld, ...young, orphan]) expect(remaining).toContain(d._id);
     expect(remaining).toEqual(expect.arrayContaining([`${a}:s`, `${b}:s`, bucketId(a, 't', bucketStart('t', now)), bucketId(b, 'h', bucketStart('h', now))]));
     expect(await ids(db, HISTORY_COLLECTIONS.outages)).toEqual(['x:ended-399d', 'x:open-500d']);
     expect(await ids(db, HISTORY_COLLECTIONS.notices)).toEqual(['n-89d']);
@@ -98,9 +99,15 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
     expect(week.points.length).toBeGreaterThanOrEqual(18);
     expect(week.points.every((p) => p.cpu === 30 && p.disks['/'] === 30)).toBe(true);
 
+    const swept = await run(taskQueue, { sweep: true });
+    expect(swept).toMatchObject({ hoursRolled: 0, deleted: { m: 1, t: 1, h: 1, s: 1, outages: 0, notices: 0 }, swept: true });
+    remaining = await ids(db, HISTORY_COLLECTIONS.metrics);
+    for (const d of [...farOld, orphan]) expect(remaining).not.toContain(d._id);
+    for (const d of young) expect(remaining).toContain(d._id);
+
     const before = JSON.stringify(await history.collection.find({}).sort({ _id: 1 }).toArray());
-    const second = await run(taskQueue);
-    expect(second).toMatchObject({ hosts: 3, hoursRolled: 0, deleted: { m: 0, t: 0, h: 0, s: 0, outages: 0, notices: 0 }, message: 'Rolled up 0 host-hours of 3 hosts; deleted nothing' });
+    const again = await run(taskQueue, { sweep: true });
+    expect(again).toMatchObject({ hosts: 3, hoursRolled: 0, writes: 0, deleted: { m: 0, t: 0, h: 0, s: 0, outages: 0, notices: 0 }, message: 'Rolled up 0 host-hours of 3 hosts; deleted nothing' });
     expect(JSON.stringify(await history.collection.find({}).sort({ _id: 1 }).toArray())).toBe(before);
 
     const bad = await run(taskQueue, { batch: 0 }).catch((err: unknown) => err);
