@@ -262,7 +262,7 @@ async function main(running: Running): Promise<void> {
   const local = await running.start(
     'API and agent',
     0,
-    startLocalHost({ mongoUri: config.mongo.uri, db: config.mongo.db, port: ports.api, ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }), log: (l) => console.log(l) }),
+    startLocalHost({ mongoUri: config.mongo.uri, db: config.mongo.db, port: ports.api, timezone: config.timezone, ...(config.api.adminToken !== undefined && { adminToken: config.api.adminToken }), log: (l) => console.log(l) }),
     (l) => l.close(),
   );
 

@@ -10,6 +10,7 @@ import { RuleCache } from '../../src/api/rule-cache.js';
 import { RuleStore } from '../../src/store/rules-store.js';
 import { DuplicateHostError, HostStore } from '../../src/store/hosts-store.js';
 import { connectMongo } from '../../src/store/mongo.js';
+import { NoticeLogStore } from '../../src/store/notice-log-store.js';
 
 export interface LocalHost {
   apiUrl: string;
@@ -22,7 +23,7 @@ function localHostName(): string {
   return (hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100) || 'this-machine').toLowerCase();
 }
 
-export async function startLocalHost(opts: { mongoUri: string; db: string; port: number; adminToken?: string; log: (line: string) => void }): Promise<LocalHost> {
+export async function startLocalHost(opts: { mongoUri: string; db: string; port: number; adminToken?: string; timezone?: string; log: (line: string) => void }): Promise<LocalHost> {
   const mongo = await connectMongo(opts.mongoUri, opts.db);
   const hosts = new HostStore(mongo.db);
   // The dev agent's reports are evaluated against the metric rules like any API process's.
@@ -31,7 +32,9 @@ export async function startLocalHost(opts: { mongoUri: string; db: string; port:
   const rules = new RuleCache(ruleStore, { onError: (err) => opts.log(`[api] cannot read the rules: ${err instanceof Error ? err.message : String(err)}`) });
   await rules.start();
   // Listening on 127.0.0.1 only, so the status page stays open (readAccess public) as the issue allows for dev.
-  const api = buildApi({ hosts, rules, readAccess: { public: true }, ...(opts.adminToken !== undefined && { adminToken: opts.adminToken }) });
+  // With the history stores, so the host pages' charts fill up as the dev agent reports (docs/status-page.md).
+  const history = { ...(hosts.history && { metrics: hosts.history }), outages: hosts.outages, notices: new NoticeLogStore(mongo.db) };
+  const api = buildApi({ hosts, rules, history, ...(opts.timezone !== undefined && { timezone: opts.timezone }), readAccess: { public: true }, ...(opts.adminToken !== undefined && { adminToken: opts.adminToken }) });
   const apiUrl = await api.listen({ port: opts.port, host: '127.0.0.1' });
 
   // Secrets are shown once and stored only as hashes, so the dev agent gets fresh credentials at each start.
