@@ -17,8 +17,8 @@ export type Retention = Omit<HistoryConfig, 'metrics'>;
 /** The defaults of config.ts, for callers that pass none (tests). */
 export const DEFAULT_RETENTION: Readonly<Retention> = Object.freeze({ minuteDays: 1, tenMinuteDays: 7, hourlyDays: 90, outageDays: 400, noticeDays: 90 });
 
-/** What a prune call deletes: a metric level (`m`, `t`, `h`), orphaned rollup state (`s`), ended outages, notices. */
-export const PRUNE_TARGETS = ['m', 't', 'h', 's', 'outages', 'notices'] as const;
+/** What a prune call deletes: the metric history's sweep (every level, removed hosts' state), ended outages, notices. */
+export const PRUNE_TARGETS = ['metrics', 'outages', 'notices'] as const;
 export type PruneTarget = (typeof PRUNE_TARGETS)[number];
 
 export interface HousekeepingDeps {
@@ -48,7 +48,8 @@ export function createHousekeepingActivities(deps: HousekeepingDeps) {
 
     /**
      * Deletes up to `maxBatches` batches of `batch` documents of one target beyond its retention: metric buckets
-     * by level and bucket start, outages by `end` (open ones, `end: null`, never match), notices by `checkTime`.
+     * by level and bucket start (MetricHistoryStore.sweepFilter), outages by `end` (open ones, `end: null`, never
+     * match), notices by `checkTime`.
      */
     async pruneHistory(req: { now: number; target: PruneTarget; batch?: number; maxBatches?: number }): Promise<PruneResult & { target: PruneTarget }> {
       const opts = { ...(req.batch !== undefined && { batch: req.batch }), ...(req.maxBatches !== undefined && { maxBatches: req.maxBatches }), onProgress: heartbeat };
@@ -59,8 +60,7 @@ export function createHousekeepingActivities(deps: HousekeepingDeps) {
       } else if (req.target === 'notices') {
         result = await pruneBatches(deps.db.collection(HISTORY_COLLECTIONS.notices), { checkTime: { $lt: new Date(now - deps.retention.noticeDays * DAY_MS) } }, opts);
       } else {
-        const { filter } = deps.history.retentionFilters(new Date(now), deps.retention).find((f) => f.level === req.target)!;
-        result = await pruneBatches(deps.history.collection, filter, opts);
+        result = await pruneBatches(deps.history.collection, deps.history.sweepFilter(new Date(now), deps.retention), opts);
       }
       logInfo('History pruned', { target: req.target, deleted: result.deleted, more: result.more });
       return { target: req.target, ...result };

@@ -75,7 +75,7 @@ export function formatSummary(s: HousekeepingSummary): string {
     s.message,
     `at:         ${s.now}`,
     `hosts:      ${s.hosts} (${s.hoursRolled} host-hours rolled up, ${s.writes} bucket writes)${s.swept ? '; metric history swept' : ''}`,
-    `deleted:    minute ${s.deleted.m}, 10-minute ${s.deleted.t}, hourly ${s.deleted.h}, rollup state ${s.deleted.s}, outages ${s.deleted.outages}, notices ${s.deleted.notices}`,
+    `deleted:    minute ${s.deleted.m}, 10-minute ${s.deleted.t}, hourly ${s.deleted.h}, swept ${s.deleted.swept}, outages ${s.deleted.outages}, notices ${s.deleted.notices}`,
     `retention:  minute ${r.minuteDays} d, 10-minute ${r.tenMinuteDays} d, hourly ${r.hourlyDays} d, outages ${r.outageDays} d, notices ${r.noticeDays} d`,
     ...(s.unfinished.length > 0 ? [`unfinished: ${s.unfinished.join(', ')} (the next run goes on)`] : []),
   ].join('\n');

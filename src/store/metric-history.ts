@@ -1,13 +1,13 @@
 /**
  * Metric history in the `metric_history` collection (docs/history.md "Metric history"), in bucket documents whose
  * layout and arithmetic are in src/history/metric-rollup.ts:
- * - `{_id: "<host>:m:<hour start ms>", h, l: "m", t, p: {"<minute>": point}}`: written at ingest, one upsert per
+ * - `{_id: "<host>:m:<hour start ms>", h, l: "m", t, p: {"<minute>": encoded point}}`: written at ingest, one upsert per
  *   report, filtered by `_id` alone (the only filter FerretDB 1.x serves from an index);
  * - `"<host>:t:<day start>"` (10-minute points) and `"<host>:h:<7-day start>"` (hourly points): written by
  *   housekeeping from the minute level;
  * - `"<host>:s"` (`l: "s"`): the host's rollup state, `rolled` = every hour before it is rolled up.
  * Every read, write and hourly delete names documents by `_id` (housekeeping deletes each host's buckets that left
- * their retention by their ids). The sweep of {@link MetricHistoryStore.retentionFilters} deletes by `l` and `t`
+ * their retention by their ids). The sweep ({@link MetricHistoryStore.sweepFilter}) deletes by `l` and `t`
  * (an index on MongoDB; FerretDB reads the whole collection for it): it catches removed hosts and lowered
  * retention, and housekeeping runs it once a day.
  */
@@ -19,6 +19,7 @@ import {
   bucketStart,
   bucketStarts,
   DAY_MS,
+  encodePoint,
   HOUR_MS,
   LEVELS,
   levelFor,
@@ -41,7 +42,8 @@ export interface MetricBucketDoc {
   l: Level | 's';
   /** Bucket start; for a state document, `rolled` (retention of orphaned state goes by it). */
   t: Date;
-  p?: Record<string, StoredPoint>;
+  /** Slot -> encoded point (metric-rollup.ts encodePoint). */
+  p?: Record<string, string>;
   /** State documents: every hour before this instant is rolled up into the `t` and `h` levels. */
   rolled?: Date;
   /** State documents: per level, the oldest bucket start kept at the last run (older ones were deleted by `_id`). */
@@ -130,7 +132,7 @@ export class MetricHistoryStore {
     const start = bucketStart('m', at.getTime());
     await this.collection.updateOne(
       { _id: bucketId(hostId, 'm', start) },
-      { $set: { [`p.${slotOf('m', at.getTime())}`]: point }, $setOnInsert: { h: hostId, l: 'm', t: new Date(start) } },
+      { $set: { [`p.${slotOf('m', at.getTime())}`]: encodePoint(point) }, $setOnInsert: { h: hostId, l: 'm', t: new Date(start) } },
       { upsert: true },
     );
   }
@@ -197,20 +199,20 @@ export class MetricHistoryStore {
   /**
    * One host's housekeeping: rolls up its completed hours (see {@link rollup}), then deletes by `_id` the buckets of
    * each level that left their retention since the previous run (its state's `kept`; at most the 48 newest such
-   * buckets per level: the sweep of {@link retentionFilters} removes anything older).
+   * buckets per level: the sweep of {@link sweepFilter} removes anything older).
    */
   async rollupHost(hostId: string, now: number, retention: MetricRetention): Promise<{ hours: number; writes: number; deleted: Record<Level, number> }> {
     const end = bucketStart('m', now - SETTLE_MS); // hours before this one are complete
     const state = await this.collection.findOne({ _id: `${hostId}:s` }, { projection: { rolled: 1, kept: 1 } });
     const start = Math.max(state?.rolled?.getTime() ?? 0, bucketStart('m', now - retention.minuteDays * DAY_MS));
     const minutes = start < end ? await this.levelPoints(hostId, 'm', start, end - 1) : [];
-    const sets = new Map<string, { level: Level; start: number; $set: Record<string, StoredPoint> }>();
+    const sets = new Map<string, { level: Level; start: number; $set: Record<string, string> }>();
     for (const level of ['t', 'h'] as const) {
       for (const [span, p] of rollUp(minutes, LEVELS[level].stepMs)) {
         const s = bucketStart(level, span);
         const id = bucketId(hostId, level, s);
         const entry = sets.get(id) ?? { level, start: s, $set: {} };
-        entry.$set[`p.${slotOf(level, span)}`] = p;
+        entry.$set[`p.${slotOf(level, span)}`] = encodePoint(p);
         sets.set(id, entry);
       }
     }
@@ -234,17 +236,20 @@ export class MetricHistoryStore {
   }
 
   /**
-   * What retention removes: buckets of each level wholly older than its retention (the bucket that holds the cutoff
-   * is kept), and state documents of hosts not rolled up within the hourly retention (removed hosts).
+   * The sweep's filter: buckets of each level wholly older than its retention (the bucket that holds the cutoff is
+   * kept), and state documents of hosts not rolled up within the hourly retention (removed hosts). One `$or`, so
+   * that on FerretDB, which reads the whole collection for any such query, a sweep batch reads it once.
    */
-  retentionFilters(now: Date, retention: MetricRetention): { level: Level | 's'; filter: Filter<MetricBucketDoc> }[] {
+  sweepFilter(now: Date, retention: MetricRetention): Filter<MetricBucketDoc> {
     const n = now.getTime();
     const cutoff = (level: Level, days: number) => new Date(bucketStart(level, n - days * DAY_MS));
-    return [
-      { level: 'm', filter: { l: 'm', t: { $lt: cutoff('m', retention.minuteDays) } } },
-      { level: 't', filter: { l: 't', t: { $lt: cutoff('t', retention.tenMinuteDays) } } },
-      { level: 'h', filter: { l: 'h', t: { $lt: cutoff('h', retention.hourlyDays) } } },
-      { level: 's', filter: { l: 's', t: { $lt: new Date(n - retention.hourlyDays * DAY_MS) } } },
-    ];
+    return {
+      $or: [
+        { l: 'm', t: { $lt: cutoff('m', retention.minuteDays) } },
+        { l: 't', t: { $lt: cutoff('t', retention.tenMinuteDays) } },
+        { l: 'h', t: { $lt: cutoff('h', retention.hourlyDays) } },
+        { l: 's', t: { $lt: new Date(n - retention.hourlyDays * DAY_MS) } },
+      ],
+    };
   }
 }

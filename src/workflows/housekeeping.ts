@@ -27,8 +27,11 @@ export interface HousekeepingSummary {
   hosts: number;
   hoursRolled: number;
   writes: number;
-  /** Documents deleted per target: metric levels `m`, `t`, `h`, rollup state `s`, `outages`, `notices`. */
-  deleted: Record<PruneTarget, number>;
+  /**
+   * Documents deleted: `m`, `t`, `h` the buckets each host's pass deleted by `_id`, `swept` those the metric sweep
+   * deleted (removed hosts, lowered retention), `outages`, `notices`.
+   */
+  deleted: Record<DeletedKind, number>;
   /** Whether the metric history was swept by query too. */
   swept: boolean;
   /** Targets with documents left for the next run (the per-run bound was reached). */
@@ -39,8 +42,17 @@ export interface HousekeepingSummary {
 /** Delete calls per target per run (each up to 10 batches): whatever remains waits for the next run. */
 export const MAX_PRUNE_CALLS = 20;
 
-const TARGETS: readonly PruneTarget[] = ['m', 't', 'h', 's', 'outages', 'notices'];
-const NAMES: Record<PruneTarget, string> = { m: 'minute buckets', t: '10-minute buckets', h: 'hourly buckets', s: 'rollup states', outages: 'outages', notices: 'notices' };
+type DeletedKind = 'm' | 't' | 'h' | 'swept' | 'outages' | 'notices';
+const KINDS: readonly DeletedKind[] = ['m', 't', 'h', 'swept', 'outages', 'notices'];
+const NAMES: Record<DeletedKind | PruneTarget, string> = {
+  m: 'minute buckets',
+  t: '10-minute buckets',
+  h: 'hourly buckets',
+  swept: 'swept metric documents',
+  metrics: 'metric documents',
+  outages: 'outages',
+  notices: 'notices',
+};
 
 const act = proxyActivities<HousekeepingActivities>({
   startToCloseTimeout: '10m',
@@ -68,7 +80,7 @@ export async function housekeeping(input: HousekeepingInput = {}): Promise<House
   let hosts = 0;
   let hoursRolled = 0;
   let writes = 0;
-  const deleted = Object.fromEntries(TARGETS.map((t) => [t, 0])) as Record<PruneTarget, number>;
+  const deleted = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<DeletedKind, number>;
   let afterId: string | undefined;
   do {
     const page = await act.rollupMetrics({ now, limit: pageSize, ...(afterId !== undefined && { afterId }) });
@@ -80,16 +92,16 @@ export async function housekeeping(input: HousekeepingInput = {}): Promise<House
   } while (afterId !== undefined);
 
   const unfinished: PruneTarget[] = [];
-  for (const target of TARGETS.filter((t) => sweep || t === 'outages' || t === 'notices')) {
+  for (const target of [...(sweep ? (['metrics'] as const) : []), 'outages', 'notices'] as const) {
     let more = true;
     for (let call = 0; more && call < MAX_PRUNE_CALLS; call++) {
       const r = await act.pruneHistory({ now, target, batch });
-      deleted[target] += r.deleted;
+      deleted[target === 'metrics' ? 'swept' : target] += r.deleted;
       more = r.more;
     }
     if (more) unfinished.push(target);
   }
-  const gone = TARGETS.filter((t) => deleted[t] > 0).map((t) => `${deleted[t]} ${NAMES[t]}`);
+  const gone = KINDS.filter((k) => deleted[k] > 0).map((k) => `${deleted[k]} ${NAMES[k]}`);
   const message = `Rolled up ${hoursRolled} host-hours of ${hosts} hosts; deleted ${gone.length > 0 ? gone.join(', ') : 'nothing'}${unfinished.length > 0 ? `; more left of ${unfinished.map((t) => NAMES[t]).join(', ')}` : ''}`;
   return { now: new Date(now).toISOString(), retention, hosts, hoursRolled, writes, deleted, swept: sweep, unfinished, message };
 }

@@ -84,7 +84,7 @@ test('housekeeping run: runs once on the worker and prints what it did', async (
     expect(lines).toContain('retention:  minute 1 d, 10-minute 7 d, hourly 90 d, outages 400 d, notices 90 d');
     expect(lines.some((l) => /^hosts: {6}1 \([12] host-hours rolled up, \d+ bucket writes\); metric history swept$/.test(l))).toBe(true);
     const json = await hostwatchCli(['housekeeping', 'run', '--json'], cliEnv);
-    expect(JSON.parse(json.stdout)).toMatchObject({ hosts: 1, hoursRolled: 0, deleted: { m: 0, t: 0, h: 0, s: 0, outages: 0, notices: 0 } });
+    expect(JSON.parse(json.stdout)).toMatchObject({ hosts: 1, hoursRolled: 0, deleted: { m: 0, t: 0, h: 0, swept: 0, outages: 0, notices: 0 } });
   });
   await mongo.db.dropDatabase();
   await mongo.close();

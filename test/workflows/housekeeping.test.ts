@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Db } from 'mongodb';
-import { bucketId, bucketStart, DAY_MS, HOUR_MS, MINUTE_MS } from '../../src/history/metric-rollup.js';
+import { bucketId, bucketStart, DAY_MS, encodePoint, HOUR_MS, MINUTE_MS } from '../../src/history/metric-rollup.js';
 import { HISTORY_COLLECTIONS } from '../../src/history/types.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import { MetricHistoryStore, type MetricBucketDoc } from '../../src/store/metric-history.js';
@@ -34,7 +34,7 @@ function run(taskQueue: string, input: object = {}): Promise<HousekeepingSummary
 /** An old bucket of `level` for `host` `ageMs` before `now`. */
 function bucket(host: string, level: 'm' | 't' | 'h', now: number, ageMs: number): MetricBucketDoc {
   const s = bucketStart(level, now - ageMs);
-  return { _id: bucketId(host, level, s), h: host, l: level, t: new Date(s), p: { '0': { c: 1, n: 1 } } };
+  return { _id: bucketId(host, level, s), h: host, l: level, t: new Date(s), p: { '0': encodePoint({ c: 1, n: 1 }) } };
 }
 
 async function ids(db: Db, name: string): Promise<string[]> {
@@ -83,7 +83,7 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
     expect(first).toMatchObject({
       hosts: 3,
       retention: { minuteDays: 1, tenMinuteDays: 7, hourlyDays: 90, outageDays: 400, noticeDays: 90 },
-      deleted: { m: 1, t: 1, h: 1, s: 0, outages: 1, notices: 5 },
+      deleted: { m: 1, t: 1, h: 1, swept: 0, outages: 1, notices: 5 },
       swept: false,
       unfinished: [],
     });
@@ -100,14 +100,15 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
     expect(week.points.every((p) => p.cpu === 30 && p.disks['/'] === 30)).toBe(true);
 
     const swept = await run(taskQueue, { sweep: true });
-    expect(swept).toMatchObject({ hoursRolled: 0, deleted: { m: 1, t: 1, h: 1, s: 1, outages: 0, notices: 0 }, swept: true });
+    expect(swept).toMatchObject({ hoursRolled: 0, deleted: { m: 0, t: 0, h: 0, swept: 4, outages: 0, notices: 0 }, swept: true });
+    expect(swept.message).toBe('Rolled up 0 host-hours of 3 hosts; deleted 4 swept metric documents');
     remaining = await ids(db, HISTORY_COLLECTIONS.metrics);
     for (const d of [...farOld, orphan]) expect(remaining).not.toContain(d._id);
     for (const d of young) expect(remaining).toContain(d._id);
 
     const before = JSON.stringify(await history.collection.find({}).sort({ _id: 1 }).toArray());
     const again = await run(taskQueue, { sweep: true });
-    expect(again).toMatchObject({ hosts: 3, hoursRolled: 0, writes: 0, deleted: { m: 0, t: 0, h: 0, s: 0, outages: 0, notices: 0 }, message: 'Rolled up 0 host-hours of 3 hosts; deleted nothing' });
+    expect(again).toMatchObject({ hosts: 3, hoursRolled: 0, writes: 0, deleted: { m: 0, t: 0, h: 0, swept: 0, outages: 0, notices: 0 }, message: 'Rolled up 0 host-hours of 3 hosts; deleted nothing' });
     expect(JSON.stringify(await history.collection.find({}).sort({ _id: 1 }).toArray())).toBe(before);
 
     const bad = await run(taskQueue, { batch: 0 }).catch((err: unknown) => err);
