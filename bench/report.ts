@@ -16,7 +16,7 @@ import { formatBytes, formatCount, formatMs, markdownTable, metOrMissed, ratio, 
 import { HISTORY_LIMIT, PAYLOAD_LIMIT, type OutageRow } from './outage.js';
 
 export const DOC_PATH = join(REPO_ROOT, 'docs', 'benchmarks.md');
-export const SECTIONS = ['environment', 'idindex', 'fleet', 'outage', 'ingest', 'footprint', 'rules'] as const;
+export const SECTIONS = ['environment', 'idindex', 'fleet', 'outage', 'ingest', 'footprint', 'rules', 'hostpage'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Table {

@@ -9,11 +9,12 @@ import { runIdIndex } from './id-index.js';
 import { footprintRows } from './footprint.js';
 import { ingestPresent, runIngest } from './lib/ingest.js';
 import { runRules } from './lib/rules.js';
+import { hostPageTable, runHostPage } from './lib/host-page.js';
 import { startBenchEnv, type BenchEnv } from './lib/services.js';
 import { failedOutageRow, runOutage, type OutageRow } from './outage.js';
 import { environmentLines, runStamp, fleetTable, idIndexTable, footprintTable, ingestTable, outageTable, rulesTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
 
-const ITEMS = ['idindex', 'fleet', 'outage', 'ingest', 'footprint', 'rules'] as const;
+const ITEMS = ['idindex', 'fleet', 'outage', 'ingest', 'footprint', 'rules', 'hostpage'] as const;
 type Item = (typeof ITEMS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -162,6 +163,11 @@ async function main(): Promise<void> {
         tables.ingest = noteLoad(ingestTable(await runIngest(env.db.uri, opts.runs, log)), load);
         console.log(tableText(tables.ingest));
       }
+    }
+    if (opts.only.has('hostpage')) {
+      const load = os.loadavg()[0]!;
+      tables.hostpage = noteLoad(hostPageTable(await runHostPage(env.db.uri, opts.runs, log)), load);
+      console.log(tableText(tables.hostpage));
     }
     if (opts.only.has('rules')) {
       const load = os.loadavg()[0]!;

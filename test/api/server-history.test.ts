@@ -12,6 +12,8 @@ let mongo: MongoHandle;
 let env: Record<string, string>;
 let credentials: { key: string; secret: string };
 const running: LongRunning[] = [];
+/** The parts of the history answer these tests read. */
+type History = { recorded: Record<string, boolean>; timezone: string; series: { points: Record<string, unknown>[] } };
 
 beforeAll(async () => {
   const store = await freshStore();
@@ -39,7 +41,7 @@ test('a report shows up in the history API and on the host page, in HOSTWATCH_TI
   expect(report.status).toBe(204);
   for (const path of ['/api/v1/hosts/web-1/history', '/api/v1/notices']) expect((await fetch(`${base}${path}`)).status, path).toBe(401);
   const auth = { authorization: `Bearer ${VIEWER}` };
-  const history = await (await fetch(`${base}/api/v1/hosts/web-1/history`, { headers: auth })).json();
+  const history = (await (await fetch(`${base}/api/v1/hosts/web-1/history`, { headers: auth })).json()) as History;
   expect(history.recorded).toEqual({ metrics: true, outages: true, notices: true });
   expect(history.timezone).toBe('Europe/Berlin');
   expect(history.series.points).toHaveLength(1);
@@ -47,12 +49,12 @@ test('a report shows up in the history API and on the host page, in HOSTWATCH_TI
   const page = await fetch(`${base}/hosts/web-1`, { headers: auth });
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('Times in Europe/Berlin; one point per 1 min');
-  expect((await (await fetch(`${base}/api/v1/notices`, { headers: auth })).json()).recorded).toBe(true);
+  expect(((await (await fetch(`${base}/api/v1/notices`, { headers: auth })).json()) as { recorded: boolean }).recorded).toBe(true);
 });
 
 test('HISTORY_METRICS=false: the page says metric history is not recorded; outages and notices still are', async () => {
   const base = await startApi({ HISTORY_METRICS: 'false', STATUS_PUBLIC: 'true' });
-  const history = await (await fetch(`${base}/api/v1/hosts/web-1/history`)).json();
+  const history = (await (await fetch(`${base}/api/v1/hosts/web-1/history`)).json()) as History;
   expect(history.recorded).toEqual({ metrics: false, outages: true, notices: true });
   expect(await (await fetch(`${base}/hosts/web-1`)).text()).toContain('Metric history is not recorded by this server.');
 });
