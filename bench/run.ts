@@ -9,12 +9,13 @@ import { runIdIndex } from './id-index.js';
 import { footprintRows } from './footprint.js';
 import { ingestPresent, runIngest } from './lib/ingest.js';
 import { runRules } from './lib/rules.js';
+import { historyText, runHistoryBench } from './lib/metric-history-bench.js';
 import { hostPageTable, runHostPage } from './lib/host-page.js';
 import { startBenchEnv, type BenchEnv } from './lib/services.js';
 import { failedOutageRow, runOutage, type OutageRow } from './outage.js';
 import { environmentLines, runStamp, fleetTable, idIndexTable, footprintTable, ingestTable, outageTable, rulesTable, tableMarkdown, tableText, writeDocument, type Section, type Table } from './report.js';
 
-const ITEMS = ['idindex', 'fleet', 'outage', 'ingest', 'footprint', 'rules', 'hostpage'] as const;
+const ITEMS = ['idindex', 'fleet', 'outage', 'ingest', 'footprint', 'rules', 'hostpage', 'history'] as const;
 type Item = (typeof ITEMS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -173,6 +174,12 @@ async function main(): Promise<void> {
       const load = os.loadavg()[0]!;
       tables.rules = noteLoad(rulesTable(await runRules(env.db.uri, opts.runs, log)), load);
       console.log(tableText(tables.rules));
+    }
+    if (opts.only.has('history')) {
+      // Metric history (bench/history.ts): printed only; docs/benchmarks.md's "Metric history" section is written by hand.
+      const load = os.loadavg()[0]!;
+      console.log(historyText(await runHistoryBench(env.db.uri, opts.runs, log)));
+      console.log(`1-minute load average before / after: ${load.toFixed(1)} / ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
     }
   } catch (err) {
     failure = err;

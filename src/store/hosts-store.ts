@@ -256,7 +256,7 @@ export class HostStore {
     const ended = reportOutages(target, data, at, $set);
     if (ended.length > 0) await this.reportWrites.run(() => this.outages.recordEnds(ended));
     const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set }));
-    if (result.matchedCount === 1 && this.history) await this.reportWrites.run(() => this.history!.recordSafely(target._id.toHexString(), data, at));
+    if (result.matchedCount === 1 && this.history) await this.history.recordSafely(target._id.toHexString(), data, at);
     return result.matchedCount === 1;
   }
 

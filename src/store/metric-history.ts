@@ -33,6 +33,7 @@ import {
 } from '../history/metric-rollup.js';
 import { HISTORY_COLLECTIONS, type MetricSeries } from '../history/types.js';
 import { earlyProcessLog } from '../logging.js';
+import { GroupCommit } from './group-commit.js';
 
 /** A document of `metric_history`: a bucket of one level, or (`l: "s"`) a host's rollup state. */
 export interface MetricBucketDoc {
@@ -125,17 +126,26 @@ export class MetricHistoryStore {
   /**
    * Records the report's point into its minute slot (`at`: server time): one upsert by `_id`, setting the slot, so
    * the latest report of a minute is the one kept. A report with no cpu, memory, load or disk writes nothing.
+   * Points recorded while an earlier batch is being written go together in the next one (one command), so under
+   * load a report costs less than one extra command; resolves once the point is written.
    */
   async recordPoint(hostId: string, data: Record<string, unknown>, at: Date): Promise<void> {
     const point = pointFromReport(data);
     if (!point) return;
     const start = bucketStart('m', at.getTime());
-    await this.collection.updateOne(
-      { _id: bucketId(hostId, 'm', start) },
-      { $set: { [`p.${slotOf('m', at.getTime())}`]: encodePoint(point) }, $setOnInsert: { h: hostId, l: 'm', t: new Date(start) } },
-      { upsert: true },
-    );
+    const slot = slotOf('m', at.getTime());
+    await this.minutes.add(`${bucketId(hostId, 'm', start)}|${slot}`, { hostId, start, slot, point: encodePoint(point) });
   }
+
+  /** Concurrent points share one `update` command (group-commit.ts); each statement is an upsert by `_id`. */
+  private readonly minutes = new GroupCommit<{ hostId: string; start: number; slot: number; point: string }>(async (points) => {
+    await this.collection.bulkWrite(
+      points.map(({ hostId, start, slot, point }) => ({
+        updateOne: { filter: { _id: bucketId(hostId, 'm', start) }, update: { $set: { [`p.${slot}`]: point }, $setOnInsert: { h: hostId, l: 'm' as const, t: new Date(start) } }, upsert: true },
+      })),
+      { ordered: false },
+    );
+  });
 
   /**
    * The host's points in `[from, to]` at the resolution of the range (metric-rollup.ts levelFor): by the minute

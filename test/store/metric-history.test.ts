@@ -184,6 +184,16 @@ test('ingest: a report with metrics costs exactly one extra write, an upsert fil
     await app.close();
   }
 
+  // concurrent points share commands (group commit): 40 hosts at once, and the same minute twice keeps the latest
+  const store = new MetricHistoryStore(db);
+  commands = [];
+  const ids = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(2, '0')}${'c'.repeat(22)}`);
+  await Promise.all([...ids.map((id) => store.recordPoint(id, report(1, 2, 3, { '/': 4 }), new Date(NOW))), store.recordPoint(ids[0]!, report(9, 2, 3, { '/': 4 }), new Date(NOW + 1000))]);
+  const batched = commands.filter((c) => c.command[c.commandName] === 'metric_history');
+  expect(batched.length).toBeLessThanOrEqual(2);
+  expect(batched.flatMap((c) => c.command.updates as { q: { _id: string } }[]).map((u) => Object.keys(u.q))).toEqual(Array(40).fill(['_id']));
+  expect((await store.series(ids[0]!, new Date(NOW - MINUTE_MS), new Date(NOW + MINUTE_MS))).points.map((p) => p.cpu)).toEqual([9]);
+
   // HISTORY_METRICS=false: no history at all
   const off = new HostStore(db, { history: false });
   commands = [];
