@@ -237,6 +237,8 @@ const HOW_TO_RUN = [
   'npm run bench -- --only ingest --no-id-index --no-write   # the ingest figures without the _id index (before)',
   'npm run bench -- --only rules      # item 5: ingest with 10 metric rules against none, same run',
   'npx tsx bench/rules.ts --hosts 200 --duration 3 --runs 1   # the same, small and alone (--help for options)',
+  'npm run bench -- --only hostpage   # item 6: the host page\'s server time with 90 days of history',
+  'npx tsx bench/host-page.ts --fleet 0,1000 --requests 50   # the same alone (--help for options)',
   'npm run bench -- --mongo-uri mongodb://user:pass@db:27017/   # against a MongoDB server instead of FerretDB',
   'npm run bench -- --help',
   '```',

@@ -108,9 +108,10 @@ export function chartSvg(o: ChartOptions): string {
     if (tick.t < o.from || tick.t > o.to) continue;
     const x = xOf(tick.t, o.from, o.to);
     parts.push(`<line class="grid" x1="${x}" y1="${CHART.top}" x2="${x}" y2="${bottom}"/>`);
-    // Labels at the ends stay inside the picture.
-    const anchor = x > right - 18 ? 'end' : x < CHART.left + 18 ? 'start' : 'middle';
-    parts.push(`<text class="xlabel" x="${x}" y="${CHART.height - 8}" text-anchor="${anchor}">${esc(tick.label)}</text>`);
+    // A tick at either end of the axis keeps its gridline but not its label, which would run out of the picture or
+    // into its neighbour's.
+    if (x < CHART.left + 16 || x > right - 16) continue;
+    parts.push(`<text class="xlabel" x="${x}" y="${CHART.height - 8}" text-anchor="middle">${esc(tick.label)}</text>`);
   }
   parts.push(`<line class="axis" x1="${CHART.left}" y1="${bottom}" x2="${right}" y2="${bottom}"/>`);
   parts.push(`<line class="axis" x1="${CHART.left}" y1="${CHART.top}" x2="${CHART.left}" y2="${bottom}"/>`);

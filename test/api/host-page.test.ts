@@ -69,9 +69,10 @@ test('the load axis fits the data in round steps', () => {
   const svg = chartSvg({ id: 'load1', title: 'Load', unit: '', from: 0, to: 100, gapMs: 1000, ticks: [{ t: 50, label: '12:00' }], points: [{ t: 0, v: 4 }, { t: 100, v: 8 }] });
   expect(svg).toContain('d="M40,93 L468,12"');
   expect(svg).toContain('<line class="grid" x1="254" y1="12" x2="254" y2="174"/><text class="xlabel" x="254" y="192" text-anchor="middle">12:00</text>');
-  // A label at either end is anchored inside the picture.
-  const ends = chartSvg({ id: 'x', title: 'X', unit: '%', from: 0, to: 100, gapMs: 1000, ticks: [{ t: 0, label: 'a' }, { t: 100, label: 'b' }], points: [] });
-  expect([...ends.matchAll(/text-anchor="(\w+)">([ab])</g)].map((m) => [m[2], m[1]])).toEqual([['a', 'start'], ['b', 'end']]);
+  // A tick at either end keeps its gridline, not its label.
+  const ends = chartSvg({ id: 'x', title: 'X', unit: '%', from: 0, to: 100, gapMs: 1000, ticks: [{ t: 0, label: 'a' }, { t: 50, label: 'm' }, { t: 100, label: 'b' }], points: [] });
+  expect([...ends.matchAll(/<text class="xlabel"[^>]*>(\w)</g)].map((m) => m[1])).toEqual(['m']);
+  expect([...ends.matchAll(/<line class="grid" x1="(\d+)" y1="12" x2="\1" y2="174"\/>/g)].map((m) => m[1])).toEqual(['40', '254', '468']);
 });
 
 test('time ticks follow the local clock, across the change to summer time', () => {
