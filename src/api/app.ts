@@ -219,8 +219,15 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (read !== 'ok') return fail(reply, 401, 'unauthorized');
     const list = await hosts.list();
     const known = knownRules();
-    // Uptime and sparklines only where history is kept (server.ts, dev); embedded APIs answer as before.
-    const extras = options.history ? await statusExtras.get(list, at) : new Map<string, StatusExtras>();
+    // Uptime and sparklines only where history is kept (server.ts, dev); embedded APIs answer as before. A failed
+    // history read leaves them out rather than failing the overview.
+    const none = new Map<string, StatusExtras>();
+    const extras = options.history
+      ? await statusExtras.get(list, at).catch((err: unknown) => {
+          req.log.warn({ err }, 'status: history unavailable; answering without uptime and sparklines');
+          return none;
+        })
+      : none;
     const out: (HostSummary & { metrics: PublicMetrics } & Partial<StatusExtras>)[] = list.map((h) => ({
       ...summarize(h, at, known),
       metrics: publicMetrics(h.data),

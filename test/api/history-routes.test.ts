@@ -214,3 +214,21 @@ test('GET /api/v1/status gives each host its 24 h / 7 d / 30 d uptime and a CPU 
   expect(odd.sparkline.values.every((v: number | null) => v === null)).toBe(true);
   expect(webId).toMatch(/^[0-9a-f]{24}$/);
 });
+
+test('a failing history read leaves uptime and sparklines out of /api/v1/status instead of failing it', async () => {
+  const broken: HistorySources = { ...history, outages: { forHost: () => Promise.reject(new Error('db down')), since: () => Promise.reject(new Error('db down')) } };
+  const app = buildApi({ hosts, history: broken, now: () => new Date(T) });
+  try {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
+    expect(res.statusCode).toBe(200);
+    const web = res.json().hosts.find((h: { name: string }) => h.name === 'web-1');
+    expect(web.state).toBe('online');
+    expect(web.uptime).toBeUndefined();
+    expect(web.sparkline).toBeUndefined();
+    // The host page needs its history: a failed read is a 500, logged, with nothing of the error in the answer.
+    const page = await app.inject({ method: 'GET', url: '/hosts/web-1' });
+    expect([page.statusCode, page.json()]).toEqual([500, { error: 'internal_error' }]);
+  } finally {
+    await app.close();
+  }
+});
