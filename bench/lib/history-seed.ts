@@ -5,7 +5,7 @@
  * records (offline silences, where the metric points stop, a disk rule and a reboot) and notices. Deterministic.
  */
 import type { Db } from 'mongodb';
-import { bucketId, bucketStart, LEVELS, slotOf, type Level, type StoredPoint } from '../../src/history/metric-rollup.js';
+import { bucketId, bucketStart, encodePoint, LEVELS, slotOf, type Level, type StoredPoint } from '../../src/history/metric-rollup.js';
 import { HISTORY_COLLECTIONS, type NoticeLogEntry, type OutageRecord } from '../../src/history/types.js';
 import { encodeDestKey } from '../../src/store/alert-state.js';
 import { NoticeLogStore } from '../../src/store/notice-log-store.js';
@@ -72,13 +72,14 @@ function pointAt(t: number, now: number, rnd: () => number): StoredPoint {
 
 async function writeLevel(db: Db, o: HistorySeed, level: Level, from: number, silences: [number, number][], rnd: () => number): Promise<number> {
   const { stepMs } = LEVELS[level];
-  const docs = new Map<number, Record<string, StoredPoint>>();
+  const docs = new Map<number, Record<string, string>>();
   for (let t = Math.ceil(from / stepMs) * stepMs; t < o.now; t += stepMs) {
     if (silences.some(([s, e]) => t + stepMs > s && t < e)) continue;
     const start = bucketStart(level, t);
     let p = docs.get(start);
     if (!p) docs.set(start, (p = {}));
-    p[String(slotOf(level, t))] = { ...pointAt(t, o.now, rnd), ...(level !== 'm' && { n: stepMs / MIN }) };
+    // Each slot as the store writes it: one JSON string (metric-rollup.ts encodePoint).
+    p[String(slotOf(level, t))] = encodePoint({ ...pointAt(t, o.now, rnd), ...(level !== 'm' && { n: stepMs / MIN }) });
   }
   const coll = db.collection(HISTORY_COLLECTIONS.metrics);
   // Upserts by `_id` slot by slot, as the ingest writes them: the host's own reports may already have made a bucket.
