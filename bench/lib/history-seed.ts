@@ -7,7 +7,7 @@
 import type { Db } from 'mongodb';
 import { bucketId, bucketStart, encodePoint, LEVELS, slotOf, type Level, type StoredPoint } from '../../src/history/metric-rollup.js';
 import { HISTORY_COLLECTIONS, type NoticeLogEntry, type OutageRecord } from '../../src/history/types.js';
-import { encodeDestKey } from '../../src/store/alert-state.js';
+import { OutageStore } from '../../src/store/outages-store.js';
 import { NoticeLogStore } from '../../src/store/notice-log-store.js';
 
 const MIN = 60_000;
@@ -120,9 +120,7 @@ export async function seedHistory(db: Db, o: HistorySeed): Promise<SeededHistory
     outages.push({ id: `${o.hostId}:metric_rule-var_${s}_a1`, hostId: o.hostId, host: o.host, condition: 'metric', rule: 'rule-var', ruleName: 'var-full', metric: 'disk', item: '/var', peak: 93.4, start: new Date(s), end: new Date(s + 6 * HOUR), notified: { 'ops@example.com': 60 } });
     outages.push({ id: `${o.hostId}:reboot_rule-boot_${s - DAY}`, hostId: o.hostId, host: o.host, condition: 'reboot', rule: 'rule-boot', ruleName: 'reboots', start: new Date(s - DAY), end: new Date(s - DAY), notified: { 'oncall (slack)': 0 } });
   }
-  await db.collection(HISTORY_COLLECTIONS.outages).insertMany(
-    outages.map((r) => ({ _id: r.id, hostId: r.hostId, host: r.host, condition: r.condition, ...(r.rule && { rule: r.rule, ruleName: r.ruleName, metric: r.metric, item: r.item ?? '' }), ...(r.peak !== undefined && { peak: r.peak }), start: r.start, end: r.end, notified: Object.fromEntries(Object.entries(r.notified).map(([k, v]) => [encodeDestKey(k), v])) })) as never[],
-  );
+  await new OutageStore(db).insertRecords(outages);
 
   const notices: NoticeLogEntry[] = [];
   const count = o.notices ?? 40;

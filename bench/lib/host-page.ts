@@ -14,7 +14,7 @@ import { HostStore } from '../../src/store/hosts-store.js';
 import { MetricHistoryStore } from '../../src/store/metric-history.js';
 import { NoticeLogStore } from '../../src/store/notice-log-store.js';
 import { OutageStore } from '../../src/store/outages-store.js';
-import { HISTORY_COLLECTIONS, type NoticeLogEntry } from '../../src/history/types.js';
+import type { NoticeLogEntry } from '../../src/history/types.js';
 import { seedHistory } from './history-seed.js';
 import { formatCount, median } from './stats.js';
 import { REPO_ROOT } from './services.js';
@@ -74,10 +74,10 @@ async function seedFleet(db: Db, hosts: HostStore, fleet: number, notices: numbe
   const outages = ids.flatMap((hostId, i) =>
     Array.from({ length: 6 }, (_, k) => {
       const start = now - (k * 15 + (i % 13) + 1) * DAY;
-      return { _id: `${hostId}:offline_${start}`, hostId, host: `fleet-${i}`, condition: 'offline', start: new Date(start), end: new Date(start + (5 + k * 7) * MIN), notified: { 'ops@example%2Ecom': 1 } };
+      return { id: `${hostId}:offline_${start}`, hostId, host: `fleet-${i}`, condition: 'offline' as const, start: new Date(start), end: new Date(start + (5 + k * 7) * MIN), notified: { 'mailto:ops@example.com': 1 } };
     }),
   );
-  for (let i = 0; i < outages.length; i += 1000) await db.collection(HISTORY_COLLECTIONS.outages).insertMany(outages.slice(i, i + 1000) as never[]);
+  await new OutageStore(db).insertRecords(outages);
   const entries: NoticeLogEntry[] = Array.from({ length: notices }, (_, i) => ({
     id: `fleet-run-${i}.d0`,
     run: `fleet-run-${i}`,

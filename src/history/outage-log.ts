@@ -41,7 +41,9 @@ function maxSteps(a: Record<string, number>, b: Record<string, number>): Record<
 /** Records plus ongoing instances, each once, newest start first; names are the host's current one. */
 export function outageLog(host: LoggedHost, records: readonly OutageRecord[], now: number): OutageRecord[] {
   const hostId = host._id.toHexString();
-  const byId = new Map<string, OutageRecord>(records.map((r) => [r.id, { ...r, host: host.name }]));
+  // An open offline record is shown only while it is the silence going on now (added below); one left open by a
+  // race or a removed-and-returned host says nothing true.
+  const byId = new Map<string, OutageRecord>(records.filter((r) => r.condition !== 'offline' || r.end !== null).map((r) => [r.id, { ...r, host: host.name }]));
   const add = (r: OutageRecord) => {
     const seen = byId.get(r.id);
     byId.set(r.id, seen ? { ...seen, notified: maxSteps(seen.notified, r.notified) } : r);
@@ -51,7 +53,8 @@ export function outageLog(host: LoggedHost, records: readonly OutageRecord[], no
   if (silence && silence[1] === now && host.lastReportAt) {
     const key = offlineKey(silence[0]);
     const doc = host.alerts?.[key] as OpenDoc | undefined;
-    add({ id: `${hostId}:${key}`, hostId, host: host.name, condition: 'offline', start: new Date(silence[0]), end: null, notified: doc ? sentOf(doc) : {} });
+    const stored = records.find((r) => r.id === `${hostId}:${key}`);
+    add({ id: `${hostId}:${key}`, hostId, host: host.name, condition: 'offline', start: new Date(silence[0]), end: null, notified: maxSteps(stored?.notified ?? {}, doc ? sentOf(doc) : {}) });
   }
   for (const [key, value] of Object.entries(host.alerts ?? {})) {
     const doc = value as OpenDoc;

@@ -1,9 +1,10 @@
 /**
  * Uptime from the outage log (issue 13 point 1). Pure. A host is monitored from its first report (or its creation,
  * for hosts that reported before first reports were kept), and from its last enabling if later (ALERTING.md rule
- * 9), until now; a disabled host until its last report. It is down during every offline record (start to end, or to
- * now while open) and during a silence going on now that is longer than its interval plus the default grace
- * (outage-records.ts offlineThresholdMs). Metric conditions and reboots do not count as downtime.
+ * 9), until now; a disabled host until its last report. It is down during every ended offline record (start to
+ * end) and during a silence going on now that is longer than its interval plus the default grace (outage-records.ts
+ * offlineThresholdMs); an open record is that silence, dated by the host document. Metric conditions and reboots do
+ * not count as downtime.
  */
 import { utcOffsetMinutes } from '../alerting/local-time.js';
 import { offlineThresholdMs } from './outage-records.js';
@@ -49,8 +50,9 @@ function intervalOf(host: UptimeHost): number | undefined {
 export function downSpans(host: UptimeHost, records: readonly OutageRecord[], now: number): [number, number][] {
   const spans: [number, number][] = [];
   for (const r of records) {
-    if (r.condition !== 'offline') continue;
-    const end = r.end?.getTime() ?? now;
+    // An open record is the silence going on now (below), which the host document dates: counted from there.
+    if (r.condition !== 'offline' || r.end === null) continue;
+    const end = r.end.getTime();
     if (end > r.start.getTime()) spans.push([r.start.getTime(), Math.min(end, now)]);
   }
   if (host.active && host.lastReportAt) {

@@ -12,9 +12,8 @@ import { HISTORY_COLLECTIONS, type OutageRecord } from '../history/types.js';
 import type { OutageWrite } from '../history/outage-records.js';
 import { decodeDestKey, encodeDestKey } from './alert-state.js';
 
-export interface OutageDoc {
-  _id: string;
-  hostId: string;
+/** One instance as stored in its bucket (`r.<instance key>`). */
+interface StoredRecord {
   host?: string;
   condition?: OutageRecord['condition'];
   rule?: string;
@@ -27,6 +26,27 @@ export interface OutageDoc {
   /** Destination keys escaped as field names (alert-state.ts encodeDestKey). */
   notified?: Record<string, number>;
 }
+
+/**
+ * A host's records of one UTC month: `<host id>:<YYYY-MM>`. An ended record sits in the month it ended in, the
+ * steps a check recorded while it held in the month it began in (the two merge when read). `end` is the end of the
+ * month: housekeeping deletes a bucket once that is older than OUTAGE_RETENTION_DAYS.
+ */
+export interface OutageBucket {
+  _id: string;
+  hostId: string;
+  month: string;
+  end: Date;
+  r: Record<string, StoredRecord>;
+}
+
+/** The UTC month of an instant and the instant it ends. */
+export function monthOf(t: number): { month: string; end: Date } {
+  const d = new Date(t);
+  return { month: d.toISOString().slice(0, 7), end: new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)) };
+}
+
+const bucketId = (hostId: string, month: string) => `${hostId}:${month}`;
 
 /** What an instance key says of itself: `offline_<start>`, `metric_<rule>_<start>_<hash>`, `reboot_<rule>_<start>`. */
 export function instanceOfKey(key: string): { condition: OutageRecord['condition']; start: Date; rule?: string } | undefined {
@@ -49,17 +69,18 @@ export function notifiedSteps(writes: readonly HostWrite[], accepted: ReadonlySe
   return out;
 }
 
-export function toRecord(d: OutageDoc): OutageRecord | undefined {
-  const fromKey = instanceOfKey(d._id.slice(d._id.indexOf(':') + 1));
+function toRecord(hostId: string, key: string, d: StoredRecord): OutageRecord | undefined {
+  const fromKey = instanceOfKey(key);
   const start = d.start ?? fromKey?.start;
   const condition = d.condition ?? fromKey?.condition;
   if (!start || !condition) return undefined;
+  const rule = d.rule ?? fromKey?.rule;
   return {
-    id: d._id,
-    hostId: d.hostId,
+    id: `${hostId}:${key}`,
+    hostId,
     host: d.host ?? '',
     condition,
-    ...(d.rule !== undefined ? { rule: d.rule } : fromKey?.rule !== undefined && { rule: fromKey.rule }),
+    ...(rule !== undefined && { rule }),
     ...(d.ruleName !== undefined && { ruleName: d.ruleName }),
     ...(d.metric !== undefined && { metric: d.metric }),
     ...(d.item !== undefined && { item: d.item }),
@@ -70,64 +91,118 @@ export function toRecord(d: OutageDoc): OutageRecord | undefined {
   };
 }
 
+/** The records of some buckets, each instance once: the parts in two months merged (its end, the highest steps). */
+export function recordsOf(buckets: readonly OutageBucket[]): OutageRecord[] {
+  const byId = new Map<string, OutageRecord>();
+  for (const b of buckets) {
+    for (const [key, stored] of Object.entries(b.r ?? {})) {
+      const r = toRecord(b.hostId, key, stored);
+      if (!r) continue;
+      const seen = byId.get(r.id);
+      if (!seen) {
+        byId.set(r.id, r);
+        continue;
+      }
+      const notified = { ...seen.notified };
+      for (const [d, step] of Object.entries(r.notified)) notified[d] = Math.max(notified[d] ?? 0, step);
+      byId.set(r.id, { ...seen, ...r, host: r.host || seen.host, end: r.end ?? seen.end, notified });
+    }
+  }
+  return [...byId.values()];
+}
+
+/** `$set` paths of a record's fields (never `notified`, which only the check raises). */
+function fieldPaths(key: string, w: OutageWrite): Record<string, unknown> {
+  const { id: _id, hostId: _host, notified: _notified, ...fields } = w as OutageWrite & { notified?: unknown };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined).map(([f, v]) => [`r.${key}.${f}`, v]));
+}
+
 export class OutageStore {
-  readonly collection: Collection<OutageDoc>;
+  readonly collection: Collection<OutageBucket>;
 
   constructor(db: Db) {
-    this.collection = db.collection<OutageDoc>(HISTORY_COLLECTIONS.outages);
+    this.collection = db.collection<OutageBucket>(HISTORY_COLLECTIONS.outages);
   }
 
-  /** For MongoDB: a host's records by start, and retention by end (FerretDB reads the collection either way). */
+  /** For MongoDB: buckets by the end of their month (overview and retention); pages read by `_id`. */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ hostId: 1, start: -1 });
     await this.collection.createIndex({ end: 1 });
   }
 
-  /** Records from the ingest: their fields set, `notified` left as the check wrote it. */
+  /** Records from the ingest, in the bucket of the month they ended in: one upsert by `_id` per bucket. */
   async recordEnds(writes: readonly OutageWrite[]): Promise<void> {
-    if (writes.length === 0) return;
+    const buckets = new Map<string, { hostId: string; month: string; end: Date; $set: Record<string, unknown> }>();
+    for (const w of writes) {
+      const { month, end } = monthOf((w.end ?? w.start).getTime());
+      const id = bucketId(w.hostId, month);
+      const b = buckets.get(id) ?? { hostId: w.hostId, month, end, $set: {} };
+      Object.assign(b.$set, fieldPaths(w.id.slice(w.id.indexOf(':') + 1), w));
+      buckets.set(id, b);
+    }
+    if (buckets.size === 0) return;
     await this.collection.bulkWrite(
-      writes.map(({ id, ...fields }) => ({ updateOne: { filter: { _id: id }, update: { $set: fields }, upsert: true } })),
+      [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { hostId: b.hostId, month: b.month, end: b.end, ...b.$set } }, upsert: true } })),
       { ordered: true },
     );
   }
 
-  /** Steps the check's destinations accepted, never lowered; the record is created if the ingest has not yet. */
+  /** Steps the check's destinations accepted, in the bucket of the month the instance began in, never lowered. */
   async recordNotified(writes: readonly HostWrite[], accepted: readonly string[]): Promise<number> {
     const items = notifiedSteps(writes, new Set(accepted));
-    if (items.length === 0) return 0;
+    const buckets = new Map<string, { hostId: string; month: string; end: Date; $max: Record<string, number> }>();
+    for (const n of items) {
+      const of = instanceOfKey(n.key);
+      if (!of) continue;
+      const { month, end } = monthOf(of.start.getTime());
+      const id = bucketId(n.hostId, month);
+      const b = buckets.get(id) ?? { hostId: n.hostId, month, end, $max: {} };
+      for (const [d, step] of Object.entries(n.steps)) b.$max[`r.${n.key}.notified.${encodeDestKey(d)}`] = Math.max(b.$max[`r.${n.key}.notified.${encodeDestKey(d)}`] ?? 0, step);
+      buckets.set(id, b);
+    }
+    if (buckets.size === 0) return 0;
     await this.collection.bulkWrite(
-      items.map((n) => {
-        const of = instanceOfKey(n.key);
-        return {
-          updateOne: {
-            filter: { _id: `${n.hostId}:${n.key}` },
-            update: {
-              $max: Object.fromEntries(Object.entries(n.steps).map(([d, s]) => [`notified.${encodeDestKey(d)}`, s])),
-              $setOnInsert: { hostId: n.hostId, ...(of && { condition: of.condition, start: of.start, ...(of.rule !== undefined && { rule: of.rule }) }) },
-            },
-            upsert: true,
-          },
-        };
-      }),
+      [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { hostId: b.hostId, month: b.month, end: b.end }, $max: b.$max }, upsert: true } })),
       { ordered: true },
     );
     return items.length;
   }
 
-  /** One host's records, newest start first. */
-  async forHost(hostId: string, q: { since?: Date; limit?: number } = {}): Promise<OutageRecord[]> {
-    const docs = await this.collection
-      .find({ hostId, ...(q.since && { $or: [{ end: { $gte: q.since } }, { end: null }] }) })
-      .sort({ start: -1 })
-      .limit(q.limit ?? 0)
-      .toArray();
-    return docs.flatMap((d) => toRecord(d) ?? []);
+  /**
+   * One host's records that ended at or after `since` (default 90 days ago) or have not ended, newest start first:
+   * one read by `_id` per month, which FerretDB answers from its primary key whatever the size of the collection.
+   */
+  async forHost(hostId: string, q: { since?: Date; limit?: number; now?: Date } = {}): Promise<OutageRecord[]> {
+    const now = (q.now ?? new Date()).getTime();
+    const since = (q.since ?? new Date(now - 90 * 86_400_000)).getTime();
+    const ids: string[] = [];
+    for (let t = Date.UTC(new Date(since).getUTCFullYear(), new Date(since).getUTCMonth(), 1); t <= now; t = monthOf(t).end.getTime()) ids.push(bucketId(hostId, monthOf(t).month));
+    const buckets = (await Promise.all(ids.map((_id) => this.collection.findOne({ _id })))).filter((b): b is OutageBucket => b !== null);
+    const records = recordsOf(buckets)
+      .filter((r) => r.end === null || r.end.getTime() >= since)
+      .sort((a, b) => b.start.getTime() - a.start.getTime());
+    return q.limit ? records.slice(0, q.limit) : records;
   }
 
   /** Every host's records that ended at or after `from`, or have not ended: one query for the overview. */
   async since(from: Date): Promise<OutageRecord[]> {
-    const docs = await this.collection.find({ $or: [{ end: { $gte: from } }, { end: null }] }).toArray();
-    return docs.flatMap((d) => toRecord(d) ?? []);
+    const buckets = await this.collection.find({ end: { $gt: from } }).toArray();
+    return recordsOf(buckets).filter((r) => r.end === null || r.end.getTime() >= from.getTime());
+  }
+
+  /** Writes whole records (seeding history for tests and benchmarks; the live writers are the two above). */
+  async insertRecords(records: readonly OutageRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 1000) {
+      const chunk = records.slice(i, i + 1000);
+      await this.recordEnds(chunk);
+      const notified = chunk.flatMap((r) => Object.entries(r.notified).map(([d, step]) => ({ r, d, step })));
+      if (notified.length === 0) continue;
+      await this.collection.bulkWrite(
+        notified.map(({ r, d, step }) => {
+          const { month, end } = monthOf(r.start.getTime());
+          return { updateOne: { filter: { _id: bucketId(r.hostId, month) }, update: { $set: { hostId: r.hostId, month, end }, $max: { [`r.${r.id.slice(r.id.indexOf(':') + 1)}.notified.${encodeDestKey(d)}`]: step } }, upsert: true } };
+        }),
+        { ordered: true },
+      );
+    }
   }
 }

@@ -169,8 +169,8 @@ test('a report after a notified outage sets the instance\'s backAt in its one wr
   });
   const instance = { start: new Date(T), notifiedAt: new Date(T + 12 * MIN), sent: { 'mailto:ops@example%2Ecom': 10 }, backAt: new Date(T + 30 * MIN) };
   expect((await doc(h.id))?.alerts).toEqual({ [key]: instance });
-  // The outage it ends goes to the outage log in one upsert, filtered by `_id` alone too.
-  expect(outageCommands.map((e) => [e.commandName, (e.command.updates as Document[])[0]!.q])).toEqual([['update', { _id: `${h.id}:${key}` }]]);
+  // The outage it ends goes to the outage log in one upsert of its month's bucket, filtered by `_id` alone too.
+  expect(outageCommands.map((e) => [e.commandName, (e.command.updates as Document[])[0]!.q])).toEqual([['update', { _id: `${h.id}:${new Date(T + 30 * MIN).toISOString().slice(0, 7)}` }]]);
   outageCommands = [];
 
   // The second report, 30 s later: one write again, without backAt, which stays at the first report's time.

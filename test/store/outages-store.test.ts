@@ -82,7 +82,7 @@ test('an offline outage: steps accepted while it holds are kept, the report afte
   await report(h, T + 20 * MIN, { uptime: 1330 });
   const [rec] = await hosts.outages.forHost(h.id);
   expect(rec).toEqual({ id: `${h.id}:offline_${start}`, hostId: h.id, host: 'web-1', condition: 'offline', start: new Date(start), end: new Date(T + 20 * MIN), notified: { [OPS]: 10 } });
-  expect(await hosts.outages.collection.countDocuments({ hostId: h.id })).toBe(1);
+  expect(await hosts.outages.collection.countDocuments({ hostId: h.id })).toBe(1); // one month bucket
 });
 
 test('an outage nobody was told of is recorded too; the same report written twice records it once', async () => {
@@ -142,4 +142,19 @@ test('the log shows a silence going on now with what was notified; since() reads
   const all = await hosts.outages.since(new Date(T - 60 * MIN));
   expect(outageCommands.map((c) => c.commandName)).toEqual(['find']);
   expect(all.some((r) => r.hostId === h.id && r.end === null)).toBe(true);
+});
+
+test('an outage across the end of a month: its steps (month it began) and its end (month it ended) read back as one record, by _id only', async () => {
+  const h = await hosts.add('month-1');
+  const start = Date.UTC(2026, 10, 30, 23, 50);
+  await hosts.recordReport(h.id, {}, new Date(start));
+  await hosts.applyHostWrites([notifiedWrite(h.id, start, { [OPS]: 10 })], [OPS], start + 11 * MIN);
+  await hosts.recordReport(h.id, {}, new Date(start + 30 * MIN));
+  expect((await hosts.outages.collection.find({ hostId: h.id }).toArray()).map((b) => b._id).sort()).toEqual([`${h.id}:2026-11`, `${h.id}:2026-12`]);
+  outageCommands = [];
+  const recs = await hosts.outages.forHost(h.id, { since: new Date(start - 60 * 86_400_000), now: new Date(start + 40 * MIN) });
+  expect(recs).toEqual([{ id: `${h.id}:offline_${start}`, hostId: h.id, host: 'month-1', condition: 'offline', start: new Date(start), end: new Date(start + 30 * MIN), notified: { [OPS]: 10 } }]);
+  // One find per month in the range, each filtered by `_id` alone (FerretDB's primary key).
+  expect(outageCommands.every((c) => c.commandName === 'find' && Object.keys(c.command.filter).join() === '_id')).toBe(true);
+  expect(outageCommands).toHaveLength(3);
 });
