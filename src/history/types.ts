@@ -9,6 +9,8 @@ export const HISTORY_COLLECTIONS = {
   outages: 'outages',
   /** One document per delivered (or refused) digest per destination; retention by `checkTime`. */
   notices: 'notice_log',
+  /** Per host and UTC month, the ids of the notices that carried the host; retention by `checkTime` (the month's end). */
+  noticeHosts: 'notice_log_hosts',
   /** Metric points in buckets (src/store/metric-history.ts decides the layout); retention by resolution. */
   metrics: 'metric_history',
 } as const;
@@ -31,7 +33,7 @@ export interface OutageRecord {
   start: Date;
   /** null while it holds. For offline: the first report after the silence. A reboot starts and ends at once. */
   end: Date | null;
-  /** Highest step each destination (by its label, e.g. `ops@example.com`, `oncall (slack)`) was notified of. */
+  /** Highest step each destination (by its key, e.g. `mailto:ops@example.com`, `oncall`) was notified of. */
   notified: Record<string, number>;
 }
 

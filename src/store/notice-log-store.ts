@@ -5,6 +5,24 @@
  */
 import type { Collection, Db, Filter } from 'mongodb';
 import { HISTORY_COLLECTIONS, type NoticeLogEntry } from '../history/types.js';
+import { encodeDestKey, decodeDestKey } from './alert-state.js';
+import { monthOf } from './outages-store.js';
+
+/**
+ * `<host name>:<YYYY-MM>`: the notices of one UTC month that carried the host, by id (escaped as a field name) with
+ * their check time. A host's notices are read through these by `_id` (FerretDB's primary key) instead of a query
+ * that would read the whole log. `checkTime` is the month's end, for the same retention as the log.
+ */
+export interface NoticeHostBucket {
+  _id: string;
+  host: string;
+  month: string;
+  checkTime: Date;
+  ids: Record<string, Date>;
+}
+
+/** How many months back a host's notices are looked for when the query names no `since`. */
+const HOST_MONTHS_BACK = 13;
 
 /** A document of `notice_log`: an entry, its notice id as `_id`. */
 export type NoticeLogDoc = Omit<NoticeLogEntry, 'id'> & { _id: string };
@@ -67,9 +85,11 @@ function checkDate(d: Date | undefined, field: string): void {
 
 export class NoticeLogStore {
   readonly collection: Collection<NoticeLogDoc>;
+  readonly hostBuckets: Collection<NoticeHostBucket>;
 
   constructor(db: Db) {
     this.collection = db.collection<NoticeLogDoc>(HISTORY_COLLECTIONS.notices);
+    this.hostBuckets = db.collection<NoticeHostBucket>(HISTORY_COLLECTIONS.noticeHosts);
   }
 
   /**
@@ -80,6 +100,7 @@ export class NoticeLogStore {
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndex({ checkTime: -1 }, { name: 'checkTime' });
     await this.collection.createIndex({ hosts: 1, checkTime: -1 }, { name: 'hosts_checkTime' });
+    await this.hostBuckets.createIndex({ checkTime: 1 }, { name: 'checkTime' });
   }
 
   /**
@@ -92,6 +113,42 @@ export class NoticeLogStore {
       entries.map((e) => ({ replaceOne: { filter: { _id: e.id }, replacement: docOf(e) as Omit<NoticeLogDoc, '_id'>, upsert: true } })),
       { ordered: true },
     );
+    // Then each host's month bucket: one upsert per host and month, the same fields again on a retry.
+    const buckets = new Map<string, { host: string; month: string; end: Date; ids: Record<string, Date> }>();
+    for (const e of entries) {
+      const { month, end } = monthOf(e.checkTime.getTime());
+      for (const host of new Set(e.hosts)) {
+        const b = buckets.get(`${host}:${month}`) ?? { host, month, end, ids: {} };
+        b.ids[`ids.${encodeDestKey(e.id)}`] = e.checkTime;
+        buckets.set(`${host}:${month}`, b);
+      }
+    }
+    if (buckets.size === 0) return;
+    await this.hostBuckets.bulkWrite(
+      [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { host: b.host, month: b.month, checkTime: b.end, ...b.ids } }, upsert: true } })),
+      { ordered: true },
+    );
+  }
+
+  /**
+   * The newest notices of one host: its month buckets by `_id`, newest month first until enough are found, then the
+   * entries by `_id`. An id whose entry is gone (retention) is skipped.
+   */
+  private async forHost(host: string, q: NoticeLogQuery, limit: number): Promise<NoticeLogEntry[]> {
+    const until = q.until?.getTime() ?? Infinity;
+    const since = q.since?.getTime() ?? -Infinity;
+    const monthStart = (t: number) => Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), 1);
+    let month = monthStart(q.until ? until - 1 : Date.now());
+    const oldest = q.since ? monthStart(since) : Date.UTC(new Date(month).getUTCFullYear(), new Date(month).getUTCMonth() - (HOST_MONTHS_BACK - 1), 1);
+    const found: [string, Date][] = [];
+    for (; month >= oldest && found.length < limit; month = monthStart(month - 1)) {
+      const bucket = await this.hostBuckets.findOne({ _id: `${host}:${monthOf(month).month}` });
+      for (const [id, at] of Object.entries(bucket?.ids ?? {})) if (at.getTime() >= since && at.getTime() < until) found.push([decodeDestKey(id), at]);
+    }
+    found.sort((a, b) => b[1].getTime() - a[1].getTime() || a[0].localeCompare(b[0]));
+    const docs = await Promise.all(found.slice(0, limit).map(([_id]) => this.collection.findOne({ _id })));
+    // An entry written again with other hosts (a replaced document) leaves its old id in a bucket: skipped here.
+    return docs.flatMap((d) => (d?.hosts.includes(host) ? [toEntry(d)] : []));
   }
 
   /** Entries newest first (by check time; one run's in notice id order), filtered by host name and check time. */
@@ -100,8 +157,8 @@ export class NoticeLogStore {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_NOTICE_LIMIT) throw new InvalidNoticeQueryError('limit', `must be a whole number from 1 to ${MAX_NOTICE_LIMIT}`);
     checkDate(q.since, 'since');
     checkDate(q.until, 'until');
+    if (q.host !== undefined) return this.forHost(q.host, q, limit);
     const filter: Filter<NoticeLogDoc> = {};
-    if (q.host !== undefined) filter.hosts = q.host;
     if (q.since !== undefined || q.until !== undefined) {
       filter.checkTime = { ...(q.since !== undefined && { $gte: q.since }), ...(q.until !== undefined && { $lt: q.until }) };
     }

@@ -19,6 +19,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await log.collection.deleteMany({});
+  await log.hostBuckets.deleteMany({});
 });
 
 const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
@@ -76,6 +77,29 @@ test('list: newest first (one run in notice id order), by host name, since and u
   expect(ids(await log.list({ since: new Date(T0 + 2 * MIN), until: new Date(T0 + 4 * MIN) }))).toEqual(['check-3.run-3.d0', 'check-2.run-2.d0']);
   expect(ids(await log.list({ host: 'web-1', until: new Date(T0 + 3 * MIN) }))).toEqual(['check-1.run-1.d0', 'check-1.run-1.d1']);
   expect(ids(await log.list({ limit: 2 }))).toEqual(['check-4.run-4.d1', 'check-3.run-3.d0']);
+});
+
+test("one host's notices are read through its month buckets by _id, across months, without a query over the log", async () => {
+  const months = [Date.UTC(2026, 8, 30, 23, 59), Date.UTC(2026, 9, 15), Date.UTC(2026, 10, 1)];
+  await log.record(months.map((t, i) => ({ ...entry(10 + i, 0, ['web-9']), checkTime: new Date(t) })));
+  expect((await log.hostBuckets.find({ host: 'web-9' }).toArray()).map((b) => b._id).sort()).toEqual(['web-9:2026-09', 'web-9:2026-10', 'web-9:2026-11']);
+  const seen: string[] = [];
+  const spy = log.collection.find.bind(log.collection);
+  log.collection.find = ((...args: Parameters<typeof spy>) => {
+    seen.push(JSON.stringify(args[0]));
+    return spy(...args);
+  }) as typeof log.collection.find;
+  try {
+    const got = await log.list({ host: 'web-9', until: new Date(Date.UTC(2026, 11, 1)) });
+    expect(got.map((e) => e.checkTime.getTime())).toEqual([...months].reverse());
+    // The entries are read by `_id` alone (findOne goes through find), never by a query over the log.
+    expect(seen.length).toBe(3);
+    for (const f of seen) expect(Object.keys(JSON.parse(f) as object)).toEqual(['_id']);
+    expect((await log.list({ host: 'web-9', limit: 1, until: new Date(Date.UTC(2026, 11, 1)) })).map((e) => e.checkTime.getTime())).toEqual([months[2]]);
+    expect(await log.list({ host: 'web-9', since: new Date(Date.UTC(2026, 9, 1)), until: new Date(Date.UTC(2026, 10, 1)) })).toHaveLength(1);
+  } finally {
+    log.collection.find = spy;
+  }
 });
 
 test('list refuses a limit out of range and an invalid date, naming the field', async () => {
