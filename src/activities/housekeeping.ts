@@ -48,8 +48,8 @@ export function createHousekeepingActivities(deps: HousekeepingDeps) {
 
     /**
      * Deletes up to `maxBatches` batches of `batch` documents of one target beyond its retention: metric buckets
-     * by level and bucket start (MetricHistoryStore.sweepFilter), outages by `end` (open ones, `end: null`, never
-     * match), notices by `checkTime`.
+     * by level and bucket start (MetricHistoryStore.sweepFilter), outage buckets by `end` (the end of their month),
+     * notices and their per-host buckets by `checkTime`.
      */
     async pruneHistory(req: { now: number; target: PruneTarget; batch?: number; maxBatches?: number }): Promise<PruneResult & { target: PruneTarget }> {
       const opts = { ...(req.batch !== undefined && { batch: req.batch }), ...(req.maxBatches !== undefined && { maxBatches: req.maxBatches }), onProgress: heartbeat };
@@ -58,7 +58,11 @@ export function createHousekeepingActivities(deps: HousekeepingDeps) {
       if (req.target === 'outages') {
         result = await pruneBatches(deps.db.collection(HISTORY_COLLECTIONS.outages), { end: { $lt: new Date(now - deps.retention.outageDays * DAY_MS) } }, opts);
       } else if (req.target === 'notices') {
-        result = await pruneBatches(deps.db.collection(HISTORY_COLLECTIONS.notices), { checkTime: { $lt: new Date(now - deps.retention.noticeDays * DAY_MS) } }, opts);
+        const older = { checkTime: { $lt: new Date(now - deps.retention.noticeDays * DAY_MS) } };
+        result = await pruneBatches(deps.db.collection(HISTORY_COLLECTIONS.notices), older, opts);
+        // The per-host month buckets of notice ids (their checkTime is the month's end) go with them.
+        const buckets = await pruneBatches(deps.db.collection(HISTORY_COLLECTIONS.noticeHosts), older, opts);
+        result = { ...result, deleted: result.deleted + buckets.deleted, more: result.more || buckets.more };
       } else {
         result = await pruneBatches(deps.history.collection, deps.history.sweepFilter(new Date(now), deps.retention), opts);
       }
