@@ -24,7 +24,7 @@ import { HISTORY_COLLECTIONS } from '../src/history/types.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { MetricHistoryStore } from '../src/store/metric-history.js';
 import { apiRun, benchDatabase, cleanUpOnSignal, drainApi, registerHosts, reportEveryHost, sleep, startApi, SETTLE_MS, type Cleanup } from './lib/api-process.js';
-import { historyText, seededHost, type HistoryBenchResult, type IngestHalf } from './lib/metric-history-bench.js';
+import { cpuMs, findPid, historyText, seededHost, type HistoryBenchResult, type IngestHalf } from './lib/metric-history-bench.js';
 import { ruleBenchReports } from './lib/rules.js';
 import { log, scriptArgs } from './lib/script-args.js';
 
@@ -68,10 +68,16 @@ async function ingest(db: Db, uri: string, dbName: string, opts: { hosts: number
       if (half === 'on' && !first) throw new Error('with HISTORY_METRICS=true the API recorded no metric history');
       if (half === 'off' && (await metrics.countDocuments({})) !== before) throw new Error('with HISTORY_METRICS=false the API recorded metric history');
       await sleep(SETTLE_MS);
+      const dbPid = findPid(['ferretdb', `:${new URL(uri).port}`]);
+      const cpu0 = [cpuMs(api.pid), cpuMs(dbPid)];
       const a = await apiRun(port, hosts, opts.connections, opts.durationSec);
       await drainApi(port, hosts[0]!);
-      samples[half].push({ rps: a.rps, p50Ms: a.p50Ms, p99Ms: a.p99Ms, non2xx: a.non2xx });
-      log(`run ${r + 1}/${opts.runs}, history ${half}: ${a.rps.toFixed(1)} reports/s, p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, non-2xx ${a.non2xx}`);
+      const cpu1 = [cpuMs(api.pid), cpuMs(dbPid)];
+      const reports = a.rps * opts.durationSec;
+      const per = (k: number) => (cpu0[k] !== undefined && cpu1[k] !== undefined && reports > 0 ? Math.round(((cpu1[k]! - cpu0[k]!) / reports) * 1000) / 1000 : undefined);
+      const sample: IngestHalf = { rps: a.rps, p50Ms: a.p50Ms, p99Ms: a.p99Ms, non2xx: a.non2xx, ...(per(0) !== undefined && { apiCpuMs: per(0) }), ...(per(1) !== undefined && { dbCpuMs: per(1) }) };
+      samples[half].push(sample);
+      log(`run ${r + 1}/${opts.runs}, history ${half}: ${a.rps.toFixed(1)} reports/s, p50 ${a.p50Ms} ms, p99 ${a.p99Ms} ms, CPU per report: API ${sample.apiCpuMs ?? '-'} ms, database ${sample.dbCpuMs ?? '-'} ms, non-2xx ${a.non2xx}`);
       await stopChild(api);
       api = undefined;
       await sleep(SETTLE_MS);

@@ -1,8 +1,8 @@
 /**
  * `npm run dev`: the whole system on one machine, after `npm run provision`. Starts the Temporal dev server
  * with its Web UI, FerretDB (unless MONGODB_URI is set), a mail catcher with a web inbox (unless SMTP_URL is
- * set) and the worker; seeds "demo-host", the example rule "demo-disk" (scripts/lib/dev-demo.ts) and the
- * "hostwatch-check" schedule; prints where everything is.
+ * set) and the worker; seeds "demo-host", the example rule "demo-disk" (scripts/lib/dev-demo.ts), the
+ * "hostwatch-check" schedule and the hourly "hostwatch-housekeeping" schedule; prints where everything is.
  * State persists under .hostwatch/dev/. Ctrl-C stops everything. Run with --help for the variables.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,7 +31,8 @@ const STATE_DIR = join(ROOT, '.hostwatch', 'dev');
 const USAGE = `Usage: npm run dev [-- --help]
 
 Starts hostwatch locally: Temporal dev server + Web UI, FerretDB, a mail catcher with a web inbox,
-the worker, a demo host with an example disk rule and the "${DEFAULT_SCHEDULE_ID}" schedule (every 1m). State persists in .hostwatch/dev/.
+the worker, a demo host with an example disk rule, the "${DEFAULT_SCHEDULE_ID}" schedule (every 1m) and the hourly
+"hostwatch-housekeeping" schedule (metric rollups, history retention). State persists in .hostwatch/dev/.
 Ctrl-C stops everything.
 
 Environment:

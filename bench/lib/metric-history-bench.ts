@@ -3,6 +3,7 @@
  * measurement, the result shape, its table, and running the script from `npm run bench`.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ObjectId } from 'mongodb';
 import { bucketId, bucketStart, DAY_MS, encodePoint, HOUR_MS, LEVELS, type Level, type StoredPoint } from '../../src/history/metric-rollup.js';
 import type { MetricBucketDoc } from '../../src/store/metric-history.js';
@@ -14,6 +15,34 @@ export interface IngestHalf {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** CPU time (user + system) per stored report of the API process and of the database server, in ms. */
+  apiCpuMs?: number;
+  dbCpuMs?: number;
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; 100 clock ticks a second). */
+export function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of a running process whose command line contains every one of `parts` (the bench's own FerretDB). */
+export function findPid(parts: readonly string[]): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (parts.every((p) => cmd.includes(p))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 export interface HistoryBenchResult {
@@ -80,16 +109,15 @@ export function historyText(r: HistoryBenchResult): string {
     const i = r.ingest;
     const off = median(i.off.map((s) => s.rps));
     const on = median(i.on.map((s) => s.rps));
+    const cpu = (xs: IngestHalf[], k: 'apiCpuMs' | 'dbCpuMs') => {
+      const v = xs.flatMap((x) => (x[k] === undefined ? [] : [x[k]!]));
+      return v.length ? median(v).toFixed(2) : '-';
+    };
+    const row = (name: string, xs: IngestHalf[]) => [name, median(xs.map((s) => s.rps)).toFixed(1), xs.map((s) => s.rps.toFixed(0)).join(' / '), String(median(xs.map((s) => s.p50Ms))), String(median(xs.map((s) => s.p99Ms))), cpu(xs, 'apiCpuMs'), cpu(xs, 'dbCpuMs'), String(xs.reduce((a, s) => a + s.non2xx, 0))];
     out.push(
       `Ingest with metric history against without (${i.hosts} hosts, ${i.connections} connections, ${i.durationSec} s x ${i.runs} runs, halves alternating)`,
-      textTable(
-        ['history', 'reports/s (median)', 'p50 ms', 'p99 ms', 'non-2xx'],
-        [
-          ['off (HISTORY_METRICS=false)', off.toFixed(1), String(median(i.off.map((s) => s.p50Ms))), String(median(i.off.map((s) => s.p99Ms))), String(i.off.reduce((a, s) => a + s.non2xx, 0))],
-          ['on', on.toFixed(1), String(median(i.on.map((s) => s.p50Ms))), String(median(i.on.map((s) => s.p99Ms))), String(i.on.reduce((a, s) => a + s.non2xx, 0))],
-        ],
-      ),
-      `with / without: ${pct(on, off)} (goal >= 80 %)`,
+      textTable(['history', 'reports/s (median)', 'each run', 'p50 ms', 'p99 ms', 'API CPU ms/report', 'DB CPU ms/report', 'non-2xx'], [row('off (HISTORY_METRICS=false)', i.off), row('on', i.on)]),
+      `with / without: ${pct(on, off)} (goal >= 80 %); per run: ${i.on.map((s, k) => pct(s.rps, i.off[k]!.rps)).join(', ')}`,
     );
   }
   if (r.housekeeping) {

@@ -63,6 +63,7 @@ async function run(): Promise<void> {
         rules.stop();
         authLimiter.stop();
         await app.close();
+        await hosts.history?.flush(); // points of the last reports (metric-history.ts recordSafely)
         await mongo.close();
         process.exit(0);
       } catch (err) {

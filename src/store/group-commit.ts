@@ -14,6 +14,11 @@ export class GroupCommit<V> {
     readonly maxBatch = 200,
   ) {}
 
+  /** Resolves once everything added so far is written (or its batch failed). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   /** Resolves once `value` (or a later value with the same key) is written; rejects if its batch failed. */
   add(key: string, value: V): Promise<void> {
     return new Promise((resolve, reject) => {

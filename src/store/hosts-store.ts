@@ -120,7 +120,7 @@ export class HostStore {
   constructor(db: Db, options: { history?: MetricHistoryStore | false } = {}) {
     this.collection = db.collection<HostDoc>('hosts');
     this.outages = new OutageStore(db);
-    this.history = options.history === false ? null : (options.history ?? new MetricHistoryStore(db));
+    this.history = options.history === false ? null : (options.history ?? new MetricHistoryStore(db, { gate: this.reportWrites }));
   }
 
   /**

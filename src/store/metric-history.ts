@@ -34,6 +34,7 @@ import {
 import { HISTORY_COLLECTIONS, type MetricSeries } from '../history/types.js';
 import { earlyProcessLog } from '../logging.js';
 import { GroupCommit } from './group-commit.js';
+import type { WriteGate } from './write-gate.js';
 
 /** A document of `metric_history`: a bucket of one level, or (`l: "s"`) a host's rollup state. */
 export interface MetricBucketDoc {
@@ -95,13 +96,20 @@ export class MetricHistoryStore {
   readonly collection: Collection<MetricBucketDoc>;
   private readonly hosts: Collection<{ _id: ObjectId }>;
   private readonly onError: (err: unknown, hostId: string) => void;
+  private readonly gate: WriteGate | undefined;
   /** History writes that failed at ingest since this store was made (see {@link recordSafely}). */
   failures = 0;
 
-  constructor(db: Db, options: { onError?: (err: unknown, hostId: string) => void } = {}) {
+  /**
+   * `gate`: the write gate the ingest's point batches share with the host writes (HostStore passes its own, so an
+   * API process has at most REPORT_WRITE_CONCURRENCY writes in flight: FerretDB's SQLite backend answers more
+   * concurrent writers with SQLITE_BUSY). `onError`: how a failed ingest write is reported (default: logged).
+   */
+  constructor(db: Db, options: { onError?: (err: unknown, hostId: string) => void; gate?: WriteGate } = {}) {
     this.collection = db.collection<MetricBucketDoc>(HISTORY_COLLECTIONS.metrics);
     this.hosts = db.collection('hosts');
     this.onError = options.onError ?? logFailure;
+    this.gate = options.gate;
   }
 
   /**
@@ -116,6 +124,11 @@ export class MetricHistoryStore {
       this.failures++;
       this.onError(err, hostId);
     }
+  }
+
+  /** Resolves once every point recorded so far is written (tests; a stopping API process). */
+  flush(): Promise<void> {
+    return this.minutes.idle();
   }
 
   /** `{l, t}` serves the retention sweep on MongoDB (FerretDB keeps it but reads the collection anyway). */
@@ -139,12 +152,13 @@ export class MetricHistoryStore {
 
   /** Concurrent points share one `update` command (group-commit.ts); each statement is an upsert by `_id`. */
   private readonly minutes = new GroupCommit<{ hostId: string; start: number; slot: number; point: string }>(async (points) => {
-    await this.collection.bulkWrite(
+    const write = () => this.collection.bulkWrite(
       points.map(({ hostId, start, slot, point }) => ({
         updateOne: { filter: { _id: bucketId(hostId, 'm', start) }, update: { $set: { [`p.${slot}`]: point }, $setOnInsert: { h: hostId, l: 'm' as const, t: new Date(start) } }, upsert: true },
       })),
       { ordered: false },
     );
+    await (this.gate ? this.gate.run(write) : write());
   });
 
   /**
