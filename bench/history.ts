@@ -19,10 +19,10 @@ import { parseArgs } from 'node:util';
 import { ObjectId, type Db } from 'mongodb';
 import { freePort, stopChild } from '../scripts/lib/services.js';
 import { createHousekeepingActivities, DEFAULT_RETENTION } from '../src/activities/housekeeping.js';
-import { DAY_MS } from '../src/history/metric-rollup.js';
+import { bucketId, bucketStart, DAY_MS, encodePoint, HOUR_MS } from '../src/history/metric-rollup.js';
 import { HISTORY_COLLECTIONS } from '../src/history/types.js';
 import { HostStore } from '../src/store/hosts-store.js';
-import { MetricHistoryStore } from '../src/store/metric-history.js';
+import { MetricHistoryStore, type MetricBucketDoc } from '../src/store/metric-history.js';
 import { apiRun, benchDatabase, cleanUpOnSignal, drainApi, registerHosts, reportEveryHost, sleep, startApi, SETTLE_MS, type Cleanup } from './lib/api-process.js';
 import { cpuMs, findPid, historyText, seededHost, type HistoryBenchResult, type IngestHalf } from './lib/metric-history-bench.js';
 import { ruleBenchReports } from './lib/rules.js';
@@ -37,6 +37,8 @@ const HELP = `usage: tsx bench/history.ts [options]
   --duration S         ingest: seconds per measurement (default 10)
   --connections C      ingest: concurrent clients (default 64)
   --runs R             ingest: runs, each one half with and one without history (default 3)
+  --fill S             ingest: first fill each host's minute buckets of this hour and the next with S of their
+                       60 slots, as in the middle of an hour (default 0: buckets start empty)
   --hk-hosts H         housekeeping: hosts seeded (default 1000)
   --days D             housekeeping: days of hourly history per host (default 90)
   --help               this text
@@ -44,11 +46,20 @@ const HELP = `usage: tsx bench/history.ts [options]
 
 const { positiveInt, fail } = scriptArgs('bench/history', HELP);
 
-async function ingest(db: Db, uri: string, dbName: string, opts: { hosts: number; durationSec: number; connections: number; runs: number }, cleanup: Cleanup): Promise<NonNullable<HistoryBenchResult['ingest']>> {
+async function ingest(db: Db, uri: string, dbName: string, opts: { hosts: number; durationSec: number; connections: number; runs: number; fill: number }, cleanup: Cleanup): Promise<NonNullable<HistoryBenchResult['ingest']>> {
   const store = new HostStore(db, { history: false });
   await store.ensureIndexes();
   const hosts = await registerHosts(store, opts.hosts, (name, i) => ruleBenchReports(name, i, new Date()));
   log(`registered ${opts.hosts} hosts`);
+  if (opts.fill > 0) {
+    const hour = bucketStart('m', Date.now());
+    const point = encodePoint({ c: 12.5, m: 40.1, l: 0.42, dk: ['/', '/var'], dv: [55.2, 20.1] });
+    const p = Object.fromEntries(Array.from({ length: opts.fill }, (_, i) => [String(59 - i), point]));
+    for (const start of [hour, hour + HOUR_MS]) {
+      await db.collection<MetricBucketDoc>(HISTORY_COLLECTIONS.metrics).insertMany(hosts.map((h) => ({ _id: bucketId(h._id.toHexString(), 'm', start), h: h._id.toHexString(), l: 'm' as const, t: new Date(start), p })));
+    }
+    log(`filled ${opts.fill} slots of each host's minute buckets of this hour and the next`);
+  }
   const port = await freePort();
   let api: ChildProcess | undefined;
   cleanup.unshift(async () => {
@@ -83,7 +94,7 @@ async function ingest(db: Db, uri: string, dbName: string, opts: { hosts: number
       await sleep(SETTLE_MS);
     }
   }
-  return { hosts: opts.hosts, connections: opts.connections, durationSec: opts.durationSec, runs: opts.runs, ...samples };
+  return { hosts: opts.hosts, connections: opts.connections, durationSec: opts.durationSec, runs: opts.runs, fill: opts.fill, ...samples };
 }
 
 async function housekeeping(db: Db, nHosts: number, days: number): Promise<NonNullable<HistoryBenchResult['housekeeping']>> {
@@ -146,6 +157,7 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       connections: { type: 'string' },
       runs: { type: 'string' },
+      fill: { type: 'string' },
       'hk-hosts': { type: 'string' },
       days: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -163,7 +175,7 @@ async function main(): Promise<void> {
   try {
     if (values.part !== 'housekeeping') {
       const { uri, dbName, client } = await benchDatabase('history', { ...(values['mongo-uri'] !== undefined && { mongoUri: values['mongo-uri'] }), maxPoolSize: 32, cleanup, log });
-      const opts = { hosts: positiveInt(values.hosts, '--hosts', 1000), durationSec: positiveInt(values.duration, '--duration', 10), connections: positiveInt(values.connections, '--connections', 64), runs: positiveInt(values.runs, '--runs', 3) };
+      const opts = { hosts: positiveInt(values.hosts, '--hosts', 1000), durationSec: positiveInt(values.duration, '--duration', 10), connections: positiveInt(values.connections, '--connections', 64), runs: positiveInt(values.runs, '--runs', 3), fill: values.fill === undefined ? 0 : Math.min(60, positiveInt(values.fill, '--fill', 1)) };
       result.ingest = await ingest(client.db(dbName), uri, dbName, opts, cleanup);
     }
     if (values.part !== 'ingest') {

@@ -46,7 +46,7 @@ export function findPid(parts: readonly string[]): number | undefined {
 }
 
 export interface HistoryBenchResult {
-  ingest?: { hosts: number; connections: number; durationSec: number; runs: number; off: IngestHalf[]; on: IngestHalf[] };
+  ingest?: { hosts: number; connections: number; durationSec: number; runs: number; fill?: number; off: IngestHalf[]; on: IngestHalf[] };
   housekeeping?: {
     hosts: number;
     days: number;
@@ -115,7 +115,7 @@ export function historyText(r: HistoryBenchResult): string {
     };
     const row = (name: string, xs: IngestHalf[]) => [name, median(xs.map((s) => s.rps)).toFixed(1), xs.map((s) => s.rps.toFixed(0)).join(' / '), String(median(xs.map((s) => s.p50Ms))), String(median(xs.map((s) => s.p99Ms))), cpu(xs, 'apiCpuMs'), cpu(xs, 'dbCpuMs'), String(xs.reduce((a, s) => a + s.non2xx, 0))];
     out.push(
-      `Ingest with metric history against without (${i.hosts} hosts, ${i.connections} connections, ${i.durationSec} s x ${i.runs} runs, halves alternating)`,
+      `Ingest with metric history against without (${i.hosts} hosts, ${i.connections} connections, ${i.durationSec} s x ${i.runs} runs, halves alternating${i.fill ? `, minute buckets filled with ${i.fill} of 60 slots` : ''})`,
       textTable(['history', 'reports/s (median)', 'each run', 'p50 ms', 'p99 ms', 'API CPU ms/report', 'DB CPU ms/report', 'non-2xx'], [row('off (HISTORY_METRICS=false)', i.off), row('on', i.on)]),
       `with / without: ${pct(on, off)} (goal >= 80 %); per run: ${i.on.map((s, k) => pct(s.rps, i.off[k]!.rps)).join(', ')}`,
     );
