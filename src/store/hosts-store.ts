@@ -10,6 +10,7 @@ export { checkPageFilter, type CheckPageRequest } from './check-snapshot.js';
 import { WriteGate } from './write-gate.js';
 import { isDuplicateKey } from './mongo.js';
 import { OutageStore } from './outages-store.js';
+import { normalizeTags } from './tags.js';
 import { reportOutages } from '../history/outage-records.js';
 import { MetricHistoryStore } from './metric-history.js';
 
@@ -46,6 +47,8 @@ export interface HostDoc {
   alert?: LegacyAlertDoc;
   /** Server time of the first report (absent for hosts that reported before it was kept: createdAt stands in). */
   firstReportAt?: Date;
+  /** Tags (tags.ts: normalized, sorted); absent when none. */
+  tags?: string[];
 }
 
 /** A host as the API reads it to authenticate a report: everything but the last report body. */
@@ -140,7 +143,8 @@ export class HostStore {
   }
 
   /** Registers a host. Its key carries its `_id` (credentials.ts), so the id is made first. */
-  async add(name: string, options: { alarm?: boolean; active?: boolean } = {}): Promise<{ id: string } & Credentials> {
+  async add(name: string, options: { alarm?: boolean; active?: boolean; tags?: readonly string[] } = {}): Promise<{ id: string } & Credentials> {
+    const tags = normalizeTags(options.tags ?? []);
     const _id = new ObjectId();
     const credentials = newCredentials(_id.toHexString());
     try {
@@ -154,6 +158,7 @@ export class HostStore {
         data: null,
         lastReportAt: null,
         createdAt: new Date(),
+        ...(tags.length > 0 && { tags }),
       });
     } catch (err) {
       if (isDuplicateKey(err)) throw new DuplicateHostError(name);
