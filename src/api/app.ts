@@ -16,6 +16,8 @@ import type { LogLevelName } from '../config.js';
 import type { RuleSource } from './rule-cache.js';
 import { StatusExtrasCache, type HistorySources, type StatusExtras } from './history-data.js';
 import { registerHistoryRoutes } from './history-routes.js';
+import { registerEnrollRoute } from './enroll-route.js';
+import type { EnrollStore } from '../store/enroll-store.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
@@ -42,6 +44,8 @@ export interface ApiOptions {
    * overview's uptime and sparklines; each absent one shows no history of its kind.
    */
   history?: HistorySources;
+  /** Enrolment tokens for `POST /api/v1/enroll` (enroll-route.ts); absent, the route is not served (404). */
+  enroll?: EnrollStore;
   /** IANA time zone of the host pages' times and of the uptime bar's days (HOSTWATCH_TIMEZONE); default UTC. */
   timezone?: string;
   /** Server clock; reports are timestamped with it, never with anything the host sends. */
@@ -268,6 +272,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   registerHistoryRoutes(app, { hosts, sources: options.history ?? {}, timezone: options.timezone ?? 'UTC', now, readCheck, knownRules, loginPage, tooManyAttempts });
+  if (options.enroll) registerEnrollRoute(app, { enroll: options.enroll, hosts, limiter, now, tooManyAttempts });
 
   app.get('/', async (req, reply) => {
     const read = await readCheck(req, now().getTime());

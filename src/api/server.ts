@@ -9,6 +9,7 @@ import { RuleStore } from '../store/rules-store.js';
 import { AuthFailureStore } from '../store/auth-failures-store.js';
 import { AuthFailureLimiter } from './auth-limiter.js';
 import { NoticeLogStore } from '../store/notice-log-store.js';
+import { EnrollStore } from '../store/enroll-store.js';
 
 /** Who can read the status page, for the start-up line. */
 function statusAccessLine(api: Readonly<Config['api']>): string {
@@ -48,6 +49,7 @@ async function run(): Promise<void> {
     // Host pages, the history API and the overview's uptime and sparklines (docs/status-page.md).
     history: { ...(hosts.history && { metrics: hosts.history }), outages: hosts.outages, notices: new NoticeLogStore(mongo.db) },
     timezone: config.timezone,
+    enroll: new EnrollStore(mongo.db), // POST /api/v1/enroll (docs/agent.md)
   });
   const say = (line: string): void => (json ? app.log.info(line) : console.log(line));
   await app.listen({ port: config.api.port, host: '0.0.0.0' });
