@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { ObjectId, type Db } from 'mongodb';
 import { freePort, stopChild } from '../scripts/lib/services.js';
 import { createHousekeepingActivities, DEFAULT_RETENTION } from '../src/activities/housekeeping.js';
-import { bucketId, bucketStart, DAY_MS, encodePoint, HOUR_MS } from '../src/history/metric-rollup.js';
+import { bucketId, bucketStart, DAY_MS, encodePoint, HOUR_MS, LEVELS } from '../src/history/metric-rollup.js';
 import { HISTORY_COLLECTIONS } from '../src/history/types.js';
 import { HostStore } from '../src/store/hosts-store.js';
 import { MetricHistoryStore, type MetricBucketDoc } from '../src/store/metric-history.js';
@@ -37,8 +37,8 @@ const HELP = `usage: tsx bench/history.ts [options]
   --duration S         ingest: seconds per measurement (default 10)
   --connections C      ingest: concurrent clients (default 64)
   --runs R             ingest: runs, each one half with and one without history (default 3)
-  --fill S             ingest: first fill each host's minute buckets of this hour and the next with S of their
-                       60 slots, as in the middle of an hour (default 0: buckets start empty)
+  --fill S             ingest: first fill each host's minute buckets (15 slots) of the next two hours with S
+                       slots, as in the middle of a bucket (default 0: buckets start empty)
   --hk-hosts H         housekeeping: hosts seeded (default 1000)
   --days D             housekeeping: days of hourly history per host (default 90)
   --help               this text
@@ -52,13 +52,14 @@ async function ingest(db: Db, uri: string, dbName: string, opts: { hosts: number
   const hosts = await registerHosts(store, opts.hosts, (name, i) => ruleBenchReports(name, i, new Date()));
   log(`registered ${opts.hosts} hosts`);
   if (opts.fill > 0) {
-    const hour = bucketStart('m', Date.now());
+    const first = bucketStart('m', Date.now());
     const point = encodePoint({ c: 12.5, m: 40.1, l: 0.42, dk: ['/', '/var'], dv: [55.2, 20.1] });
-    const p = Object.fromEntries(Array.from({ length: opts.fill }, (_, i) => [String(59 - i), point]));
-    for (const start of [hour, hour + HOUR_MS]) {
+    const slots = LEVELS.m.bucketMs / 60_000;
+    const p = Object.fromEntries(Array.from({ length: Math.min(opts.fill, slots) }, (_, i) => [String(slots - 1 - i), point]));
+    for (let start = first; start < first + 2 * HOUR_MS; start += LEVELS.m.bucketMs) {
       await db.collection<MetricBucketDoc>(HISTORY_COLLECTIONS.metrics).insertMany(hosts.map((h) => ({ _id: bucketId(h._id.toHexString(), 'm', start), h: h._id.toHexString(), l: 'm' as const, t: new Date(start), p })));
     }
-    log(`filled ${opts.fill} slots of each host's minute buckets of this hour and the next`);
+    log(`filled ${Math.min(opts.fill, slots)} of ${slots} slots of each host's minute buckets of the next two hours`);
   }
   const port = await freePort();
   let api: ChildProcess | undefined;
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
   try {
     if (values.part !== 'housekeeping') {
       const { uri, dbName, client } = await benchDatabase('history', { ...(values['mongo-uri'] !== undefined && { mongoUri: values['mongo-uri'] }), maxPoolSize: 32, cleanup, log });
-      const opts = { hosts: positiveInt(values.hosts, '--hosts', 1000), durationSec: positiveInt(values.duration, '--duration', 10), connections: positiveInt(values.connections, '--connections', 64), runs: positiveInt(values.runs, '--runs', 3), fill: values.fill === undefined ? 0 : Math.min(60, positiveInt(values.fill, '--fill', 1)) };
+      const opts = { hosts: positiveInt(values.hosts, '--hosts', 1000), durationSec: positiveInt(values.duration, '--duration', 10), connections: positiveInt(values.connections, '--connections', 64), runs: positiveInt(values.runs, '--runs', 3), fill: values.fill === undefined ? 0 : positiveInt(values.fill, '--fill', 1) };
       result.ingest = await ingest(client.db(dbName), uri, dbName, opts, cleanup);
     }
     if (values.part !== 'ingest') {

@@ -91,7 +91,7 @@ export function seededHost(hostId: string, now: number, days: number): MetricBuc
     kept[level] = new Date(previousFirst);
     for (let s = previousFirst; s <= now; s += bucketMs) docs.push(fullBucket(hostId, level, s));
   }
-  const rolled = bucketStart('m', now) - HOUR_MS;
+  const rolled = Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
   docs.push({ _id: `${hostId}:s`, h: hostId, l: 's', t: new Date(rolled), rolled: new Date(rolled), kept });
   return docs;
 }
@@ -115,7 +115,7 @@ export function historyText(r: HistoryBenchResult): string {
     };
     const row = (name: string, xs: IngestHalf[]) => [name, median(xs.map((s) => s.rps)).toFixed(1), xs.map((s) => s.rps.toFixed(0)).join(' / '), String(median(xs.map((s) => s.p50Ms))), String(median(xs.map((s) => s.p99Ms))), cpu(xs, 'apiCpuMs'), cpu(xs, 'dbCpuMs'), String(xs.reduce((a, s) => a + s.non2xx, 0))];
     out.push(
-      `Ingest with metric history against without (${i.hosts} hosts, ${i.connections} connections, ${i.durationSec} s x ${i.runs} runs, halves alternating${i.fill ? `, minute buckets filled with ${i.fill} of 60 slots` : ''})`,
+      `Ingest with metric history against without (${i.hosts} hosts, ${i.connections} connections, ${i.durationSec} s x ${i.runs} runs, halves alternating${i.fill ? `, minute buckets pre-filled with ${i.fill} slots` : ''})`,
       textTable(['history', 'reports/s (median)', 'each run', 'p50 ms', 'p99 ms', 'API CPU ms/report', 'DB CPU ms/report', 'non-2xx'], [row('off (HISTORY_METRICS=false)', i.off), row('on', i.on)]),
       `with / without: ${pct(on, off)} (goal >= 80 %); per run: ${i.on.map((s, k) => pct(s.rps, i.off[k]!.rps)).join(', ')}`,
     );

@@ -3,7 +3,8 @@
  * buckets, and the rollup arithmetic. Pure: no I/O. Stored by src/store/metric-history.ts.
  *
  * Levels, each stored as bucket documents of a fixed span counted from the Unix epoch (UTC):
- * - `m`: one point a minute (the latest report of the minute), in hour buckets of 60 slots;
+ * - `m`: one point a minute (the latest report of the minute), in 15-minute buckets of 15 slots (written at
+ *   ingest: FerretDB re-encodes a whole document per update, so ingest's documents are kept small);
  * - `t`: one point per 10 minutes, in day buckets of 144 slots;
  * - `h`: one point an hour, in 7-day buckets of 168 slots.
  * A rolled-up point is the mean of the minute points of its span for cpu, memory and load1 (each over the points
@@ -21,7 +22,7 @@ export type Level = 'm' | 't' | 'h';
 
 /** Each level's point spacing and bucket span, in milliseconds. */
 export const LEVELS: Readonly<Record<Level, { stepMs: number; bucketMs: number }>> = Object.freeze({
-  m: { stepMs: MINUTE_MS, bucketMs: HOUR_MS },
+  m: { stepMs: MINUTE_MS, bucketMs: 15 * MINUTE_MS },
   t: { stepMs: TEN_MINUTES_MS, bucketMs: DAY_MS },
   h: { stepMs: HOUR_MS, bucketMs: 7 * DAY_MS },
 });
@@ -100,6 +101,11 @@ export function decodePoint(v: unknown): StoredPoint | null {
   }
   if (num(n) !== undefined) p.n = num(n)!;
   return p;
+}
+
+/** Start (epoch ms) of the hour that holds instant `t`: the unit of rollups. */
+export function hourStart(t: number): number {
+  return Math.floor(t / HOUR_MS) * HOUR_MS;
 }
 
 /** Start (epoch ms) of the level's bucket that holds instant `t`. */

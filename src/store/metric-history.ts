@@ -1,7 +1,7 @@
 /**
  * Metric history in the `metric_history` collection (docs/history.md "Metric history"), in bucket documents whose
  * layout and arithmetic are in src/history/metric-rollup.ts:
- * - `{_id: "<host>:m:<hour start ms>", h, l: "m", t, p: {"<minute>": encoded point}}`: written at ingest, one upsert per
+ * - `{_id: "<host>:m:<15-minute start ms>", h, l: "m", t, p: {"<minute of the 15>": encoded point}}`: written at ingest, one upsert per
  *   report, filtered by `_id` alone (the only filter FerretDB 1.x serves from an index);
  * - `"<host>:t:<day start>"` (10-minute points) and `"<host>:h:<7-day start>"` (hourly points): written by
  *   housekeeping from the minute level;
@@ -21,6 +21,7 @@ import {
   DAY_MS,
   encodePoint,
   HOUR_MS,
+  hourStart,
   LEVELS,
   levelFor,
   MINUTE_MS,
@@ -174,7 +175,7 @@ export class MetricHistoryStore {
     let points = await this.levelPoints(hostId, level, lo, t);
     if (level !== 'm') {
       const state = await this.collection.findOne({ _id: `${hostId}:s` }, { projection: { rolled: 1 } });
-      const rolled = Math.max(state?.rolled?.getTime() ?? 0, bucketStart('m', t) - (COMPLETE_HOURS - 1) * HOUR_MS, lo);
+      const rolled = Math.max(state?.rolled?.getTime() ?? 0, hourStart(t) - (COMPLETE_HOURS - 1) * HOUR_MS, lo);
       if (rolled <= t) {
         const minutes = await this.levelPoints(hostId, 'm', rolled, t);
         const fresh = [...rollUp(minutes, stepMs)].map(([span, p]) => ({ t: span, p })).filter((x) => x.t >= rolled);
@@ -226,9 +227,9 @@ export class MetricHistoryStore {
    * buckets per level: the sweep of {@link sweepFilter} removes anything older).
    */
   async rollupHost(hostId: string, now: number, retention: MetricRetention): Promise<{ hours: number; writes: number; deleted: Record<Level, number> }> {
-    const end = bucketStart('m', now - SETTLE_MS); // hours before this one are complete
+    const end = hourStart(now - SETTLE_MS); // hours before this one are complete
     const state = await this.collection.findOne({ _id: `${hostId}:s` }, { projection: { rolled: 1, kept: 1 } });
-    const start = Math.max(state?.rolled?.getTime() ?? 0, bucketStart('m', now - retention.minuteDays * DAY_MS));
+    const start = Math.max(state?.rolled?.getTime() ?? 0, hourStart(now - retention.minuteDays * DAY_MS));
     const minutes = start < end ? await this.levelPoints(hostId, 'm', start, end - 1) : [];
     const sets = new Map<string, { level: Level; start: number; $set: Record<string, string> }>();
     for (const level of ['t', 'h'] as const) {
@@ -256,7 +257,7 @@ export class MetricHistoryStore {
     const rolled = Math.max(end, state?.rolled?.getTime() ?? 0);
     const unchanged = state?.rolled?.getTime() === rolled && (['m', 't', 'h'] as const).every((l) => state?.kept?.[l]?.getTime() === kept[l].getTime());
     if (!unchanged) await this.collection.updateOne({ _id: `${hostId}:s` }, { $set: { rolled: new Date(rolled), t: new Date(rolled), kept }, $setOnInsert: { h: hostId, l: 's' } }, { upsert: true });
-    return { hours: new Set(minutes.map((m) => bucketStart('m', m.t))).size, writes: sets.size + (unchanged ? 0 : 1), deleted };
+    return { hours: new Set(minutes.map((m) => hourStart(m.t))).size, writes: sets.size + (unchanged ? 0 : 1), deleted };
   }
 
   /**

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
 import { buildApi } from '../../src/api/app.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, pointFromReport, type StoredPoint } from '../../src/history/metric-rollup.js';
+import { bucketStart, DAY_MS, HOUR_MS, MINUTE_MS, pointFromReport, slotOf, type StoredPoint } from '../../src/history/metric-rollup.js';
 import type { MetricPoint } from '../../src/history/types.js';
 import { HostStore } from '../../src/store/hosts-store.js';
 import { MetricHistoryStore } from '../../src/store/metric-history.js';
@@ -171,9 +171,9 @@ test('ingest: a report with metrics costs exactly one extra write, an upsert fil
     expect(history).toHaveLength(1);
     expect(writes).toHaveLength(2); // the host's update and the history upsert
     const u = (history[0]!.command.updates as { q: unknown; u: { $set: object }; upsert: boolean }[])[0]!;
-    expect(u.q).toEqual({ _id: `${h.id}:m:${Math.floor(NOW / HOUR_MS) * HOUR_MS}` });
+    expect(u.q).toEqual({ _id: `${h.id}:m:${bucketStart('m', clock)}` });
     expect(u.upsert).toBe(true);
-    expect(Object.keys(u.u.$set)).toEqual([`p.${Math.floor((clock % HOUR_MS) / MINUTE_MS)}`]);
+    expect(Object.keys(u.u.$set)).toEqual([`p.${slotOf('m', clock)}`]);
     const s = await hosts.history!.series(h.id, new Date(NOW - HOUR_MS), new Date(clock));
     expect(s.points.map((p) => p.cpu)).toEqual([11]); // same minute: the latest report kept
 

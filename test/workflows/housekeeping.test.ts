@@ -59,7 +59,7 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
   }
   // Buckets just beyond each retention (defaults: 1, 7 and 90 days), deleted by id in the host's pass; buckets far
   // beyond (removed by the sweep); buckets within; and a removed host's rollup state (the sweep too).
-  const justOld = [bucket(a, 'm', now, DAY_MS + HOUR_MS), bucket(b, 't', now, 8 * DAY_MS), bucket(a, 'h', now, 97 * DAY_MS)];
+  const justOld = [bucket(a, 'm', now, DAY_MS + 20 * MINUTE_MS), bucket(b, 't', now, 8 * DAY_MS), bucket(a, 'h', now, 97 * DAY_MS)];
   const farOld = [bucket(a, 'm', now, 3 * DAY_MS), bucket(a, 't', now, 12 * DAY_MS), bucket(b, 'h', now, 130 * DAY_MS)];
   const young = [bucket(a, 'm', now, 20 * HOUR_MS), bucket(a, 't', now, 5 * DAY_MS), bucket(b, 'h', now, 80 * DAY_MS)];
   const orphan: MetricBucketDoc = { _id: 'f'.repeat(24) + ':s', h: 'f'.repeat(24), l: 's', t: new Date(now - 95 * DAY_MS), rolled: new Date(now - 95 * DAY_MS) };
