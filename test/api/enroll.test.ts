@@ -5,6 +5,8 @@ import { afterEach, expect, test } from 'vitest';
 import { buildApi, type ApiOptions } from '../../src/api/app.js';
 import { EnrollStore } from '../../src/store/enroll-store.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
+import { freePort } from '../../scripts/lib/services.js';
+import { startTsProcess, untilProcess } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 import { JSON_HEADERS, reportHeaders, snapshot } from './support.js';
 
@@ -111,4 +113,27 @@ test('without an enrolment store the route is not served', async () => {
   apps.push(app);
   const r = await app.inject({ method: 'POST', url: '/api/v1/enroll', headers: JSON_HEADERS, payload: '{}' });
   expect(r.statusCode).toBe(404);
+});
+
+test('npm run api serves enrolment; with request logging on, neither the token nor the new secret is logged', async () => {
+  const { mongo, uri, dbName, hosts } = await freshStore();
+  const { token } = await new EnrollStore(mongo.db).create({ uses: 1 });
+  const port = await freePort();
+  const api = startTsProcess(['src/api/server.ts'], { MONGODB_URI: uri, MONGODB_DB: dbName, PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'info', STATUS_PUBLIC: '' });
+  try {
+    await untilProcess(api, 'api', () => api.out().includes('hostwatch api listening'));
+    const url = `http://127.0.0.1:${port}`;
+    const created = await post(url, { token, hostname: 'logged-host' });
+    expect(created.status).toBe(201);
+    expect((await post(url, { token, hostname: 'second' })).body.reason).toBe('spent');
+    expect((await hosts.byName('logged-host')).secretKey).toBe(created.body.key);
+    await untilProcess(api, 'request lines', () => api.out().split('/api/v1/enroll').length >= 3);
+    for (const out of [api.out(), api.err()]) {
+      expect(out).not.toContain(token.slice(28));
+      expect(out).not.toContain(created.body.secret as string);
+    }
+  } finally {
+    api.child.kill('SIGTERM');
+    await api.exited;
+  }
 });
