@@ -1,5 +1,7 @@
 import { isValidTimezone } from './local-time.js';
 import { DEFAULT_GRACE_SECONDS, DEFAULT_STEPS } from './policy.js';
+// Pure (no I/O): the one definition of a tag, shared with the host registry.
+import { MAX_TAGS, normalizeTag, TAG_RULE } from '../store/tags.js';
 
 /** The check workflow's one argument, as the schedule (or `temporal schedule create --input`) supplies it. */
 export interface CheckInput {
@@ -17,6 +19,13 @@ export interface CheckInput {
   graceSeconds?: number;
   /** How a run reads hosts; the defaults suit any fleet (docs/benchmarks.md). */
   paging?: Partial<Paging>;
+  /** Which hosts the run covers: those carrying any of `tags`. Default every host. */
+  hosts?: HostSelector;
+}
+
+/** A schedule's hosts (docs/operations.md "Tags"): any of the tags. */
+export interface HostSelector {
+  tags: string[];
 }
 
 /** A channel named by a schedule. `fromStep`: only step notices of this step or higher (escalation). */
@@ -48,6 +57,8 @@ export interface ValidCheckInput {
   ignoreHours: number[];
   timezone?: string;
   paging: Paging;
+  /** Tags normalized (lower case, each once, sorted); absent: every host. */
+  hosts?: HostSelector;
 }
 
 /** Bad check input; `field` names the offending field, e.g. `steps[2]`. */
@@ -61,7 +72,7 @@ export class InvalidCheckInputError extends Error {
   }
 }
 
-const KNOWN_FIELDS = new Set(['recipients', 'channels', 'steps', 'ignoreHours', 'timezone', 'graceSeconds', 'paging']);
+const KNOWN_FIELDS = new Set(['recipients', 'channels', 'steps', 'ignoreHours', 'timezone', 'graceSeconds', 'paging', 'hosts']);
 const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_CHANNELS = 50;
 const MAX_GRACE_SECONDS = 3600;
@@ -126,6 +137,7 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
     graceSeconds = g;
   }
 
+  const hosts = parseHosts(input.hosts);
   const { timezone } = input;
   if (timezone !== undefined && (typeof timezone !== 'string' || !isValidTimezone(timezone))) {
     throw new InvalidCheckInputError('timezone', `is not a known IANA time zone: ${JSON.stringify(timezone)}`);
@@ -139,7 +151,23 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
     ignoreHours: [...new Set(ignoreHours)],
     ...(timezone !== undefined && { timezone: timezone as string }),
     paging: parsePaging(input.paging),
+    ...(hosts && { hosts }),
   };
+}
+
+function parseHosts(raw: unknown): HostSelector | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidCheckInputError('hosts', 'must be an object like {"tags": ["prod"]}');
+  for (const k of Object.keys(raw)) if (k !== 'tags') throw new InvalidCheckInputError(`hosts.${k}`, 'is not a known field (expected tags)');
+  const { tags } = raw as { tags?: unknown };
+  if (!Array.isArray(tags) || tags.length === 0) throw new InvalidCheckInputError('hosts.tags', 'must be a non-empty array of tags, e.g. ["prod"]');
+  if (tags.length > MAX_TAGS) throw new InvalidCheckInputError('hosts.tags', `has more than ${MAX_TAGS} tags`);
+  const out = tags.map((t: unknown, i) => {
+    const tag = typeof t === 'string' ? normalizeTag(t) : undefined;
+    if (tag === undefined) throw new InvalidCheckInputError(`hosts.tags[${i}]`, `is not a valid tag (${TAG_RULE}): ${JSON.stringify(t)?.slice(0, 80)}`);
+    return tag;
+  });
+  return { tags: [...new Set(out)].sort() };
 }
 
 function parseChannels(raw: unknown): Required<ChannelRef>[] {

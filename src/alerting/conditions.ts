@@ -35,7 +35,7 @@ export function evaluateConditions(
     if (!c) continue;
     const rule = rules.get(c.rule);
     // A removed rule, or one no longer for this host, ends its instances without notices.
-    if (!rule || !appliesTo(rule, host.name) || (c.kind === 'reboot' && checkTime - instance.start > REBOOT_WINDOW_MS)) {
+    if (!rule || !appliesTo(rule, host) || (c.kind === 'reboot' && checkTime - instance.start > REBOOT_WINDOW_MS)) {
       write.drop.push(instance.key);
       continue;
     }

@@ -60,6 +60,8 @@ export interface HostSnapshot {
   back?: { from: number; at: number };
   /** Alert state of offline instances: the current one and any ended ones not yet fully told. */
   alerts: InstanceState[];
+  /** The host's tags (rules select hosts by tag); absent when none. */
+  tags?: string[];
 }
 
 /** One place a notice is delivered (ALERTING.md "Destination"), as the workflow knows it: no URL, no secret. */

@@ -9,6 +9,7 @@ import type { Credentials } from '../store/credentials.js';
 import { activeConditions, currentAlertStep, hostState, reportingInterval, type KnownRules } from '../store/host-status.js';
 import { DuplicateHostError, HostStore, UnknownHostError, type HostView } from '../store/hosts-store.js';
 import { RuleStore } from '../store/rules-store.js';
+import { InvalidTagError, normalizeTags } from '../store/tags.js';
 import { withStore } from './database.js';
 import { parseDuration, UsageError } from './parse.js';
 
@@ -56,6 +57,7 @@ export function hostJson(host: HostView, now: number, known?: KnownRules) {
       .map(instanceJson),
     conditions: activeConditions(host, now, known),
     interval: reportingInterval(host) ?? null,
+    tags: host.tags ?? [],
     mutedUntil: host.mutedUntil?.toISOString() ?? null,
     muted: host.mutedUntil !== undefined && host.mutedUntil.getTime() > now,
     createdAt: host.createdAt.toISOString(),
@@ -66,7 +68,7 @@ export function hostJson(host: HostView, now: number, known?: KnownRules) {
 /** The `hosts list` table; times in `timezone`; CONDITIONS lists the active ones (`disk /var 93 % > 90 %`). */
 export function formatHostTable(hosts: readonly HostView[], now: number, timezone: string, known?: KnownRules): string {
   if (hosts.length === 0) return 'no hosts yet; add one with "hostwatch hosts add <name>"';
-  const header = ['NAME', 'STATE', `LAST SEEN (${timezone})`, 'OFFLINE FOR', 'ALERT STEP', 'MUTED UNTIL', 'ACTIVE', 'ALARM', 'CONDITIONS'];
+  const header = ['NAME', 'STATE', `LAST SEEN (${timezone})`, 'OFFLINE FOR', 'ALERT STEP', 'MUTED UNTIL', 'ACTIVE', 'ALARM', 'TAGS', 'CONDITIONS'];
   const rows = hosts.map((h) => {
     const state = hostState(h, now);
     const muted = h.mutedUntil !== undefined && h.mutedUntil.getTime() > now;
@@ -79,6 +81,7 @@ export function formatHostTable(hosts: readonly HostView[], now: number, timezon
       muted ? formatLocalTime(h.mutedUntil!.getTime(), timezone) : '-',
       h.active ? 'yes' : 'no',
       h.alarm ? 'on' : 'off',
+      h.tags?.join(',') || '-',
       activeConditions(h, now, known).map((c) => c.text).join(', ') || '-',
     ];
   });
@@ -107,9 +110,22 @@ export function parseUntil(text: string, now: number): Date {
 }
 
 
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** Tags from the command line, normalized (tags.ts); a bad one is a usage error naming it, before any write. */
+export function parseTags(tags: readonly string[]): string[] {
+  try {
+    return normalizeTags(tags);
+  } catch (err) {
+    if (err instanceof InvalidTagError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** Runs `fn` on the hosts store; an unknown or duplicate host name is a usage error. */
 function withHosts<T>(getConfig: () => Readonly<Config>, fn: (hosts: HostStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
-  return withStore(getConfig, (db) => new HostStore(db), (err) => err instanceof UnknownHostError || err instanceof DuplicateHostError, fn);
+  const userError = (err: unknown) => err instanceof UnknownHostError || err instanceof DuplicateHostError || err instanceof InvalidTagError;
+  return withStore(getConfig, (db) => new HostStore(db), userError, fn);
 }
 
 export function hostsCommand(getConfig: () => Readonly<Config>): Command {
@@ -120,23 +136,28 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     .description('register a host and print its key and secret (shown once)')
     .argument('<name>', 'host name: 1-100 characters of letters, digits, ".", "_" and "-"')
     .option('--no-alarm', 'register it with alerts off (it still reports)')
-    .action(async (name: string, flags: { alarm: boolean }) => {
+    .option('--tag <tag>', 'a tag for schedules and rules to select it by; repeat for more', collect)
+    .action(async (name: string, flags: { alarm: boolean; tag?: string[] }) => {
       validateHostName(name);
+      const tags = parseTags(flags.tag ?? []);
       await run(async (store, config) => {
         await store.ensureIndexes(); // the unique name and key indexes make duplicates an error
-        const created = await store.add(name, { alarm: flags.alarm });
-        return [`added host "${name}"${flags.alarm ? '' : ' (alarm off)'}`, ...credentialLines(name, created, config.api.port)].join('\n');
+        const created = await store.add(name, { alarm: flags.alarm, tags });
+        const notes = [...(flags.alarm ? [] : ['alarm off']), ...(tags.length > 0 ? [`tags ${tags.join(',')}`] : [])];
+        return [`added host "${name}"${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`, ...credentialLines(name, created, config.api.port)].join('\n');
       });
     })
-    .addHelpText('after', '\nExample:\n  hostwatch hosts add web-1\n  hostwatch hosts add build-box --no-alarm');
+    .addHelpText('after', '\nExample:\n  hostwatch hosts add web-1 --tag prod --tag eu\n  hostwatch hosts add build-box --no-alarm');
 
   const list = new Command('list')
     .description('show every host: state, last report, how long offline, alert step, muting, flags and active conditions (metric rules, reboots)')
     .option('--json', 'print a JSON array instead of a table')
-    .action(async (flags: { json?: boolean }) => {
+    .option('--tag <tag>', 'only hosts carrying this tag; repeat for any of several', collect)
+    .action(async (flags: { json?: boolean; tag?: string[] }) => {
+      const tags = flags.tag && parseTags(flags.tag);
       const open = (db: Db) => ({ hosts: new HostStore(db), rules: new RuleStore(db) });
       const out = await withStore(getConfig, open, () => false, async (stores, config) => {
-        const [all, rules] = await Promise.all([stores.hosts.list(), stores.rules.all()]);
+        const [all, rules] = await Promise.all([stores.hosts.list(tags ? { tags } : {}), stores.rules.all()]);
         // Instances of a removed rule stay in a host's document until the next check drops them: not shown.
         const known = ruleBook(rules);
         const now = Date.now();
@@ -237,6 +258,20 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     })
     .addHelpText('after', '\nExamples:\n  hostwatch hosts interval web-1 5m\n  hostwatch hosts interval web-1 off');
 
-  for (const c of [add, list, enable, disable, alarm, rename, remove, rotate, mute, unmute, interval]) hosts.addCommand(c);
+  const tagEdit = (verb: 'tag' | 'untag') =>
+    new Command(verb)
+      .description(verb === 'tag' ? 'add tags to a host (schedules and rules select hosts by tag)' : 'remove tags from a host')
+      .argument('<name>', 'host name')
+      .argument('<tags...>', 'one or more tags: letters, digits, ".", "_", "-" and ":" (stored in lower case)')
+      .action(async (host: string, given: string[]) => {
+        const tags = parseTags(given);
+        await run(async (store) => {
+          const now = verb === 'tag' ? await store.addTags(host, tags) : await store.removeTags(host, tags);
+          return `host "${host}" tags: ${now.length > 0 ? now.join(',') : '(none)'}`;
+        });
+      })
+      .addHelpText('after', `\nExample:\n  hostwatch hosts ${verb} web-1 prod eu`);
+
+  for (const c of [add, list, tagEdit('tag'), tagEdit('untag'), enable, disable, alarm, rename, remove, rotate, mute, unmute, interval]) hosts.addCommand(c);
   return hosts;
 }

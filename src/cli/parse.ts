@@ -41,6 +41,7 @@ const FLAG_FOR: Record<string, string> = {
   ignoreHours: '--ignore-hours',
   timezone: '--timezone',
   graceSeconds: '--grace',
+  hosts: '--tag',
 };
 
 /** `oncall,lead:60` -> `["oncall", {"name": "lead", "fromStep": 60}]`. */
@@ -59,6 +60,9 @@ export interface CheckInputFlags {
   steps?: string;
   ignoreHours?: string;
   timezone?: string;
+  /** `--tag` (repeatable): the hosts the schedule covers; `--all-hosts`: every host again. */
+  tag?: string[];
+  allHosts?: boolean;
 }
 
 /**
@@ -73,6 +77,9 @@ export function checkInputFromFlags(flags: CheckInputFlags, base: Partial<CheckI
   if (flags.steps !== undefined) input.steps = parseNumbers(flags.steps, '--steps');
   if (flags.ignoreHours !== undefined) input.ignoreHours = parseNumbers(flags.ignoreHours, '--ignore-hours');
   if (flags.timezone !== undefined) input.timezone = flags.timezone;
+  if (flags.tag !== undefined && flags.allHosts) throw new UsageError('--tag and --all-hosts: give one of them, not both');
+  if (flags.tag !== undefined) input.hosts = { tags: flags.tag };
+  if (flags.allHosts) delete input.hosts;
   for (const key of ['recipients', 'channels'] as const) if (Array.isArray(input[key]) && (input[key] as unknown[]).length === 0) delete input[key];
   if (input.recipients === undefined && input.channels === undefined) {
     throw new UsageError('--recipients or --channels is required (email addresses, or channel names from "hostwatch channels list")');
@@ -81,7 +88,7 @@ export function checkInputFromFlags(flags: CheckInputFlags, base: Partial<CheckI
     parseCheckInput(input);
   } catch (err) {
     if (err instanceof InvalidCheckInputError) {
-      const flag = FLAG_FOR[err.field.replace(/\[\d+\].*$/, '')];
+      const flag = FLAG_FOR[err.field.replace(/[.[].*$/, '')];
       throw new UsageError(flag ? `${flag}: ${err.message}` : err.message);
     }
     throw err;

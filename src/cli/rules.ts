@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { checkRule, checkRuleName, DEFAULT_RULE_STEPS, describeRule, InvalidRuleError, METRICS, type Rule } from '../rules/rule.js';
 import { DuplicateRuleError, RuleStore, UnknownRuleError, type RulePatch, type RuleSpec, type RuleView } from '../store/rules-store.js';
 import { withStore } from './database.js';
-import { validateHostName } from './hosts.js';
+import { parseTags, validateHostName } from './hosts.js';
 import { parseList, parseNumbers, usageExitCodes, UsageError } from './parse.js';
 
 /** The options of `rules add` and `rules update` as commander hands them over. */
@@ -18,6 +18,9 @@ interface RuleFlags {
   perCpu?: boolean;
   host?: string[];
   allHosts?: boolean;
+  tag?: string[];
+  /** False for `--no-tags`. */
+  tags?: boolean;
 }
 
 /** The option a rule field is set with, so every refusal names what the user typed. */
@@ -29,6 +32,8 @@ function flagFor(field: string, flags: RuleFlags, nameArg: string): string {
       return flags.below !== undefined && flags.above === undefined ? '--below' : '--above';
     case 'hosts':
       return '--host';
+    case 'tags':
+      return '--tag';
     default:
       return `--${field}`;
   }
@@ -80,6 +85,14 @@ function hostNames(names: readonly string[]): string[] {
   return [...new Set(names)];
 }
 
+function ruleTags(tags: readonly string[]): string[] {
+  try {
+    return parseTags(tags);
+  } catch (err) {
+    throw new UsageError(`--tag: ${(err as Error).message}`);
+  }
+}
+
 /**
  * A threshold given for a reboot rule, refused under the option that gave it (checkRule names `above` for all of
  * them, and RuleStore.update would silently drop one given with an update).
@@ -100,6 +113,7 @@ function specFromFlags(name: string, flags: RuleFlags): RuleSpec {
     ...(flags.perCpu && { perCpu: true }),
     steps: flags.steps !== undefined ? parseSteps(flags.steps) : [],
     ...(flags.host !== undefined && { hosts: hostNames(flags.host) }),
+    ...(flags.tag !== undefined && { tags: ruleTags(flags.tag) }),
   };
   refuseRebootThreshold(spec.metric, spec.op, spec.clear);
   const { id: _id, ...checked } = checkRule({ ...spec, id: 'new' });
@@ -117,18 +131,23 @@ function patchFromFlags(flags: RuleFlags): RulePatch {
   if (flags.perCpu !== undefined) patch.perCpu = flags.perCpu;
   if (flags.steps !== undefined) patch.steps = parseSteps(flags.steps);
   if (flags.host !== undefined) patch.hosts = hostNames(flags.host);
-  if (flags.allHosts) patch.hosts = null;
+  if (flags.tag !== undefined && (flags.allHosts || flags.tags === false)) throw new UsageError('--tag with --all-hosts or --no-tags: give one of them');
+  if (flags.tag !== undefined) patch.tags = ruleTags(flags.tag);
+  if (flags.tags === false) patch.tags = null;
+  // Every host again: neither names nor tags select.
+  if (flags.allHosts) Object.assign(patch, { hosts: null, tags: null });
   if (Object.keys(patch).length === 0) throw new UsageError('update: name at least one setting to change (see hostwatch rules update --help)');
   return patch;
 }
 
 const stepsText = (r: Pick<Rule, 'metric' | 'steps'>) => (r.metric === 'reboot' ? 'once' : r.steps.join(','));
-const hostsText = (r: Pick<Rule, 'hosts'>) => (r.hosts === undefined ? 'all' : r.hosts.join(','));
+const hostsText = (r: Pick<Rule, 'hosts' | 'tags'>) =>
+  r.hosts === undefined && r.tags === undefined ? 'all' : [...(r.hosts ?? []), ...(r.tags ?? []).map((t) => `tag:${t}`)].join(',');
 
 /** `disk above 90 %, clears at 85 %; steps 5,60,240,1440 min; every host` */
 function summary(r: Rule): string {
   const steps = r.metric === 'reboot' ? 'told once per destination' : `steps ${stepsText(r)} min`;
-  const hosts = r.hosts === undefined ? 'every host' : `hosts ${hostsText(r)}`;
+  const hosts = r.hosts === undefined && r.tags === undefined ? 'every host' : `hosts ${hostsText(r)}`;
   return `${describeRule(r)}; ${steps}; ${hosts}`;
 }
 
@@ -155,6 +174,7 @@ export function ruleJson(r: RuleView) {
     perCpu: r.perCpu === true,
     steps: r.steps,
     hosts: r.hosts ?? null,
+    tags: r.tags ?? null,
     condition: describeRule(r),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -200,6 +220,7 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
     .option('--steps <minutes>', STEPS_HELP)
     .option('--per-cpu', 'load1/load5/load15 divided by the number of CPUs the report states (its "cpus" field)')
     .option('--host <name>', 'a host the rule applies to; repeat for more (default: every host)', collect)
+    .option('--tag <tag>', 'hosts carrying this tag (hostwatch hosts tag); repeat for any of several; with --host: those too', collect)
     .action(async (name: string, flags: RuleFlags) => {
       const spec = await naming(flags, 'NAME', () => specFromFlags(name, flags));
       await run(flags, async (store) => {
@@ -219,6 +240,7 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
         '  hostwatch rules add disk-full --metric disk --above 90 --clear 85',
         '  hostwatch rules add cpu-hot --metric cpu --above 95 --steps 10,60',
         '  hostwatch rules add low-memory --metric memory --above 90 --host db-1 --host db-2',
+        '  hostwatch rules add prod-disk --metric disk --above 80 --tag prod',
         '  hostwatch rules add busy --metric load5 --per-cpu --above 2',
         '  hostwatch rules add too-warm --metric data.temperature --above 70 --clear 65',
         '  hostwatch rules add rebooted --metric reboot',
@@ -249,7 +271,9 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
     .option('--per-cpu', 'divide the load by the report\'s "cpus"')
     .option('--no-per-cpu', 'the load as reported')
     .option('--host <name>', 'the hosts the rule applies to, replacing the current list; repeat for more', collect)
-    .option('--all-hosts', 'apply it to every host again')
+    .option('--tag <tag>', 'the tags of the hosts it applies to, replacing the current ones; repeat for more', collect)
+    .option('--no-tags', 'forget its tags (the hosts named with --host stay)')
+    .option('--all-hosts', 'apply it to every host again (forgets --host and --tag)')
     .action(async (name: string, flags: RuleFlags) => {
       await naming({}, 'NAME', () => checkRuleName(name));
       const patch = await naming(flags, 'NAME', () => patchFromFlags(flags));
@@ -269,6 +293,7 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
         '  hostwatch rules update disk-full --above 95 --clear 90',
         '  hostwatch rules update disk-full --no-clear --steps 15,120',
         '  hostwatch rules update low-memory --all-hosts',
+        '  hostwatch rules update prod-disk --tag prod --tag eu',
         '  hostwatch rules update cpu-hot --name cpu-busy --host web-1',
       ].join('\n'),
     );

@@ -31,8 +31,10 @@ export interface Rule {
   perCpu?: boolean;
   /** Minutes; the first is how long the condition must hold before the first notice. Empty for `reboot`. */
   steps: number[];
-  /** Host names the rule applies to; absent: every host. */
+  /** Host names the rule applies to; absent (and no `tags`): every host. */
   hosts?: string[];
+  /** Tags (src/store/tags.ts, normalized) of hosts the rule applies to, besides those named in `hosts`. */
+  tags?: string[];
 }
 
 /** A bad rule field; `field` names it (`metric`, `above`, `clear`, `steps`...). */
@@ -48,6 +50,8 @@ export class InvalidRuleError extends Error {
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const PATH_PATTERN = /^data(\.[A-Za-z0-9_-]{1,64}){1,8}$/;
+/** A tag as stored (src/store/tags.ts normalizes them; rules are pure and check the stored form only). */
+const TAG = /^[a-z0-9][a-z0-9._:-]{0,63}$/;
 
 export function checkRuleName(name: string): string {
   if (!NAME_PATTERN.test(name)) throw new InvalidRuleError('name', 'use 1 to 64 letters, digits, "_", "." and "-", starting with a letter or digit');
@@ -75,6 +79,10 @@ export function checkRule(rule: Rule): Rule {
     if (rule.hosts.length === 0) throw new InvalidRuleError('hosts', 'name at least one host, or leave it out for every host');
     for (const h of rule.hosts) if (h.length === 0 || h.length > 200) throw new InvalidRuleError('hosts', 'host names are 1 to 200 characters');
   }
+  if (rule.tags !== undefined) {
+    if (rule.tags.length === 0) throw new InvalidRuleError('tags', 'name at least one tag, or leave it out');
+    for (const t of rule.tags) if (!TAG.test(t)) throw new InvalidRuleError('tags', `${JSON.stringify(t.slice(0, 80))} is not a tag (lower-case letters, digits, ".", "_", "-" and ":", up to 64)`);
+  }
   if (metric === 'reboot') {
     if (rule.op !== undefined || rule.threshold !== undefined || rule.clear !== undefined) throw new InvalidRuleError('above', 'a reboot rule takes no threshold: it notices an uptime that went backwards');
     if (rule.steps.length > 0) throw new InvalidRuleError('steps', 'a reboot rule has no steps: each destination is told once');
@@ -96,9 +104,17 @@ export function checkRule(rule: Rule): Rule {
   return { ...rule, steps };
 }
 
-/** Whether the rule applies to a host of this name. */
-export function appliesTo(rule: Pick<Rule, 'hosts'>, hostName: string): boolean {
-  return rule.hosts === undefined || rule.hosts.includes(hostName);
+/** A host as rules select it: by name, or by one of its tags. */
+export interface RuleHost {
+  name: string;
+  tags?: readonly string[];
+}
+
+/** Whether the rule applies to this host: one it names, or one carrying any of its tags; every host when it has neither. */
+export function appliesTo(rule: Pick<Rule, 'hosts' | 'tags'>, host: string | RuleHost): boolean {
+  if (rule.hosts === undefined && rule.tags === undefined) return true;
+  const h = typeof host === 'string' ? { name: host } : host;
+  return (rule.hosts?.includes(h.name) ?? false) || (rule.tags?.some((t) => h.tags?.includes(t)) ?? false);
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

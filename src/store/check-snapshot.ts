@@ -13,6 +13,7 @@ export interface CheckedHost extends ReportingHost {
   back?: { from: Date; at: Date };
   alerts?: Record<string, AlertDoc>;
   alert?: LegacyAlertDoc;
+  tags?: string[];
 }
 
 /** The snapshot of a host, or undefined for one that never reported (not eligible: ALERTING.md "Eligible host"). */
@@ -28,6 +29,7 @@ export function checkSnapshot(d: CheckedHost): HostSnapshot | undefined {
     ...(interval !== undefined && { intervalMs: interval * 1000 }),
     ...(d.back?.from instanceof Date && d.back.at instanceof Date && { back: { from: d.back.from.getTime(), at: d.back.at.getTime() } }),
     alerts: instancesOf(d.alerts, d.alert),
+    ...(d.tags && d.tags.length > 0 && { tags: d.tags }),
   };
 }
 
@@ -37,10 +39,12 @@ export interface CheckPageRequest {
   /** Continue after this host id (exclusive); omit for the first page. */
   afterId?: string;
   limit: number;
+  /** Only hosts carrying any of these tags (the check input's `hosts.tags`); absent: every host. */
+  tags?: string[];
 }
 
 /** The fields a check page reads: no report body but its stated interval. */
-export const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, enabledAt: 1, interval: 1, 'data.interval': 1, back: 1, alerts: 1, alert: 1 } as const;
+export const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, enabledAt: 1, interval: 1, 'data.interval': 1, back: 1, alerts: 1, alert: 1, tags: 1 } as const;
 
 /** The filter of one check page query (exported so benchmarks can `explain` exactly what a check asks). */
 export function checkPageFilter(req: CheckPageRequest): Filter<CheckedHost & { active: boolean; alarm: boolean; secretHash: string }> {
@@ -50,5 +54,7 @@ export function checkPageFilter(req: CheckPageRequest): Filter<CheckedHost & { a
     secretHash: { $type: 'string' as const },
     $or: [{ lastReportAt: { $lte: new Date(req.cutoff) } }, { alerts: { $exists: true } }, { 'alert.outage': { $exists: true } }],
     ...(req.afterId !== undefined && { _id: { $gt: new ObjectId(req.afterId) } }),
+    // Served on MongoDB by the tags_lastReportAt index (hosts-store.ts ensureIndexes).
+    ...(req.tags !== undefined && { tags: { $in: req.tags } }),
   };
 }

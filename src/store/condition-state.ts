@@ -41,6 +41,8 @@ export interface ConditionDoc {
 /** What a report's write needs to know of the host it has just read. */
 export interface RuleTarget {
   name: string;
+  /** The host's tags: rules select hosts by name or tag (rule.ts appliesTo). */
+  tags?: readonly string[];
   lastUptime?: number;
   alerts?: Record<string, unknown>;
 }
@@ -92,7 +94,7 @@ export function ruleStateFields(host: RuleTarget, data: Record<string, unknown>,
   const uptime = typeof data.uptime === 'number' && Number.isFinite(data.uptime) ? data.uptime : undefined;
   const open = openInstances(host.alerts);
   for (const rule of rules) {
-    if (!appliesTo(rule, host.name)) continue;
+    if (!appliesTo(rule, host)) continue;
     if (rule.metric === 'reboot') {
       if (uptime !== undefined && host.lastUptime !== undefined && uptime < host.lastUptime) {
         const doc: ConditionDoc = { condition: 'reboot', start: at, rule: rule.id, name: rule.name, metric: 'reboot', uptime, previousUptime: host.lastUptime };

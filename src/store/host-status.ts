@@ -85,7 +85,7 @@ export interface ActiveReboot {
 export type ActiveCondition = ActiveMetric | ActiveReboot;
 
 /** The rules known to the caller: their ids, or by id with their names and hosts (a RuleBook, alerting/conditions.ts). */
-export type KnownRules = ReadonlySet<string> | ReadonlyMap<string, Pick<Rule, 'name' | 'hosts'>>;
+export type KnownRules = ReadonlySet<string> | ReadonlyMap<string, Pick<Rule, 'name' | 'hosts' | 'tags'>>;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const shown = (v: number | null, metric: string): string => (v === null ? '?' : `${Math.round(v * 100) / 100}${unitOf(metric)}`);
@@ -107,15 +107,15 @@ function rebootText(uptime: number | null, previous: number | null): string {
  * given `known`, instances of rules it does not hold, or (with a map) of rules no longer applying to this host, are
  * left out, as the next check drops them.
  */
-export function activeConditions(host: { name: string; alerts?: Record<string, unknown> }, now: number, known?: KnownRules): ActiveCondition[] {
+export function activeConditions(host: { name: string; tags?: readonly string[]; alerts?: Record<string, unknown> }, now: number, known?: KnownRules): ActiveCondition[] {
   const out: ActiveCondition[] = [];
   for (const doc of Object.values(host.alerts ?? {})) {
     if (!isConditionDoc(doc)) continue;
     let rule = doc.name;
     if (known) {
       if (!known.has(doc.rule)) continue;
-      const r = known instanceof Map ? (known as ReadonlyMap<string, Pick<Rule, 'name' | 'hosts'>>).get(doc.rule) : undefined;
-      if (r && !appliesTo(r, host.name)) continue;
+      const r = known instanceof Map ? (known as ReadonlyMap<string, Pick<Rule, 'name' | 'hosts' | 'tags'>>).get(doc.rule) : undefined;
+      if (r && !appliesTo(r, host)) continue;
       rule = r?.name ?? rule;
     }
     const sent = Object.values(doc.sent ?? {}).filter((s): s is number => typeof s === 'number');

@@ -10,7 +10,7 @@ export { checkPageFilter, type CheckPageRequest } from './check-snapshot.js';
 import { WriteGate } from './write-gate.js';
 import { isDuplicateKey } from './mongo.js';
 import { OutageStore } from './outages-store.js';
-import { normalizeTags } from './tags.js';
+import { InvalidTagError, MAX_TAGS, normalizeTags } from './tags.js';
 import { reportOutages } from '../history/outage-records.js';
 import { MetricHistoryStore } from './metric-history.js';
 
@@ -55,7 +55,7 @@ export interface HostDoc {
 export type HostAuth = Omit<HostDoc, 'data'>;
 
 /** What recordReport needs to know of a host it has just read. */
-export type ReportTarget = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'alert' | 'back' | 'lastUptime' | 'enabledAt' | 'interval'>;
+export type ReportTarget = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'alert' | 'back' | 'lastUptime' | 'enabledAt' | 'interval' | 'tags'>;
 
 /** Leaves out the previous report body (up to 64 KiB) that authenticating a report never needs. */
 const AUTH_PROJECTION = { data: 0 } as const;
@@ -139,6 +139,9 @@ export class HostStore {
     await this.collection.createIndex({ lastReportAt: 1 }, { name: 'lastReportAt' });
     await this.collection.createIndex({ alerts: 1 }, { name: 'alerts', sparse: true });
     await this.collection.createIndex({ 'alert.outage': 1 }, { name: 'alert_outage', sparse: true });
+    // A check of some tags (check input `hosts.tags`): multikey on `tags`, its prefix serves the `alerts` branches and
+    // the pair the offline range (docs/operations.md "Tags").
+    await this.collection.createIndex({ tags: 1, lastReportAt: 1 }, { name: 'tags_lastReportAt' });
     await this.outages.ensureIndexes();
   }
 
@@ -192,9 +195,36 @@ export class HostStore {
     return doc;
   }
 
-  /** Every host, by name, without secret hashes. */
-  async list(): Promise<HostView[]> {
-    return this.collection.find({}, { projection: { secretHash: 0 } }).sort({ name: 1 }).toArray();
+  /** Every host (or those carrying any of `tags`), by name, without secret hashes. */
+  async list(options: { tags?: readonly string[] } = {}): Promise<HostView[]> {
+    const filter = options.tags ? { tags: { $in: normalizeTags(options.tags) } } : {};
+    return this.collection.find(filter, { projection: { secretHash: 0 } }).sort({ name: 1 }).toArray();
+  }
+
+  /** Adds tags to a host (validated first: a bad one changes nothing); returns its tags as stored. */
+  async addTags(name: string, tags: readonly string[]): Promise<string[]> {
+    const add = normalizeTags(tags);
+    return this.editTags(name, (old) => {
+      const all = [...new Set([...old, ...add])].sort();
+      if (all.length > MAX_TAGS) throw new InvalidTagError(add.find((t) => !old.includes(t))!, `host "${name}" would carry ${all.length} tags, at most ${MAX_TAGS}`);
+      return all;
+    });
+  }
+
+  /** Removes tags from a host (validated first); returns what is left. */
+  async removeTags(name: string, tags: readonly string[]): Promise<string[]> {
+    const drop = new Set(normalizeTags(tags));
+    return this.editTags(name, (old) => old.filter((t) => !drop.has(t)));
+  }
+
+  /** Read-modify-write by name, then by `_id`: the stored list stays normalized and sorted; none is no field. */
+  private async editTags(name: string, edit: (old: string[]) => string[]): Promise<string[]> {
+    const host = await this.collection.findOne({ name }, { projection: { tags: 1 } });
+    if (!host) throw new UnknownHostError(name);
+    const tags = edit(host.tags ?? []);
+    const result = await this.collection.updateOne({ _id: host._id }, tags.length > 0 ? { $set: { tags } } : { $unset: { tags: '' } });
+    if (result.matchedCount === 0) throw new UnknownHostError(name); // removed meanwhile
+    return tags;
   }
 
   async update(name: string, patch: HostPatch): Promise<void> {
@@ -253,7 +283,7 @@ export class HostStore {
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
   async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date, rules: readonly Rule[] = []): Promise<boolean> {
-    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { name: 1, lastReportAt: 1, alerts: 1, alert: 1, back: 1, lastUptime: 1, enabledAt: 1, interval: 1 } }) : host;
+    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { name: 1, lastReportAt: 1, alerts: 1, alert: 1, back: 1, lastUptime: 1, enabledAt: 1, interval: 1, tags: 1 } }) : host;
     if (!target) return false;
     const $set = { data, lastReportAt: at, ...(target.lastReportAt === null && { firstReportAt: at }), ...reportStateFields(target, at), ...ruleStateFields(target, data, at, rules) };
     // The instances this report ends go to the outage log first: if the host write then fails, the retried report

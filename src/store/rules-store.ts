@@ -22,6 +22,8 @@ export interface RulePatch {
   perCpu?: boolean;
   steps?: number[];
   hosts?: string[] | null;
+  /** Tags of the hosts it applies to (besides those in `hosts`), or null to forget them. */
+  tags?: string[] | null;
 }
 
 export class DuplicateRuleError extends Error {
@@ -52,6 +54,7 @@ function toRule(d: RuleDoc): RuleView {
     ...(d.perCpu && { perCpu: true }),
     steps: d.steps ?? [],
     ...(d.hosts !== undefined && { hosts: d.hosts }),
+    ...(d.tags !== undefined && { tags: d.tags }),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
@@ -68,6 +71,7 @@ function fieldsOf(rule: RuleSpec): Omit<RuleDoc, '_id' | 'createdAt' | 'updatedA
     ...(rule.perCpu && { perCpu: true }),
     steps: rule.steps,
     ...(rule.hosts !== undefined && { hosts: rule.hosts }),
+    ...(rule.tags !== undefined && { tags: rule.tags }),
   };
 }
 
@@ -134,6 +138,8 @@ export class RuleStore {
     if (patch.steps !== undefined) merged.steps = patch.steps;
     if (patch.hosts === null) delete merged.hosts;
     else if (patch.hosts !== undefined) merged.hosts = patch.hosts;
+    if (patch.tags === null) delete merged.tags;
+    else if (patch.tags !== undefined) merged.tags = patch.tags;
     if (merged.metric === 'reboot') {
       // A threshold given with the update is refused, not dropped; one left from before the metric changed goes.
       if (patch.op !== undefined || patch.threshold !== undefined || typeof patch.clear === 'number') {
@@ -146,7 +152,7 @@ export class RuleStore {
     }
     const rule = checkRule(merged);
     const fields = fieldsOf(rule);
-    const unset = (['op', 'threshold', 'clear', 'perCpu', 'hosts'] as const).filter((k) => !(k in fields));
+    const unset = (['op', 'threshold', 'clear', 'perCpu', 'hosts', 'tags'] as const).filter((k) => !(k in fields));
     try {
       const result = await this.collection.updateOne(
         { _id: new ObjectId(rule.id) },

@@ -84,13 +84,14 @@ export interface CheckSummary {
 /** Loads and evaluates up to `pages` pages after `afterId`; returns where the next page would start. */
 async function evaluatePages(
   evaluation: CheckEvaluation,
-  opts: { checkTime: number; policy: AlertPolicy; destinations: Destination[]; rules: Rule[]; pageSize: number; pages: number; afterId?: string },
+  opts: { checkTime: number; policy: AlertPolicy; destinations: Destination[]; rules: Rule[]; pageSize: number; pages: number; afterId?: string; tags?: string[] },
 ): Promise<string | undefined> {
   const cutoff = offlineCutoff(opts.checkTime, opts.policy.steps);
   const rules = ruleBook(opts.rules);
   let afterId = opts.afterId;
   for (let i = 0; i < opts.pages; i++) {
-    const page = await store.loadHostsPage({ cutoff, limit: opts.pageSize, ...(afterId !== undefined && { afterId }) });
+    // The request carries `tags` only for a schedule that selects hosts: older histories replay unchanged.
+    const page = await store.loadHostsPage({ cutoff, limit: opts.pageSize, ...(afterId !== undefined && { afterId }), ...(opts.tags && { tags: opts.tags }) });
     evaluateHosts(page.hosts, opts.checkTime, opts.policy, opts.destinations, evaluation, rules);
     afterId = page.nextAfterId;
     if (afterId === undefined) return undefined;
@@ -168,10 +169,11 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
   // A run started by a release without metric rules replays without reading them (patched() is false there).
   const rules = patched(METRIC_RULES_PATCH) ? await store.loadRules() : [];
   const evaluation = emptyEvaluation();
-  const afterId = await evaluatePages(evaluation, { checkTime, policy, destinations, rules, pageSize, pages: slicePages });
+  const tags = input.hosts?.tags;
+  const afterId = await evaluatePages(evaluation, { checkTime, policy, destinations, rules, pageSize, pages: slicePages, ...(tags && { tags }) });
   const { workflowId, runId } = workflowInfo();
   const runKey = `${workflowId}.${runId}`;
-  const children = new SliceChildren(checkHostSlice, runKey, { checkTime, policy, destinations, rules, pageSize, slicePages });
+  const children = new SliceChildren(checkHostSlice, runKey, { checkTime, policy, destinations, rules, pageSize, slicePages, ...(tags && { tags }) });
 
   // If anything fails before delivery, the run fails and the next one sends again (rule 3); children not yet told
   // end without writing. (The parent close policy would end them too, but only after the run has closed.)

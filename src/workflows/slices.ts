@@ -17,6 +17,8 @@ export interface SliceInput {
   afterId: string;
   pageSize: number;
   slicePages: number;
+  /** The parent's host selector (check input `hosts.tags`); absent: every host. */
+  tags?: string[];
 }
 
 /** What a slice hands its parent: counts, and only the lines some destination's digest can show. */

@@ -249,3 +249,26 @@ test('rule 5 (quiet hours): ignoreHours covering all 24 hours is refused; 23 of 
   expect(parseCheckInput({ ...OK, ignoreHours: all.slice(1) }).ignoreHours).toEqual(all.slice(1));
   expect(parseCheckInput({ ...OK, ignoreHours: [...all.slice(1), 5, 5] }).ignoreHours).toHaveLength(23);
 });
+
+// ---------------------------------------------------------------- issue 14: host selectors
+
+test('hosts.tags selects hosts by any of its tags: normalized, each once, sorted; absent means every host', () => {
+  expect(parseCheckInput(OK).hosts).toBeUndefined();
+  expect(parseCheckInput({ ...OK, hosts: { tags: ['prod'] } }).hosts).toEqual({ tags: ['prod'] });
+  expect(parseCheckInput({ ...OK, hosts: { tags: ['Prod', 'eu', 'prod'] } }).hosts).toEqual({ tags: ['eu', 'prod'] });
+});
+
+test('hosts: an object with only a non-empty tags array of valid tags; errors name hosts.tags[i]', () => {
+  expectField({ ...OK, hosts: ['prod'] }, 'hosts');
+  expectField({ ...OK, hosts: null }, 'hosts');
+  expectField({ ...OK, hosts: 'prod' }, 'hosts');
+  expectField({ ...OK, hosts: { tags: ['prod'], names: ['web-1'] } }, 'hosts.names');
+  expectField({ ...OK, hosts: {} }, 'hosts.tags');
+  expectField({ ...OK, hosts: { tags: [] } }, 'hosts.tags');
+  expectField({ ...OK, hosts: { tags: 'prod' } }, 'hosts.tags');
+  expect(expectField({ ...OK, hosts: { tags: ['prod', 'bad tag'] } }, 'hosts.tags[1]').message).toContain('"bad tag"');
+  expectField({ ...OK, hosts: { tags: ['prod', 7] } }, 'hosts.tags[1]');
+  expectField({ ...OK, hosts: { tags: ['-x'] } }, 'hosts.tags[0]');
+  expectField({ ...OK, hosts: { tags: ['x'.repeat(65)] } }, 'hosts.tags[0]');
+  expectField({ ...OK, hosts: { tags: Array.from({ length: 33 }, (_, i) => `t${i}`) } }, 'hosts.tags');
+});

@@ -95,11 +95,11 @@ test('hosts list: table and --json with online, offline and never-reported hosts
   const [table, json] = await Promise.all([hostwatchCli(['hosts', 'list'], listEnv), hostwatchCli(['hosts', 'list', '--json'], listEnv)]);
   const lines = ok(table).trimEnd().split('\n');
   expect(lines).toHaveLength(4);
-  expect(lines[0]).toMatch(/^NAME +STATE +LAST SEEN \(Asia\/Kolkata\) +OFFLINE FOR +ALERT STEP +MUTED UNTIL +ACTIVE +ALARM +CONDITIONS$/);
+  expect(lines[0]).toMatch(/^NAME +STATE +LAST SEEN \(Asia\/Kolkata\) +OFFLINE FOR +ALERT STEP +MUTED UNTIL +ACTIVE +ALARM +TAGS +CONDITIONS$/);
   const cells = lines.slice(1).map((l) => l.split(/ {2,}/));
-  expect(cells[0]).toEqual(['a-online', 'online', formatLocalTime(now - 10_000, TZ), '-', '-', '-', 'yes', 'on', '-']);
-  expect(cells[1]).toEqual(['b-offline', 'offline', formatLocalTime(offlineAt.getTime(), TZ), '2 h 5 min', '60 min', '-', 'yes', 'off', '-']);
-  expect(cells[2]).toEqual(['c-never', 'never reported', '-', '-', '-', formatLocalTime(mutedUntil.getTime(), TZ), 'no', 'on', '-']);
+  expect(cells[0]).toEqual(['a-online', 'online', formatLocalTime(now - 10_000, TZ), '-', '-', '-', 'yes', 'on', '-', '-']);
+  expect(cells[1]).toEqual(['b-offline', 'offline', formatLocalTime(offlineAt.getTime(), TZ), '2 h 5 min', '60 min', '-', 'yes', 'off', '-', '-']);
+  expect(cells[2]).toEqual(['c-never', 'never reported', '-', '-', '-', formatLocalTime(mutedUntil.getTime(), TZ), 'no', 'on', '-', '-']);
 
   const rows = JSON.parse(ok(json)) as Record<string, unknown>[];
   expect(rows.map((r) => [r.name, r.state])).toEqual([

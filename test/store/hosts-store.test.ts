@@ -158,7 +158,7 @@ test('ensureIndexes can run again on a database that has them (every worker star
   await hosts.ensureIndexes();
   await hosts.ensureIndexes();
   const names = (await hosts.collection.indexes()).map((i) => i.name).sort();
-  expect(names).toEqual(['_id_', 'alert_outage', 'alerts', 'lastReportAt', 'name_unique', 'secretKey_unique']);
+  expect(names).toEqual(['_id_', 'alert_outage', 'alerts', 'lastReportAt', 'name_unique', 'secretKey_unique', 'tags_lastReportAt']);
 });
 
 // ---------------------------------------------------------------- state writes (rules 1-3)
