@@ -1,0 +1,107 @@
+/**
+ * Host selectors (issue 14 point 1): two schedules' worth of check runs, one for the `prod` hosts and one for the
+ * `lab` hosts, each with its own channel and steps, on a time-skipping test server of this file's own with real
+ * activities, FerretDB and loopback webhook receivers. Each destination gets only its schedule's hosts, each step
+ * once; no digest names a host twice; an untagged host (and one with another tag) is in neither.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
+import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
+import { ChannelStore } from '../../src/store/channels-store.js';
+import type { HostStore } from '../../src/store/hosts-store.js';
+import { loopback, type Loopback, type Recorded } from '../channels/support.js';
+import { currentSteps, freshStore } from '../support/db.js';
+import { hostwatchWorker, runWarm, TEST_WORKFLOWS_PATH, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
+
+const MIN = 60_000;
+
+let server: RunningService;
+let env: TestWorkflowEnvironment;
+let catcher: MailCatcher;
+let receiver: Loopback;
+let hosts: HostStore;
+let channels: ChannelStore;
+const accepted = new Map<string, Recorded[]>();
+
+beforeAll(async () => {
+  server = await startTemporalTestServer();
+  env = await timeSkippingEnv(server.address);
+  catcher = await new MailCatcher().start();
+  receiver = await loopback(async (r) => {
+    accepted.set(r.path, [...(accepted.get(r.path) ?? []), r]);
+    return { status: 200, body: { ok: true } };
+  });
+  const store = await freshStore();
+  hosts = store.hosts;
+  channels = new ChannelStore(store.mongo.db);
+  await channels.ensureIndexes();
+});
+afterAll(async () => {
+  await env?.teardown();
+  await catcher?.stop();
+  await receiver?.close();
+  await server?.stop();
+});
+
+type Line = { kind: string; host: string; step?: number };
+const linesOf = (r: Recorded) => r.json.lines as Line[];
+
+/** Notices a webhook path accepted, as "host@step", sorted. */
+function notices(path: string): string[] {
+  return (accepted.get(path) ?? []).flatMap((r) => linesOf(r).map((l) => `${l.host}@${l.kind === 'offline' ? l.step : l.kind}`)).sort();
+}
+
+test('two schedules selecting prod and lab hosts by tag: each channel gets only its hosts, each step once, the untagged host none', async () => {
+  await channels.add('prod-chat', `webhook+${receiver.base}/prod`);
+  await channels.add('lab-chat', `webhook+${receiver.base}/lab`);
+  const t0 = await env.currentTimeMs();
+  const reported = async (name: string, tags: string[]) => {
+    const { id } = await hosts.add(name, { tags });
+    await hosts.recordReport(id, { hostname: name }, new Date(t0));
+    return id;
+  };
+  // Hosts are read by _id order: a prod host after the lab ones, so the slices of the prod schedule (one host a
+  // page, one page a slice) skip lab hosts between prod ones.
+  const ids = {
+    prod1: await reported('prod-1', ['prod', 'eu']),
+    lab1: await reported('lab-1', ['lab']),
+    bare: await reported('bare-1', []),
+    other: await reported('other-1', ['staging']),
+    both: await reported('shared-1', ['prod', 'lab']),
+    prod2: await reported('prod-2', ['Prod']),
+  };
+
+  const prod = { channels: ['prod-chat'], steps: [1, 10], hosts: { tags: ['prod'] }, paging: { pageSize: 1, slicePages: 1 } };
+  const lab = { channels: ['lab-chat'], steps: [5], hosts: { tags: ['lab'] } };
+  const taskQueue = uniqueTaskQueue('selectors');
+  const worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, channels, smtpUrl: catcher.url, workflowsPath: TEST_WORKFLOWS_PATH });
+  const drive = (name: string, input: object) =>
+    env.client.workflow.execute('everyInterval', { taskQueue, workflowId: `driver-${name}-${taskQueue}`, args: [{ input, runs: 12, everyMs: MIN }] }) as Promise<
+      { run: number; message: string; slices: number; destinations: number }[]
+    >;
+  const [prodRuns, labRuns] = await runWarm(env, worker, taskQueue, () => Promise.all([drive('prod', prod), drive('lab', lab)]));
+
+  expect(notices('/prod')).toEqual(['prod-1@1', 'prod-1@10', 'prod-2@1', 'prod-2@10', 'shared-1@1', 'shared-1@10']);
+  expect(notices('/lab')).toEqual(['lab-1@5', 'shared-1@5']);
+  // One digest per run and destination, none naming a host twice.
+  for (const r of [...(accepted.get('/prod') ?? []), ...(accepted.get('/lab') ?? [])]) {
+    const named = linesOf(r).map((l) => l.host);
+    expect(new Set(named).size).toBe(named.length);
+  }
+  expect(accepted.get('/prod')).toHaveLength(2);
+  expect(accepted.get('/lab')).toHaveLength(1);
+  expect(catcher.messages).toHaveLength(0);
+  // The prod schedule read its three hosts a page at a time: its child slices carried the selector too.
+  expect(prodRuns.map((r) => r.message)).toEqual(['Sent to 1 of 1 destinations: 3 notices, 0 recoveries', 'Sent to 1 of 1 destinations: 3 notices, 0 recoveries']);
+  expect(prodRuns.every((r) => r.slices === 2)).toBe(true);
+  expect(labRuns.map((r) => [r.run, r.message])).toEqual([[5, 'Sent to 1 of 1 destinations: 2 notices, 0 recoveries']]);
+
+  // State per destination: each host holds only what its schedules' channels were told.
+  expect(await currentSteps(hosts, ids.prod1)).toEqual({ 'prod-chat': 10 });
+  expect(await currentSteps(hosts, ids.prod2)).toEqual({ 'prod-chat': 10 });
+  expect(await currentSteps(hosts, ids.lab1)).toEqual({ 'lab-chat': 5 });
+  expect(await currentSteps(hosts, ids.both)).toEqual({ 'prod-chat': 10, 'lab-chat': 5 });
+  expect(await currentSteps(hosts, ids.bare)).toBeUndefined();
+  expect(await currentSteps(hosts, ids.other)).toBeUndefined();
+}, 300_000);
