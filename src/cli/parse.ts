@@ -85,7 +85,9 @@ export function checkInputFromFlags(flags: CheckInputFlags, base: Partial<CheckI
     throw new UsageError('--recipients or --channels is required (email addresses, or channel names from "hostwatch channels list")');
   }
   try {
-    parseCheckInput(input);
+    const parsed = parseCheckInput(input);
+    // The schedule keeps the tags as the workflow reads them (lower case, each once, sorted).
+    if (parsed.hosts) input.hosts = parsed.hosts;
   } catch (err) {
     if (err instanceof InvalidCheckInputError) {
       const flag = FLAG_FOR[err.field.replace(/[.[].*$/, '')];

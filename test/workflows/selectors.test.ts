@@ -4,13 +4,14 @@
  * activities, FerretDB and loopback webhook receivers. Each destination gets only its schedule's hosts, each step
  * once; no digest names a host twice; an untagged host (and one with another tag) is in neither.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
 import { ChannelStore } from '../../src/store/channels-store.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import { loopback, type Loopback, type Recorded } from '../channels/support.js';
+import { hostwatchCli } from '../support/cli.js';
 import { currentSteps, freshStore } from '../support/db.js';
 import { hostwatchWorker, runWarm, TEST_WORKFLOWS_PATH, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
 
@@ -105,3 +106,36 @@ test('two schedules selecting prod and lab hosts by tag: each channel gets only 
   expect(await currentSteps(hosts, ids.bare)).toBeUndefined();
   expect(await currentSteps(hosts, ids.other)).toBeUndefined();
 }, 300_000);
+
+test('schedule create|update --tag on the dev server: several schedules by --id, each with its own hosts; bad tags refused naming --tag', async () => {
+  const cliEnv = { TEMPORAL_ADDRESS: inject('devServerAddress'), TEMPORAL_TASK_QUEUE: uniqueTaskQueue('sel') };
+  const sched = (...args: string[]) => hostwatchCli(['schedule', ...args], cliEnv);
+  const suffix = uniqueTaskQueue('s');
+  const prodId = `check-prod-${suffix}`;
+  const labId = `check-lab-${suffix}`;
+  try {
+    const prod = await sched('create', '--id', prodId, '--tag', 'Prod', '--tag', 'eu', '--channels', 'oncall', '--steps', '1,10', '--paused', '--no-housekeeping');
+    expect(prod.stderr).toBe('');
+    expect(prod.stdout).toContain(`created schedule "${prodId}"`);
+    const lab = await sched('create', '--id', labId, '--tag', 'lab', '--recipients', 'lab@example.com', '--steps', '1440', '--ignore-hours', '0,1,2', '--paused', '--no-housekeeping');
+    expect(lab.code).toBe(0);
+    const inputOf = async (id: string) => JSON.parse(/^input: +(.*)$/m.exec((await sched('describe', '--id', id)).stdout)![1]!) as Record<string, unknown>;
+    expect(await inputOf(prodId)).toEqual({ channels: ['oncall'], steps: [1, 10], hosts: { tags: ['eu', 'prod'] } });
+    expect(await inputOf(labId)).toEqual({ recipients: ['lab@example.com'], steps: [1440], ignoreHours: [0, 1, 2], hosts: { tags: ['lab'] } });
+
+    const bad = await sched('update', '--id', labId, '--tag', 'a b');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^hostwatch: --tag: invalid check input: hosts\.tags\[0\] is not a valid tag .*: "a b"\n$/);
+    const both = await sched('update', '--id', labId, '--tag', 'x', '--all-hosts');
+    expect(both.stderr).toBe('hostwatch: --tag and --all-hosts: give one of them, not both\n');
+    expect(await inputOf(labId)).toMatchObject({ hosts: { tags: ['lab'] } });
+
+    expect((await sched('update', '--id', labId, '--tag', 'lab', '--tag', 'staging')).code).toBe(0);
+    expect(await inputOf(labId)).toMatchObject({ hosts: { tags: ['lab', 'staging'] } });
+    expect((await sched('update', '--id', prodId, '--all-hosts')).code).toBe(0);
+    expect(await inputOf(prodId)).toEqual({ channels: ['oncall'], steps: [1, 10] });
+  } finally {
+    await sched('delete', '--id', prodId);
+    await sched('delete', '--id', labId);
+  }
+}, 180_000);
