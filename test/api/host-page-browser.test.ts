@@ -3,7 +3,7 @@
  * desktop, light and dark. UPDATE_SCREENSHOT=1 writes docs/status-page-host*.png.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { checkRule } from '../../src/rules/rule.js';
@@ -15,6 +15,7 @@ import { OutageStore } from '../../src/store/outages-store.js';
 import { seedHistory } from '../../bench/lib/history-seed.js';
 import { freshStore } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
+import { launchChromium, listenLocal } from '../support/browser.js';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -48,14 +49,8 @@ beforeAll(async () => {
     timezone: 'UTC',
     now: () => new Date(T),
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  url = `http://127.0.0.1:${address.port}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  url = await listenLocal(app);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,12 +1,13 @@
 /** The private status page's login form in a real headless Chromium, and the page made public on purpose. */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { freshStore } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
+import { launchChromium, listenLocal } from '../support/browser.js';
 
 const VIEWER = 'viewer-token-0123456789';
 const ADMIN = 'admin-token-0123456789ab';
@@ -16,12 +17,6 @@ let priv: FastifyInstance;
 let open: FastifyInstance;
 let browser: Browser;
 
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return `http://127.0.0.1:${address.port}/`;
-}
 let privUrl: string;
 let openUrl: string;
 
@@ -31,12 +26,9 @@ beforeAll(async () => {
   await hosts.recordReport(h.id, SAMPLE_REPORT, new Date());
   priv = buildApi({ hosts, adminToken: ADMIN, readAccess: { public: false, viewerToken: VIEWER, adminToken: ADMIN } });
   open = buildApi({ hosts, readAccess: { public: true } });
-  privUrl = await listen(priv);
-  openUrl = await listen(open);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  privUrl = await listenLocal(priv);
+  openUrl = await listenLocal(open);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,6 +1,6 @@
 /** The status page in a real headless Chromium (Debian's /usr/bin/chromium, installed by scripts/provision.sh). */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { formatDuration } from '../../src/alerting/local-time.js';
@@ -9,6 +9,7 @@ import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { freshStore, markNotified } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
+import { launchChromium, listenLocal } from '../support/browser.js';
 
 const MIN = 60_000;
 const GIB = 1024 ** 3;
@@ -48,14 +49,8 @@ beforeAll(async () => {
   await hosts.add('new-host');
 
   app = buildApi({ hosts, rules: { current: () => [varFull, reboots] }, now: () => new Date(T) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  url = `http://127.0.0.1:${address.port}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  url = await listenLocal(app);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
