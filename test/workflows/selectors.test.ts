@@ -105,6 +105,20 @@ test('two schedules selecting prod and lab hosts by tag: each channel gets only 
   expect(await currentSteps(hosts, ids.both)).toEqual({ 'prod-chat': 10, 'lab-chat': 5 });
   expect(await currentSteps(hosts, ids.bare)).toBeUndefined();
   expect(await currentSteps(hosts, ids.other)).toBeUndefined();
+
+  // The host in both schedules comes back: each schedule tells its own destination once (rule 4), and neither's
+  // write erases what the other still has to say; then the host's state is gone.
+  // (It now states a 10-minute interval, so the two runs after it see it online.)
+  await hosts.recordReport(ids.both, { hostname: 'shared-1', interval: 600 }, new Date(await env.currentTimeMs()));
+  accepted.clear();
+  const worker2 = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, channels, smtpUrl: catcher.url, workflowsPath: TEST_WORKFLOWS_PATH });
+  const again = (name: string, input: object) =>
+    env.client.workflow.execute('everyInterval', { taskQueue, workflowId: `driver-${name}-2-${taskQueue}`, args: [{ input, runs: 2, everyMs: MIN }] });
+  await worker2.runUntil(Promise.all([again('prod', prod), again('lab', lab)]));
+  expect(notices('/prod')).toEqual(['shared-1@recovered']);
+  expect(notices('/lab')).toEqual(['shared-1@recovered']);
+  const doc = await hosts.collection.findOne({ name: 'shared-1' });
+  expect(doc?.alerts).toBeUndefined();
 }, 300_000);
 
 test('schedule create|update --tag on the dev server: several schedules by --id, each with its own hosts; bad tags refused naming --tag', async () => {
