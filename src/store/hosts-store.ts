@@ -10,7 +10,8 @@ export { checkPageFilter, type CheckPageRequest } from './check-snapshot.js';
 import { WriteGate } from './write-gate.js';
 import { isDuplicateKey } from './mongo.js';
 import { OutageStore } from './outages-store.js';
-import { InvalidTagError, MAX_TAGS, normalizeTags } from './tags.js';
+import { normalizeTags } from './tags.js';
+import { withoutTags, withTags } from './host-tags.js';
 import { reportOutages } from '../history/outage-records.js';
 import { MetricHistoryStore } from './metric-history.js';
 
@@ -202,22 +203,18 @@ export class HostStore {
   }
 
   /** Adds tags to a host (validated first: a bad one changes nothing); returns its tags as stored. */
-  async addTags(name: string, tags: readonly string[]): Promise<string[]> {
-    const add = normalizeTags(tags);
-    return this.editTags(name, (old) => {
-      const all = [...new Set([...old, ...add])].sort();
-      if (all.length > MAX_TAGS) throw new InvalidTagError(add.find((t) => !old.includes(t))!, `host "${name}" would carry ${all.length} tags, at most ${MAX_TAGS}`);
-      return all;
-    });
+  addTags(name: string, tags: readonly string[]): Promise<string[]> {
+    normalizeTags(tags);
+    return this.editTags(name, (old) => withTags(name, old, tags));
   }
 
   /** Removes tags from a host (validated first); returns what is left. */
-  async removeTags(name: string, tags: readonly string[]): Promise<string[]> {
-    const drop = new Set(normalizeTags(tags));
-    return this.editTags(name, (old) => old.filter((t) => !drop.has(t)));
+  removeTags(name: string, tags: readonly string[]): Promise<string[]> {
+    normalizeTags(tags);
+    return this.editTags(name, (old) => withoutTags(old, tags));
   }
 
-  /** Read-modify-write by name, then by `_id`: the stored list stays normalized and sorted; none is no field. */
+  /** Read by name, written by `_id` (host-tags.ts); none left is no field. Registry edits are rare and by hand. */
   private async editTags(name: string, edit: (old: string[]) => string[]): Promise<string[]> {
     const host = await this.collection.findOne({ name }, { projection: { tags: 1 } });
     if (!host) throw new UnknownHostError(name);
