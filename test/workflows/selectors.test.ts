@@ -4,6 +4,7 @@
  * activities, FerretDB and loopback webhook receivers. Each destination gets only its schedule's hosts, each step
  * once; no digest names a host twice; an untagged host (and one with another tag) is in neither.
  */
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
@@ -13,7 +14,10 @@ import type { HostStore } from '../../src/store/hosts-store.js';
 import { loopback, type Loopback, type Recorded } from '../channels/support.js';
 import { hostwatchCli } from '../support/cli.js';
 import { currentSteps, freshStore } from '../support/db.js';
-import { hostwatchWorker, runWarm, TEST_WORKFLOWS_PATH, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
+import { hostwatchWorker, runWarm, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
+
+/** The check workflows plus a driver starting one check per input every interval (several schedules at once). */
+const WORKFLOWS = fileURLToPath(new URL('../support/workflows/two-schedules.ts', import.meta.url));
 
 const MIN = 60_000;
 
@@ -47,6 +51,8 @@ afterAll(async () => {
 
 type Line = { kind: string; host: string; step?: number };
 const linesOf = (r: Recorded) => r.json.lines as Line[];
+let snapshotBefore: { prod: string[]; lab: string[]; requests: Recorded[] };
+let stepsBefore: Record<string, Record<string, number> | undefined>;
 
 /** Notices a webhook path accepted, as "host@step", sorted. */
 function notices(path: string): string[] {
@@ -76,22 +82,41 @@ test('two schedules selecting prod and lab hosts by tag: each channel gets only 
   const prod = { channels: ['prod-chat'], steps: [1, 10], hosts: { tags: ['prod'] }, paging: { pageSize: 1, slicePages: 1 } };
   const lab = { channels: ['lab-chat'], steps: [5], hosts: { tags: ['lab'] } };
   const taskQueue = uniqueTaskQueue('selectors');
-  const worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, channels, smtpUrl: catcher.url, workflowsPath: TEST_WORKFLOWS_PATH });
-  const drive = (name: string, input: object) =>
-    env.client.workflow.execute('everyInterval', { taskQueue, workflowId: `driver-${name}-${taskQueue}`, args: [{ input, runs: 12, everyMs: MIN }] }) as Promise<
-      { run: number; message: string; slices: number; destinations: number }[]
-    >;
-  const [prodRuns, labRuns] = await runWarm(env, worker, taskQueue, () => Promise.all([drive('prod', prod), drive('lab', lab)]));
+  const worker = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, channels, smtpUrl: catcher.url, workflowsPath: WORKFLOWS });
+  type Run = { run: number; message: string; slices: number };
+  const drive = (phase: string, runs: number) =>
+    env.client.workflow.execute('everyIntervalEach', { taskQueue, workflowId: `driver-${phase}-${taskQueue}`, args: [{ inputs: [prod, lab], runs, everyMs: MIN }] }) as Promise<Run[][]>;
+  // One worker for both phases: only its first workflow task pays for loading the bundle (runWarm).
+  const { first, second } = await runWarm(env, worker, taskQueue, async () => {
+    const first = await drive('a', 12);
+    snapshotBefore = { prod: notices('/prod'), lab: notices('/lab'), requests: [...(accepted.get('/prod') ?? []), ...(accepted.get('/lab') ?? [])] };
+    stepsBefore = {
+      prod1: await currentSteps(hosts, ids.prod1),
+      prod2: await currentSteps(hosts, ids.prod2),
+      lab1: await currentSteps(hosts, ids.lab1),
+      both: await currentSteps(hosts, ids.both),
+      bare: await currentSteps(hosts, ids.bare),
+      other: await currentSteps(hosts, ids.other),
+    };
+    // The host in both schedules comes back (now stating a 10-minute interval, so the two runs after it see it
+    // online): each schedule tells its own destination once (rule 4), and neither's write erases what the other
+    // still has to say.
+    await hosts.recordReport(ids.both, { hostname: 'shared-1', interval: 600 }, new Date(await env.currentTimeMs()));
+    accepted.clear();
+    const second = await drive('b', 2);
+    return { first, second };
+  });
+  const [prodRuns = [], labRuns = []] = first;
 
-  expect(notices('/prod')).toEqual(['prod-1@1', 'prod-1@10', 'prod-2@1', 'prod-2@10', 'shared-1@1', 'shared-1@10']);
-  expect(notices('/lab')).toEqual(['lab-1@5', 'shared-1@5']);
-  // One digest per run and destination, none naming a host twice.
-  for (const r of [...(accepted.get('/prod') ?? []), ...(accepted.get('/lab') ?? [])]) {
+  expect(snapshotBefore.prod).toEqual(['prod-1@1', 'prod-1@10', 'prod-2@1', 'prod-2@10', 'shared-1@1', 'shared-1@10']);
+  expect(snapshotBefore.lab).toEqual(['lab-1@5', 'shared-1@5']);
+  // One digest per run and destination (two for prod, one for lab), none naming a host twice.
+  expect(snapshotBefore.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/prod', '/prod', '/lab']));
+  expect(snapshotBefore.requests).toHaveLength(3);
+  for (const r of snapshotBefore.requests) {
     const named = linesOf(r).map((l) => l.host);
     expect(new Set(named).size).toBe(named.length);
   }
-  expect(accepted.get('/prod')).toHaveLength(2);
-  expect(accepted.get('/lab')).toHaveLength(1);
   expect(catcher.messages).toHaveLength(0);
   // The prod schedule read its three hosts a page at a time: its child slices carried the selector too.
   expect(prodRuns.map((r) => r.message)).toEqual(['Sent to 1 of 1 destinations: 3 notices, 0 recoveries', 'Sent to 1 of 1 destinations: 3 notices, 0 recoveries']);
@@ -99,22 +124,16 @@ test('two schedules selecting prod and lab hosts by tag: each channel gets only 
   expect(labRuns.map((r) => [r.run, r.message])).toEqual([[5, 'Sent to 1 of 1 destinations: 2 notices, 0 recoveries']]);
 
   // State per destination: each host holds only what its schedules' channels were told.
-  expect(await currentSteps(hosts, ids.prod1)).toEqual({ 'prod-chat': 10 });
-  expect(await currentSteps(hosts, ids.prod2)).toEqual({ 'prod-chat': 10 });
-  expect(await currentSteps(hosts, ids.lab1)).toEqual({ 'lab-chat': 5 });
-  expect(await currentSteps(hosts, ids.both)).toEqual({ 'prod-chat': 10, 'lab-chat': 5 });
-  expect(await currentSteps(hosts, ids.bare)).toBeUndefined();
-  expect(await currentSteps(hosts, ids.other)).toBeUndefined();
+  expect(stepsBefore).toEqual({
+    prod1: { 'prod-chat': 10 },
+    prod2: { 'prod-chat': 10 },
+    lab1: { 'lab-chat': 5 },
+    both: { 'prod-chat': 10, 'lab-chat': 5 },
+    bare: undefined,
+    other: undefined,
+  });
 
-  // The host in both schedules comes back: each schedule tells its own destination once (rule 4), and neither's
-  // write erases what the other still has to say; then the host's state is gone.
-  // (It now states a 10-minute interval, so the two runs after it see it online.)
-  await hosts.recordReport(ids.both, { hostname: 'shared-1', interval: 600 }, new Date(await env.currentTimeMs()));
-  accepted.clear();
-  const worker2 = await hostwatchWorker({ connection: env.nativeConnection, taskQueue, hosts, channels, smtpUrl: catcher.url, workflowsPath: TEST_WORKFLOWS_PATH });
-  const again = (name: string, input: object) =>
-    env.client.workflow.execute('everyInterval', { taskQueue, workflowId: `driver-${name}-2-${taskQueue}`, args: [{ input, runs: 2, everyMs: MIN }] });
-  await worker2.runUntil(Promise.all([again('prod', prod), again('lab', lab)]));
+  expect(second.map((runs) => runs.map((r) => r.run))).toEqual([[1], [1]]);
   expect(notices('/prod')).toEqual(['shared-1@recovered']);
   expect(notices('/lab')).toEqual(['shared-1@recovered']);
   const doc = await hosts.collection.findOne({ name: 'shared-1' });
