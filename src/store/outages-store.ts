@@ -194,13 +194,18 @@ export class OutageStore {
     for (let i = 0; i < records.length; i += 1000) {
       const chunk = records.slice(i, i + 1000);
       await this.recordEnds(chunk);
-      const notified = chunk.flatMap((r) => Object.entries(r.notified).map(([d, step]) => ({ r, d, step })));
-      if (notified.length === 0) continue;
+      // Each bucket once per command: FerretDB stalls on a batch that upserts one new `_id` twice.
+      const buckets = new Map<string, { hostId: string; month: string; end: Date; $max: Record<string, number> }>();
+      for (const r of chunk) {
+        const { month, end } = monthOf(r.start.getTime());
+        const id = bucketId(r.hostId, month);
+        const b = buckets.get(id) ?? { hostId: r.hostId, month, end, $max: {} };
+        for (const [d, step] of Object.entries(r.notified)) b.$max[`r.${r.id.slice(r.id.indexOf(':') + 1)}.notified.${encodeDestKey(d)}`] = step;
+        if (Object.keys(b.$max).length > 0) buckets.set(id, b);
+      }
+      if (buckets.size === 0) continue;
       await this.collection.bulkWrite(
-        notified.map(({ r, d, step }) => {
-          const { month, end } = monthOf(r.start.getTime());
-          return { updateOne: { filter: { _id: bucketId(r.hostId, month) }, update: { $set: { hostId: r.hostId, month, end }, $max: { [`r.${r.id.slice(r.id.indexOf(':') + 1)}.notified.${encodeDestKey(d)}`]: step } }, upsert: true } };
-        }),
+        [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { hostId: b.hostId, month: b.month, end: b.end }, $max: b.$max }, upsert: true } })),
         { ordered: true },
       );
     }
