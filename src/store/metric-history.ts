@@ -35,6 +35,7 @@ import {
 import { HISTORY_COLLECTIONS, type MetricSeries } from '../history/types.js';
 import { earlyProcessLog } from '../logging.js';
 import { GroupCommit } from './group-commit.js';
+import { bulkWriteInBatches } from './mongo.js';
 import type { WriteGate } from './write-gate.js';
 
 /** A document of `metric_history`: a bucket of one level, or (`l: "s"`) a host's rollup state. */
@@ -153,11 +154,12 @@ export class MetricHistoryStore {
 
   /** Concurrent points share one `update` command (group-commit.ts); each statement is an upsert by `_id`. */
   private readonly minutes = new GroupCommit<{ hostId: string; start: number; slot: number; point: string }>(async (points) => {
-    const write = () => this.collection.bulkWrite(
+    const write = () => bulkWriteInBatches(
+      this.collection,
       points.map(({ hostId, start, slot, point }) => ({
         updateOne: { filter: { _id: bucketId(hostId, 'm', start) }, update: { $set: { [`p.${slot}`]: point }, $setOnInsert: { h: hostId, l: 'm' as const, t: new Date(start) } }, upsert: true },
       })),
-      { ordered: false },
+      false,
     );
     await (this.gate ? this.gate.run(write) : write());
   });

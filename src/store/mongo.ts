@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type Document } from 'mongodb';
 import { redactUrl } from '../redact.js';
 
 export interface MongoHandle {
@@ -43,4 +43,16 @@ export async function connectMongo(uri: string, dbName: string): Promise<MongoHa
  */
 export function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && (err.code === 11000 || /UNIQUE constraint failed/.test(err.message));
+}
+
+/**
+ * Operations per bulk write command. FerretDB 1.24 (SQLite) stops answering an `update` command that changes 100 or
+ * more existing documents (99 pass; it then holds the database for every connection); test/store/bulk-write.test.ts
+ * shows it. Larger batches are sent as several ordered commands of this size.
+ */
+export const MAX_BULK_OPS = 50;
+
+/** `bulkWrite` in commands of at most {@link MAX_BULK_OPS} operations, in order. */
+export async function bulkWriteInBatches<T extends Document>(collection: Collection<T>, ops: readonly AnyBulkWriteOperation<T>[], ordered = true): Promise<void> {
+  for (let i = 0; i < ops.length; i += MAX_BULK_OPS) await collection.bulkWrite(ops.slice(i, i + MAX_BULK_OPS), { ordered });
 }

@@ -7,6 +7,7 @@ import type { Collection, Db, Filter } from 'mongodb';
 import { HISTORY_COLLECTIONS, type NoticeLogEntry } from '../history/types.js';
 import { encodeDestKey, decodeDestKey } from './alert-state.js';
 import { monthOf } from './outages-store.js';
+import { bulkWriteInBatches } from './mongo.js';
 
 /**
  * `<host name>:<YYYY-MM>`: the notices of one UTC month that carried the host, by id (escaped as a field name) with
@@ -109,9 +110,8 @@ export class NoticeLogStore {
    */
   async record(entries: readonly NoticeLogEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.collection.bulkWrite(
+    await bulkWriteInBatches(this.collection, 
       entries.map((e) => ({ replaceOne: { filter: { _id: e.id }, replacement: docOf(e) as Omit<NoticeLogDoc, '_id'>, upsert: true } })),
-      { ordered: true },
     );
     // Then each host's month bucket: one upsert per host and month, the same fields again on a retry.
     const buckets = new Map<string, { host: string; month: string; end: Date; ids: Record<string, Date> }>();
@@ -124,9 +124,8 @@ export class NoticeLogStore {
       }
     }
     if (buckets.size === 0) return;
-    await this.hostBuckets.bulkWrite(
+    await bulkWriteInBatches(this.hostBuckets, 
       [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { host: b.host, month: b.month, checkTime: b.end, ...b.ids } }, upsert: true } })),
-      { ordered: true },
     );
   }
 

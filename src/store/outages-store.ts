@@ -11,6 +11,7 @@ import type { HostWrite } from '../alerting/types.js';
 import { HISTORY_COLLECTIONS, type OutageRecord } from '../history/types.js';
 import type { OutageWrite } from '../history/outage-records.js';
 import { decodeDestKey, encodeDestKey } from './alert-state.js';
+import { bulkWriteInBatches } from './mongo.js';
 
 /** One instance as stored in its bucket (`r.<instance key>`). */
 interface StoredRecord {
@@ -140,9 +141,8 @@ export class OutageStore {
       buckets.set(id, b);
     }
     if (buckets.size === 0) return;
-    await this.collection.bulkWrite(
+    await bulkWriteInBatches(this.collection, 
       [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { hostId: b.hostId, month: b.month, end: b.end, ...b.$set } }, upsert: true } })),
-      { ordered: true },
     );
   }
 
@@ -160,9 +160,8 @@ export class OutageStore {
       buckets.set(id, b);
     }
     if (buckets.size === 0) return 0;
-    await this.collection.bulkWrite(
+    await bulkWriteInBatches(this.collection, 
       [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { hostId: b.hostId, month: b.month, end: b.end }, $max: b.$max }, upsert: true } })),
-      { ordered: true },
     );
     return items.length;
   }
@@ -204,9 +203,8 @@ export class OutageStore {
         if (Object.keys(b.$max).length > 0) buckets.set(id, b);
       }
       if (buckets.size === 0) continue;
-      await this.collection.bulkWrite(
+      await bulkWriteInBatches(this.collection, 
         [...buckets].map(([_id, b]) => ({ updateOne: { filter: { _id }, update: { $set: { hostId: b.hostId, month: b.month, end: b.end }, $max: b.$max }, upsert: true } })),
-        { ordered: true },
       );
     }
   }
