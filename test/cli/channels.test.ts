@@ -10,7 +10,7 @@ import { ChannelStore } from '../../src/store/channels-store.js';
 import { connectMongo, type MongoHandle } from '../../src/store/mongo.js';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { loopback, type Loopback } from '../channels/support.js';
-import { hostwatchCli, type CliResult } from '../support/cli.js';
+import { hostwatchCli, type CliResult, expectOk as ok, expectUsage as usage } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SMTP_PASSWORD = 'smtp-Pa55-cli-4471';
@@ -59,18 +59,6 @@ function cliWithStdin(input: string, ...args: string[]): Promise<CliResult> {
     child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(input);
   });
-}
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-
-function usage(r: CliResult, message: string): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toBe(`hostwatch: ${message}\n`);
-  expect(r.code).toBe(2);
 }
 
 function noSecret(r: CliResult, ...secrets: string[]): void {

@@ -1,7 +1,7 @@
 /** `hostwatch enroll create|list|revoke` as real processes against a fresh FerretDB database. */
 import { beforeAll, expect, test } from 'vitest';
 import { EnrollStore } from '../../src/store/enroll-store.js';
-import { hostwatchCli, type CliResult } from '../support/cli.js';
+import { hostwatchCli, type CliResult, expectOk as ok, expectUsage as usage } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 
 let enroll: EnrollStore;
@@ -14,18 +14,6 @@ beforeAll(async () => {
 });
 
 const cli = (...args: string[]): Promise<CliResult> => hostwatchCli(['enroll', ...args], env);
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-
-function usage(r: CliResult, message: string): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toBe(`hostwatch: ${message}\n`);
-  expect(r.code).toBe(2);
-}
 
 test('create prints the token once with the agent command; list shows it without the token; revoke ends it', async () => {
   const out = ok(await cli('create', '--tag', 'Prod', '--tag', 'eu', '--uses', '3', '--expires', '2d'));

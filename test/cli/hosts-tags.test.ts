@@ -1,7 +1,7 @@
 /** `hostwatch hosts add --tag`, `hosts tag|untag` and `hosts list --tag` as real processes against a fresh FerretDB database. */
 import { beforeAll, expect, test } from 'vitest';
 import type { HostStore } from '../../src/store/hosts-store.js';
-import { hostwatchCli, type CliResult } from '../support/cli.js';
+import { hostwatchCli, type CliResult, expectOk as ok, expectUsage as usage } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 
 let hosts: HostStore;
@@ -14,18 +14,6 @@ beforeAll(async () => {
 });
 
 const cli = (...args: string[]): Promise<CliResult> => hostwatchCli(['hosts', ...args], env);
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-
-function usage(r: CliResult, message: string): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toBe(`hostwatch: ${message}\n`);
-  expect(r.code).toBe(2);
-}
 
 /** The whole collection as it is stored, for "nothing changed" assertions. */
 const snapshot = async () => JSON.stringify(await hosts.collection.find({}).sort({ name: 1 }).toArray());

@@ -4,7 +4,7 @@ import { formatLocalTime } from '../../src/alerting/local-time.js';
 import { secretMatches } from '../../src/store/credentials.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import { RuleStore } from '../../src/store/rules-store.js';
-import { hostwatchCli, type CliResult } from '../support/cli.js';
+import { hostwatchCli, type CliResult, expectOk as ok, expectUsage as usage } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 
 const MIN = 60_000;
@@ -19,18 +19,6 @@ beforeAll(async () => {
 });
 
 const cli = (...args: string[]): Promise<CliResult> => hostwatchCli(['hosts', ...args], env);
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-
-function usage(r: CliResult, message: string): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toBe(`hostwatch: ${message}\n`);
-  expect(r.code).toBe(2);
-}
 
 /** The key and secret `add` or `rotate-secret` printed. */
 function credentials(stdout: string): { key: string; secret: string } {

@@ -4,7 +4,7 @@ import { formatLocalTime } from '../../src/alerting/local-time.js';
 import type { NoticeLogEntry } from '../../src/history/types.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { NoticeLogStore } from '../../src/store/notice-log-store.js';
-import { hostwatchCli, type CliResult } from '../support/cli.js';
+import { hostwatchCli, type CliResult, expectOk as ok } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 
 /** About 1.5 s per CLI process on an idle machine. */
@@ -62,12 +62,6 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]): Promise<CliResult> => hostwatchCli(['notices', ...args], env);
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 const ids = (json: string) => (JSON.parse(json) as { id: string }[]).map((e) => e.id);
 

@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { RuleStore } from '../../src/store/rules-store.js';
-import { hostwatchCli, type CliResult } from '../support/cli.js';
+import { hostwatchCli, type CliResult, expectOk as ok, expectUsage as usage } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 
 /** About 1.5 s per CLI process on an idle machine; these tests start a dozen or more, one after another. */
@@ -27,18 +27,6 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]): Promise<CliResult> => hostwatchCli(['rules', ...args], env);
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-
-function usage(r: CliResult, message: string): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toBe(`hostwatch: ${message}\n`);
-  expect(r.code).toBe(2);
-}
 
 /** Every stored document, bookkeeping included: a refusal must leave all of it as it was. */
 const snapshot = () => rules.collection.find({}).sort({ name: 1 }).toArray();

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { BIN_DIR } from '../../scripts/lib/services.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,4 +56,18 @@ export async function untilProcess(p: LongRunning, what: string, ok: () => boole
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${p.out()}\n${p.err()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A command that succeeded: exit 0, nothing on stderr; returns its stdout. */
+export function expectOk(r: CliResult): string {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout;
+}
+
+/** A usage error: exit 2, `hostwatch: <message>` on stderr and nothing on stdout. */
+export function expectUsage(r: CliResult, message: string): void {
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe(`hostwatch: ${message}\n`);
+  expect(r.code).toBe(2);
 }
