@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { loadConfigOrExit, type Config } from './config.js';
 import { agentCommand } from './cli/agent-command.js';
@@ -7,6 +7,7 @@ import { enrollCommand } from './cli/enroll.js';
 import { hostsCommand } from './cli/hosts.js';
 import { ensuredLine, ensureHousekeepingSchedule, housekeepingCommand } from './cli/housekeeping.js';
 import { noticesCommand } from './cli/notices.js';
+import { withTemporal } from './cli/temporal-client.js';
 import { rulesCommand } from './cli/rules.js';
 import { checkInputFromFlags, parseDuration, UsageError, type CheckInputFlags } from './cli/parse.js';
 import {
@@ -22,19 +23,9 @@ import {
 
 type ScheduleFlags = CheckInputFlags & { id: string; every?: string; paused?: boolean; json?: boolean; note?: string };
 
-async function withClient<T>(getConfig: () => Readonly<Config>, fn: (client: Client) => Promise<T>): Promise<T> {
-  const config = getConfig();
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
-  } catch (err) {
-    throw new UsageError(`cannot reach Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS): ${(err as Error).message}`);
-  }
-  try {
-    return await fn(new Client({ connection, namespace: config.temporal.namespace }));
-  } finally {
-    await connection.close();
-  }
+/** The commands below need only the client. */
+function withClient<T>(getConfig: () => Readonly<Config>, fn: (client: Client) => Promise<T>): Promise<T> {
+  return withTemporal(getConfig, (client) => fn(client));
 }
 
 function scheduleCommand(config: () => Readonly<Config>): Command {

@@ -4,11 +4,12 @@
  * create` and `npm run dev` create the schedule too, through {@link ensureHousekeepingSchedule}.
  */
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import type { Config } from '../config.js';
 import type { HousekeepingInput, HousekeepingSummary } from '../workflows/housekeeping.js';
 import { parseDuration, UsageError } from './parse.js';
+import { withTemporal } from './temporal-client.js';
 
 export const HOUSEKEEPING_SCHEDULE_ID = 'hostwatch-housekeeping';
 export const HOUSEKEEPING_WORKFLOW = 'housekeeping';
@@ -79,21 +80,6 @@ export function formatSummary(s: HousekeepingSummary): string {
     `retention:  minute ${r.minuteDays} d, 10-minute ${r.tenMinuteDays} d, hourly ${r.hourlyDays} d, outages ${r.outageDays} d, notices ${r.noticeDays} d`,
     ...(s.unfinished.length > 0 ? [`unfinished: ${s.unfinished.join(', ')} (the next run goes on)`] : []),
   ].join('\n');
-}
-
-async function withTemporal<T>(getConfig: () => Readonly<Config>, fn: (client: Client, config: Readonly<Config>) => Promise<T>): Promise<T> {
-  const config = getConfig();
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
-  } catch (err) {
-    throw new UsageError(`cannot reach Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS): ${(err as Error).message}`);
-  }
-  try {
-    return await fn(new Client({ connection, namespace: config.temporal.namespace }), config);
-  } finally {
-    await connection.close();
-  }
 }
 
 function wholeNumber(text: string | undefined, flag: string, max: number): number | undefined {

@@ -15,7 +15,7 @@ import { OutageStore } from '../../src/store/outages-store.js';
 import { seedHistory } from '../../bench/lib/history-seed.js';
 import { freshStore } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
-import { launchChromium, listenLocal } from '../support/browser.js';
+import { contrast, launchChromium, listenLocal } from '../support/browser.js';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -70,19 +70,6 @@ function watch(page: Page): string[] {
     if (!r.url().startsWith(url)) problems.push(`external request ${r.url()}`);
   });
   return problems;
-}
-
-/** WCAG 2 contrast ratio of two `rgb(r, g, b)` colours. */
-function contrast(a: string, b: string): number {
-  const lum = (c: string) => {
-    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
-      const x = Number(v) / 255;
-      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
 }
 
 const VIEWS: { name: string; shot?: string; options: BrowserContextOptions }[] = [

@@ -9,7 +9,7 @@ import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { freshStore, markNotified } from '../support/db.js';
 import { SAMPLE_REPORT } from './support.js';
-import { launchChromium, listenLocal } from '../support/browser.js';
+import { contrast, launchChromium, listenLocal } from '../support/browser.js';
 
 const MIN = 60_000;
 const GIB = 1024 ** 3;
@@ -123,19 +123,6 @@ test('on a phone-sized screen the page shows each host with its state, offline d
   expect(shot.length).toBeGreaterThan(10_000);
   await context.close();
 });
-
-/** WCAG 2 contrast ratio of two `rgb(r, g, b)` colours. */
-function contrast(a: string, b: string): number {
-  const lum = (c: string) => {
-    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
-      const x = Number(v) / 255;
-      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-}
 
 test('active conditions are readable in light and dark mode (contrast at least 4.5:1, WCAG AA)', async () => {
   const seen: Record<string, { fg: string; bg: string; card: string }> = {};
