@@ -285,7 +285,8 @@ test(`${REQUESTS} seeded fuzzed reports: every answer as specified, only the ded
       if (status === 204) {
         const data = JSON.parse(p.payload) as Record<string, unknown>;
         // a report with an uptime keeps it, for reboot rules (src/store/condition-state.ts)
-        model = { ...model, data, lastReportAt: new Date(clock), ...(typeof data.uptime === 'number' && { lastUptime: data.uptime }) };
+        // the first accepted report is kept as firstReportAt (uptime counts from it: src/history/uptime.ts)
+        model = { ...model, data, lastReportAt: new Date(clock), ...(model.lastReportAt === null && { firstReportAt: new Date(clock) }), ...(typeof data.uptime === 'number' && { lastUptime: data.uptime }) };
       }
       await verifyTarget(p);
     }
