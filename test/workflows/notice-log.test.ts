@@ -10,6 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
+import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
 import { createActivities } from '../../src/activities/index.js';
 import { noticeLogEntry, type TriedNotice } from '../../src/activities/notice-log.js';
 import type { Notice } from '../../src/channels/types.js';
@@ -38,14 +39,20 @@ let notices: NoticeLogStore;
 let taskQueue: string;
 let seq = 0;
 
+// A time-skipping server of its own: the suite's is shared by every file, and time skips only while no other
+// file's environment holds its lock, so the five minutes of retries below would run in real time under load.
+let ownServer: RunningService | undefined;
+
 beforeAll(async () => {
-  env = await timeSkippingEnv();
+  ownServer = await startTemporalTestServer();
+  env = await timeSkippingEnv(ownServer.address);
   catcher = await new MailCatcher().start();
   // The receiver refuses for good (HTTP 400) and echoes the request's credentials back, as a careless vendor might.
   receiver = await loopback((r) => ({ status: 400, body: { error: `bad request ${r.query.get('secret') ?? ''} ${r.headers.authorization ?? ''} ${SIGNING_SECRET} ${PASSWORD}` } }));
 });
 afterAll(async () => {
   await env?.teardown();
+  await ownServer?.stop();
   await receiver?.close();
   await catcher?.stop();
 });
