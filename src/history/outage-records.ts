@@ -10,6 +10,7 @@
  * Open instances are not written here: outage-log.ts shows them from the host document.
  */
 import { DEFAULT_GRACE_SECONDS, offlineKey } from '../alerting/policy.js';
+import { reportingInterval } from '../store/host-status.js';
 import type { OutageRecord } from './types.js';
 
 /** What is known of the host before the report. */
@@ -29,12 +30,6 @@ export type OutageWrite = Omit<OutageRecord, 'notified'>;
 /** A silence longer than this ends an outage: the stated interval plus the default grace, or the first step. */
 export function offlineThresholdMs(intervalSeconds: number | undefined): number {
   return intervalSeconds === undefined ? 60_000 : (intervalSeconds + DEFAULT_GRACE_SECONDS) * 1000;
-}
-
-function statedInterval(data: Record<string, unknown>, host: OutageHost): number | undefined {
-  const v = data.interval;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 86_400) return v;
-  return host.interval;
 }
 
 interface StoredInstance {
@@ -66,7 +61,7 @@ export function reportOutages(host: OutageHost, data: Record<string, unknown>, a
   const out: OutageWrite[] = [];
   if (host.lastReportAt) {
     const since = Math.max(host.lastReportAt.getTime(), host.enabledAt?.getTime() ?? -Infinity);
-    const interval = statedInterval(data, host);
+    const interval = reportingInterval({ data, ...(host.interval !== undefined && { interval: host.interval }) });
     const silence = at.getTime() - since;
     // Also when the check told someone with a shorter grace than the default: that instance ends here too.
     const notified = host.alerts?.[offlineKey(since)] !== undefined;

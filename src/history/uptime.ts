@@ -7,6 +7,7 @@
  * not count as downtime.
  */
 import { utcOffsetMinutes } from '../alerting/local-time.js';
+import { reportingInterval } from '../store/host-status.js';
 import { offlineThresholdMs } from './outage-records.js';
 import type { OutageRecord, Uptime } from './types.js';
 
@@ -41,11 +42,6 @@ export function monitoredSpan(host: UptimeHost, now: number): { from: number; to
   return from < to ? { from, to } : undefined;
 }
 
-function intervalOf(host: UptimeHost): number | undefined {
-  const v = host.data?.interval;
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 86_400 ? v : host.interval;
-}
-
 /** Down spans, merged and sorted: offline records and the silence going on now, if it is long enough. */
 export function downSpans(host: UptimeHost, records: readonly OutageRecord[], now: number): [number, number][] {
   const spans: [number, number][] = [];
@@ -57,7 +53,7 @@ export function downSpans(host: UptimeHost, records: readonly OutageRecord[], no
   }
   if (host.active && host.lastReportAt) {
     const since = Math.max(host.lastReportAt.getTime(), host.enabledAt?.getTime() ?? -Infinity);
-    const interval = intervalOf(host);
+    const interval = reportingInterval(host);
     const silence = now - since;
     if (interval === undefined ? silence >= offlineThresholdMs(undefined) : silence > offlineThresholdMs(interval)) spans.push([since, now]);
   }
