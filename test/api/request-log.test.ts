@@ -5,23 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { freePort } from '../../scripts/lib/services.js';
-import { startTsProcess, type LongRunning } from '../support/cli.js';
+import { startTsProcess, untilHealthy } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 import { reportHeaders, SAMPLE_REPORT } from './support.js';
 
-async function untilListening(p: LongRunning, port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (p.child.exitCode !== null) throw new Error(`api exited (${p.child.exitCode}):\n${p.out()}\n${p.err()}`);
-    if (Date.now() > deadline) throw new Error(`api did not start:\n${p.out()}\n${p.err()}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('LOG_FORMAT=json: request lines are JSON with time, level and message, and carry no credential', async () => {
   const { hosts, dbName, uri } = await freshStore();
@@ -32,7 +19,7 @@ test('LOG_FORMAT=json: request lines are JSON with time, level and message, and 
   const port = await freePort();
   const api = startTsProcess(['src/api/server.ts'], { PORT: String(port), MONGODB_URI: uri, MONGODB_DB: dbName, ADMIN_TOKEN: adminToken, VIEWER_TOKEN: viewerToken, LOG_FORMAT: 'json' });
   try {
-    await untilListening(api, port);
+    await untilHealthy(api, port);
     const base = `http://127.0.0.1:${port}`;
     const body = JSON.stringify(SAMPLE_REPORT);
     expect((await fetch(`${base}/api/v1/report`, { method: 'POST', headers: reportHeaders(key, secret), body })).status).toBe(204);
@@ -84,7 +71,7 @@ test('text mode (the default): the readable start-up and stop lines only, no req
   const port = await freePort();
   const api = startTsProcess(['src/api/server.ts'], { PORT: String(port), MONGODB_URI: uri, MONGODB_DB: dbName, ADMIN_TOKEN: '', LOG_FORMAT: '' });
   try {
-    await untilListening(api, port);
+    await untilHealthy(api, port);
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
     expect(api.out()).toBe(

@@ -9,25 +9,12 @@ import { buildApi } from '../../src/api/app.js';
 import { AuthFailureLimiter } from '../../src/api/auth-limiter.js';
 import { AuthFailureStore, authId } from '../../src/store/auth-failures-store.js';
 import { connectMongo } from '../../src/store/mongo.js';
-import { startTsProcess, type LongRunning } from '../support/cli.js';
+import { startTsProcess, untilHealthy } from '../support/cli.js';
 import { freshStore } from '../support/db.js';
 import { reportHeaders } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function untilListening(p: LongRunning, port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (p.child.exitCode !== null) throw new Error(`api exited (${p.child.exitCode}):\n${p.out()}\n${p.err()}`);
-    if (Date.now() > deadline) throw new Error(`api did not start:\n${p.out()}\n${p.err()}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-}
 
 test('two API processes on one database: failures spread over both exhaust one limit, both answer 429, other keys and the host itself still report', async () => {
   const { mongo, hosts, dbName, uri } = await freshStore();
@@ -40,7 +27,7 @@ test('two API processes on one database: failures spread over both exhaust one l
   const ports = [await freePort(), await freePort()];
   const apis = ports.map((port) => startTsProcess(['src/api/server.ts'], { ...env, PORT: String(port) }));
   try {
-    await Promise.all(apis.map((p, i) => untilListening(p, ports[i]!)));
+    await Promise.all(apis.map((p, i) => untilHealthy(p, ports[i]!)));
     const send = (i: number, key: string, secret: string, from: string) =>
       fetch(`http://127.0.0.1:${ports[i]}/api/v1/report`, { method: 'POST', headers: { ...reportHeaders(key, secret), 'x-forwarded-for': from }, body: '{"cpu":1}' });
 

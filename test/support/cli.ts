@@ -71,3 +71,18 @@ export function expectUsage(r: CliResult, message: string): void {
   expect(r.stderr).toBe(`hostwatch: ${message}\n`);
   expect(r.code).toBe(2);
 }
+
+/** Waits until an API process on `port` answers `/healthz` with 200, failing early with its output if it exits. */
+export async function untilHealthy(p: LongRunning, port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (p.child.exitCode !== null) throw new Error(`api exited (${p.child.exitCode}):\n${p.out()}\n${p.err()}`);
+    if (Date.now() > deadline) throw new Error(`api did not start:\n${p.out()}\n${p.err()}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
