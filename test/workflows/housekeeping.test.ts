@@ -49,11 +49,13 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
   const history = new MetricHistoryStore(db);
   await history.ensureIndexes();
 
-  // Two hosts reporting over the last three hours (minute points), one host without history.
+  // Two hosts reporting over three whole hours that end an hour before this one (so an hour boundary passing
+  // between the runs adds no hour with data), one host without history.
   const a = (await hosts.add('hk-a')).id;
   const b = (await hosts.add('hk-b')).id;
   await hosts.add('hk-silent');
-  for (let t = now - 3 * HOUR_MS; t < now; t += 5 * MINUTE_MS) {
+  const thisHour = Math.floor(now / HOUR_MS) * HOUR_MS;
+  for (let t = thisHour - 4 * HOUR_MS; t < thisHour - HOUR_MS; t += 5 * MINUTE_MS) {
     await history.recordPoint(a, report(10), new Date(t));
     await history.recordPoint(b, report(30), new Date(t));
   }
@@ -87,7 +89,7 @@ test('one run rolls up every host and deletes exactly what is beyond each retent
       swept: false,
       unfinished: [],
     });
-    expect(first.hoursRolled).toBeGreaterThanOrEqual(6); // 3 hours of 2 hosts (the current one is not complete)
+    expect(first.hoursRolled).toBe(7); // 3 hours of 2 hosts, and the young minute bucket of 20 hours ago
     expect(first.message).toMatch(/^Rolled up \d+ host-hours of 3 hosts; deleted 1 minute buckets, 1 10-minute buckets, 1 hourly buckets, 1 outages, 5 notices$/);
     let remaining = await ids(db, HISTORY_COLLECTIONS.metrics);
     for (const d of justOld) expect(remaining).not.toContain(d._id);
