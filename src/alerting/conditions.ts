@@ -51,7 +51,7 @@ export function evaluateConditions(
       ended(host, instance, rule.name, c.endAt, destinations, lines, write);
       continue;
     }
-    if (frozen) continue;
+    if (frozen || instance.ack !== undefined) continue; // stale data; or acknowledged (rule 6): no further steps
     const due = dueStep(rule.steps, offlineMinutes(checkTime, instance.start));
     if (due === undefined) continue;
     const to = destinations.flatMap((d, i) => (due > sentTo(instance, d) && due >= d.fromStep ? [i] : []));

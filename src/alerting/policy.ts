@@ -31,8 +31,16 @@ export function silentSince(host: Pick<HostSnapshot, 'lastReportAt' | 'enabledAt
  */
 export function offlineDueStep(host: HostSnapshot, checkTime: number, policy: Pick<AlertPolicy, 'steps' | 'graceMs'>): number | undefined {
   const since = silentSince(host);
-  if (host.intervalMs !== undefined && checkTime - since <= host.intervalMs + policy.graceMs) return undefined;
+  const allowed = host.graceMs !== undefined ? (host.intervalMs ?? 0) + host.graceMs : host.intervalMs !== undefined ? host.intervalMs + policy.graceMs : undefined;
+  if (allowed !== undefined && checkTime - since <= allowed) return undefined;
   return dueStep(policy.steps, offlineMinutes(checkTime, since));
+}
+
+/** Why a host is held at `checkTime` (rule 6), or undefined: muted, or inside a maintenance window. */
+export function heldBy(host: HostSnapshot, checkTime: number): 'muted' | 'maintenance' | undefined {
+  if (host.mutedUntil !== undefined && host.mutedUntil > checkTime) return 'muted';
+  if (host.maintenance !== undefined && host.maintenance.until > checkTime) return 'maintenance';
+  return undefined;
 }
 
 /** Every destination key notified of an instance, with its step, legacy state read for `destinations`. */
@@ -55,11 +63,12 @@ export interface HostEvaluation {
   lines: RoutedLine[];
   /** Absent when there is nothing to write. */
   write?: HostWrite;
-  muted: boolean;
+  /** Held by a mute or a maintenance window (rule 6): nothing evaluated, nothing written. */
+  held?: 'muted' | 'maintenance';
 }
 
 /**
- * Applies rules 1, 2, 4, 6 and 9 of ALERTING.md to one host at `checkTime`, for each destination on its own.
+ * Applies rules 1, 2, 4, 6 (mute, maintenance, acknowledgement) and 9 of ALERTING.md to one host at `checkTime`, for each destination on its own.
  * Quiet hours (rule 5) are decided for the whole run before any host is evaluated.
  */
 export function evaluateHost(
@@ -69,7 +78,8 @@ export function evaluateHost(
   destinations: readonly Destination[],
   rules: RuleBook = NO_RULES,
 ): HostEvaluation {
-  if (host.mutedUntil !== undefined && host.mutedUntil > checkTime) return { muted: true, lines: [] };
+  const held = heldBy(host, checkTime);
+  if (held) return { held, lines: [] };
 
   const lines: RoutedLine[] = [];
   const currentKey = offlineKey(host.lastReportAt);
@@ -108,7 +118,8 @@ export function evaluateHost(
     const byStep = new Map<number, number[]>();
     const steps: Record<string, number> = {};
     destinations.forEach((d, i) => {
-      if (due > sentTo(current, d) && due >= d.fromStep) {
+      // Rule 6: an acknowledged instance gets no further step notices.
+      if (current?.ack === undefined && due > sentTo(current, d) && due >= d.fromStep) {
         steps[d.key] = due;
         byStep.set(due, [...(byStep.get(due) ?? []), i]);
       }
@@ -122,7 +133,7 @@ export function evaluateHost(
     }
   }
   const writes = write.notify !== undefined || write.conditions !== undefined || write.ended.length > 0 || write.drop.length > 0;
-  return { muted: false, lines, ...(writes && { write }) };
+  return { lines, ...(writes && { write }) };
 }
 
 export interface CheckEvaluation {
@@ -131,10 +142,13 @@ export interface CheckEvaluation {
   /** Hosts with a due step at check time, whether or not a notice is sent for them now. */
   hostsOffline: number;
   hostsMuted: number;
+  hostsInMaintenance: number;
+  /** Hosts whose last report is after the check time (a clock ahead of the check's): their silence counts as none. */
+  reportsAhead: number;
 }
 
 export function emptyEvaluation(): CheckEvaluation {
-  return { lines: [], writes: [], hostsOffline: 0, hostsMuted: 0 };
+  return { lines: [], writes: [], hostsOffline: 0, hostsMuted: 0, hostsInMaintenance: 0, reportsAhead: 0 };
 }
 
 /**
@@ -152,7 +166,9 @@ export function evaluateHosts(
   for (const host of hosts) {
     const result = evaluateHost(host, checkTime, policy, destinations, rules);
     if (offlineDueStep(host, checkTime, policy) !== undefined) into.hostsOffline++;
-    if (result.muted) into.hostsMuted++;
+    if (result.held === 'muted') into.hostsMuted++;
+    if (result.held === 'maintenance') into.hostsInMaintenance++;
+    if (host.lastReportAt > checkTime) into.reportsAhead++;
     into.lines.push(...result.lines);
     if (result.write) into.writes.push(result.write);
   }

@@ -22,6 +22,8 @@ export interface InstanceState {
   legacyStep?: number;
   /** A metric-rule or reboot instance (absent for offline): what it is about and the values the ingest recorded. */
   condition?: ConditionInfo;
+  /** Acknowledged (rule 6): no further step notices for anyone; its end is still told to those notified. */
+  ack?: { at: number; by: string };
 }
 
 /** What a metric-rule or reboot instance is about (src/store/condition-state.ts writes it at ingest). */
@@ -62,6 +64,13 @@ export interface HostSnapshot {
   alerts: InstanceState[];
   /** The host's tags (rules select hosts by tag); absent when none. */
   tags?: string[];
+  /** Inside a maintenance window at the check time (rule 6): held like a mute until the window ends. */
+  maintenance?: { id: string; name: string; until: number };
+  /**
+   * The host's own grace (set on the host or one of its tags), in milliseconds: it replaces the check's `graceMs`
+   * and applies even when the reporting interval is not known (rule 9).
+   */
+  graceMs?: number;
 }
 
 /** One place a notice is delivered (ALERTING.md "Destination"), as the workflow knows it: no URL, no secret. */

@@ -36,6 +36,8 @@ export function checkSnapshot(d: CheckedHost): HostSnapshot | undefined {
 export interface CheckPageRequest {
   /** Hosts whose last report is at or before this instant are offline long enough to matter. */
   cutoff: number;
+  /** The check time (absent in runs recorded before maintenance windows): windows are decided at it. */
+  checkTime?: number;
   /** Continue after this host id (exclusive); omit for the first page. */
   afterId?: string;
   limit: number;

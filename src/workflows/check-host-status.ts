@@ -63,6 +63,10 @@ export interface CheckSummary {
   /** Hosts with a due step at check time; null when quiet hours held the run before loading hosts. */
   hostsOffline: number | null;
   hostsMuted: number;
+  /** Hosts held by a maintenance window (rule 6). */
+  hostsInMaintenance: number;
+  /** Hosts whose last report is after the check time: a clock ahead of the check's (their silence counts as none). */
+  reportsAhead: number;
   /** Hosts with an offline notice to at least one destination. */
   notices: number;
   /** Hosts with a recovery line to at least one destination. */
@@ -81,6 +85,15 @@ export interface CheckSummary {
   message: string;
 }
 
+/** `; 2 hosts in maintenance; 1 report ahead of the check time` for the run's message, or `''`. */
+function heldNote(c: { hostsInMaintenance: number; reportsAhead: number }): string {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return [
+    ...(c.hostsInMaintenance > 0 ? [`; ${plural(c.hostsInMaintenance, 'host', 'hosts')} in maintenance`] : []),
+    ...(c.reportsAhead > 0 ? [`; ${plural(c.reportsAhead, 'report', 'reports')} ahead of the check time`] : []),
+  ].join('');
+}
+
 /** Loads and evaluates up to `pages` pages after `afterId`; returns where the next page would start. */
 async function evaluatePages(
   evaluation: CheckEvaluation,
@@ -91,7 +104,7 @@ async function evaluatePages(
   let afterId = opts.afterId;
   for (let i = 0; i < opts.pages; i++) {
     // The request carries `tags` only for a schedule that selects hosts: older histories replay unchanged.
-    const page = await store.loadHostsPage({ cutoff, limit: opts.pageSize, ...(afterId !== undefined && { afterId }), ...(opts.tags && { tags: opts.tags }) });
+    const page = await store.loadHostsPage({ cutoff, checkTime: opts.checkTime, limit: opts.pageSize, ...(afterId !== undefined && { afterId }), ...(opts.tags && { tags: opts.tags }) });
     evaluateHosts(page.hosts, opts.checkTime, opts.policy, opts.destinations, evaluation, rules);
     afterId = page.nextAfterId;
     if (afterId === undefined) return undefined;
@@ -156,7 +169,7 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
   });
   const timezone = input.timezone ?? (await local.checkDefaults()).timezone;
   const policy: AlertPolicy = { steps: input.steps, ignoreHours: input.ignoreHours, timezone, graceMs: input.graceSeconds * 1000 };
-  const summary = { checkTime: new Date(checkTime).toISOString(), timezone, hostsMuted: 0, notices: 0, recoveries: 0, alerts: 0, resolved: 0, slices: 0, destinations: destinations.length, sent: 0, accepted: 0 };
+  const summary = { checkTime: new Date(checkTime).toISOString(), timezone, hostsMuted: 0, hostsInMaintenance: 0, reportsAhead: 0, notices: 0, recoveries: 0, alerts: 0, resolved: 0, slices: 0, destinations: destinations.length, sent: 0, accepted: 0 };
 
   const quiet = quietHour(checkTime, policy);
   if (quiet !== undefined) {
@@ -186,6 +199,9 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
       ...summary,
       hostsOffline: evaluation.hostsOffline + slices.reduce((n, s) => n + s.hostsOffline, 0),
       hostsMuted: evaluation.hostsMuted + slices.reduce((n, s) => n + s.hostsMuted, 0),
+      // Slices of runs recorded before these counts carry none.
+      hostsInMaintenance: evaluation.hostsInMaintenance + slices.reduce((n, s) => n + (s.hostsInMaintenance ?? 0), 0),
+      reportsAhead: evaluation.reportsAhead + slices.reduce((n, s) => n + (s.reportsAhead ?? 0), 0),
       notices: count(evaluation.lines, 'offline') + slices.reduce((n, s) => n + s.offlineLines, 0),
       recoveries: count(evaluation.lines, 'recovered') + slices.reduce((n, s) => n + s.recoveryLines, 0),
       alerts: count(evaluation.lines, 'metric', 'reboot') + slices.reduce((n, s) => n + s.conditionLines, 0),
@@ -220,8 +236,9 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
       ...counted,
       sent: due.length,
       accepted: accepted.length,
-      message: due.length === 0 ? 'No alarm' : `Sent to ${accepted.length} of ${due.length} destinations: ${sentCounts(counted)}`,
+      message: (due.length === 0 ? 'No alarm' : `Sent to ${accepted.length} of ${due.length} destinations: ${sentCounts(counted)}`) + heldNote(counted),
     };
+    if (result.reportsAhead > 0) log.warn('Reports ahead of the check time: a clock is ahead of the worker\'s', { reportsAhead: result.reportsAhead, checkTime: result.checkTime });
     // Logged once per run (the SDK's workflow logger stays silent during replay).
     if (due.length > 0) {
       log.info('Check delivered notices', {
@@ -273,6 +290,8 @@ export async function checkHostSlice(input: SliceInput): Promise<SliceResult> {
     ...(nextAfterId !== undefined && { nextAfterId }),
     hostsOffline: evaluation.hostsOffline,
     hostsMuted: evaluation.hostsMuted,
+    hostsInMaintenance: evaluation.hostsInMaintenance,
+    reportsAhead: evaluation.reportsAhead,
     offlineLines: count(evaluation.lines, 'offline'),
     recoveryLines: count(evaluation.lines, 'recovered'),
     conditionLines: count(evaluation.lines, 'metric', 'reboot'),

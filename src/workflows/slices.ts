@@ -28,6 +28,9 @@ export interface SliceSummary {
   nextAfterId?: string;
   hostsOffline: number;
   hostsMuted: number;
+  /** Absent in slices of runs recorded before maintenance windows. */
+  hostsInMaintenance?: number;
+  reportsAhead?: number;
   /** Distinct offline and back-online lines of the slice, and metric-rule (and reboot) and resolved lines. */
   offlineLines: number;
   recoveryLines: number;

@@ -199,7 +199,7 @@ test('Terms (alert state): sentTo is the step a destination has for an instance,
 
 test('rule 1 (one notice per step per instance per destination): the first due step goes once to every destination', () => {
   const r = evaluateHost(host(), L + MIN, POLICY, DESTS);
-  expect(r.muted).toBe(false);
+  expect(r.held).toBeUndefined();
   expect(r.lines).toEqual([{ line: { kind: 'offline', hostId: 'h1', name: 'web-1', step: 1, offlineMs: MIN, lastReportAt: L }, to: [0, 1] }]);
   expect(r.write).toEqual({ hostId: 'h1', notify: { key: K, start: L, steps: { [OPS.key]: 1, [TEAM.key]: 1 } }, ended: [], drop: [], keys: [] });
 });
@@ -509,7 +509,7 @@ test('rule 6 (muting): a host muted until a later time gives no lines and no wri
   expect(muted.writes).toEqual([]);
   expect(muted.hostsMuted).toBe(1);
   expect(muted.hostsOffline).toBe(1);
-  expect(evaluateHost(host({ mutedUntil: T + 1 }), T, POLICY, DESTS)).toEqual({ muted: true, lines: [] });
+  expect(evaluateHost(host({ mutedUntil: T + 1 }), T, POLICY, DESTS)).toEqual({ held: 'muted', lines: [] });
   // a pending recovery and a stub are held too
   const alerts = [instance(L, { [OPS.key]: 60 }, { backAt: T - MIN }), { key: offlineKey(L - HOUR), start: Number.NaN, sent: {} }];
   const recovering = evaluateHosts([host({ lastReportAt: T - MIN, mutedUntil: T + HOUR, alerts })], T, POLICY, DESTS);
