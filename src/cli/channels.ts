@@ -1,18 +1,12 @@
 import { Command } from 'commander';
-import { deliver, destinationsOf, KINDS, redactedUrl, type ParsedChannel } from '../channels/registry.js';
-import { DeliveryError, type Notice } from '../channels/types.js';
+import { KINDS } from '../channels/registry.js';
+import type { DeliveryError } from '../channels/types.js';
 import type { Config } from '../config.js';
 import { createSmtpMailer } from '../mail/mailer.js';
+import { OpError } from '../ops/errors.js';
+import { addChannel, channelJson, checkChannelInput, checkName, listChannels, removeChannel, testChannel, updateChannel } from '../ops/channels.js';
 import { redactUrl } from '../redact.js';
-import {
-  ChannelStore,
-  checkChannelName,
-  checkChannelUrl,
-  DuplicateChannelError,
-  InvalidChannelError,
-  UnknownChannelError,
-  type ChannelSummary,
-} from '../store/channels-store.js';
+import { ChannelStore, type ChannelSummary } from '../store/channels-store.js';
 import { withStore } from './database.js';
 import { usageExitCodes, UsageError } from './parse.js';
 
@@ -22,8 +16,8 @@ const TEST_TIMEOUT_MS = 10_000;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `(slack, 1 destination): slack+https://hooks.slack.com/services/***` */
-function describe(parsed: ParsedChannel): string {
-  return `(${parsed.kind.kind}, ${plural(destinationsOf(parsed).length, 'destination')}): ${redactedUrl(parsed)}`;
+function describe(c: ChannelSummary): string {
+  return `(${c.kind}, ${plural(c.destinations, 'destination')}): ${c.url}`;
 }
 
 /**
@@ -41,41 +35,27 @@ async function urlArgument(arg: string): Promise<string> {
   return lines[0]!;
 }
 
-/** Checks name and URL before any connection, so bad input fails fast with exit code 2. */
+/** An operation's refusal as a usage error (exit code 2). */
 function checked<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof InvalidChannelError) throw new UsageError(err.message);
+    if (err instanceof OpError) throw new UsageError(err.message);
     throw err;
   }
 }
 
 /** NAME and URL of `add` and `update`, checked before any connection; the URL read from stdin for `-`. */
 async function checkedArguments(name: string, urlArg: string): Promise<string> {
-  checked(() => checkChannelName(name));
+  checked(() => checkName(name));
   const url = await urlArgument(urlArg);
-  checked(() => checkChannelUrl(url));
+  checked(() => checkChannelInput({ name, url }));
   return url;
 }
 
-/** Runs `fn` on the channels store; a bad, duplicate or unknown channel is a usage error. */
+/** Runs `fn` on the channels store; a refusal of the operation (bad, duplicate or unknown channel) is a usage error. */
 function withChannels<T>(getConfig: () => Readonly<Config>, fn: (store: ChannelStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
-  const userError = (err: unknown) => err instanceof InvalidChannelError || err instanceof DuplicateChannelError || err instanceof UnknownChannelError;
-  return withStore(getConfig, (db) => new ChannelStore(db), userError, fn);
-}
-
-/** A channel as `channels list --json` prints it. */
-export function channelJson(c: ChannelSummary) {
-  return {
-    name: c.name,
-    kind: c.kind,
-    destinations: c.destinations,
-    url: c.url,
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-    ...(c.problem !== undefined && { problem: c.problem }),
-  };
+  return withStore(getConfig, (db) => new ChannelStore(db), (err) => err instanceof OpError, fn);
 }
 
 /** The `channels list` table. */
@@ -85,40 +65,6 @@ export function formatChannelTable(channels: readonly ChannelSummary[]): string 
   const rows = channels.map((c) => [c.name, c.kind, String(c.destinations), c.problem !== undefined ? `${c.url} (unusable: ${c.problem})` : c.url]);
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
-}
-
-/** The notice `channels test` sends: no lines, says it is a test. */
-export function testNotice(name: string, now: number, timezone: string): Notice {
-  return { id: `test.${name}.${now}`, run: 'test', checkTime: now, timezone, offline: [], recoveries: [], offlineTotal: 0, recoveryTotal: 0, test: true };
-}
-
-interface TestOutcome {
-  destination: string;
-  error?: DeliveryError;
-}
-
-/** One attempt per destination, in order; `report` is called as each one finishes. */
-async function testChannel(name: string, parsed: ParsedChannel, config: Readonly<Config>, report: (o: TestOutcome) => void): Promise<TestOutcome[]> {
-  const notice = testNotice(name, Date.now(), config.timezone);
-  const mailer = createSmtpMailer(config.mail.smtpUrl);
-  const outcomes: TestOutcome[] = [];
-  try {
-    for (const destination of destinationsOf(parsed)) {
-      let outcome: TestOutcome = { destination };
-      try {
-        await deliver(parsed, destination, notice, { timeoutMs: TEST_TIMEOUT_MS, mailer, from: config.mail.from });
-      } catch (err) {
-        const e = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
-        // deliver() masked the channel's secrets; an SMTP error may still quote the mail server's password.
-        outcome = { destination, error: new DeliveryError(redactUrl(e.message, config.mail.smtpUrl), e.retry, e.retryAfterMs) };
-      }
-      outcomes.push(outcome);
-      report(outcome);
-    }
-  } finally {
-    mailer.close();
-  }
-  return outcomes;
 }
 
 /** `bad@example.com: mail server refused ... (would retry)` */
@@ -142,9 +88,8 @@ export function channelsCommand(getConfig: () => Readonly<Config>): Command {
     .action(async (name: string, urlArg: string) => {
       const url = await checkedArguments(name, urlArg);
       await run(async (store) => {
-        await store.ensureIndexes(); // the unique name index makes a duplicate an error
-        const added = await store.add(name, url);
-        return `added channel "${name}" ${describe(added.parsed)}`;
+        const added = await addChannel(store, { name, url });
+        return `added channel "${name}" ${describe(added)}`;
       });
     })
     .addHelpText(
@@ -163,7 +108,7 @@ export function channelsCommand(getConfig: () => Readonly<Config>): Command {
     .option('--json', 'print a JSON array instead of a table')
     .action(async (flags: { json?: boolean }) => {
       await run(async (store) => {
-        const all = await store.list();
+        const all = await listChannels(store);
         return flags.json ? JSON.stringify(all.map(channelJson), null, 2) : formatChannelTable(all);
       });
     })
@@ -176,8 +121,8 @@ export function channelsCommand(getConfig: () => Readonly<Config>): Command {
     .action(async (name: string, urlArg: string) => {
       const url = await checkedArguments(name, urlArg);
       await run(async (store) => {
-        const updated = await store.update(name, url);
-        return `updated channel "${name}" ${describe(updated.parsed)}`;
+        const updated = await updateChannel(store, { name, url });
+        return `updated channel "${name}" ${describe(updated)}`;
       });
     })
     .addHelpText('after', '\nExamples:\n  hostwatch channels update ops mailto:ops@example.com\n  hostwatch channels update oncall - < oncall-url.txt');
@@ -186,9 +131,9 @@ export function channelsCommand(getConfig: () => Readonly<Config>): Command {
     .description('delete a channel')
     .argument('<name>', 'channel name')
     .action(async (name: string) => {
-      checked(() => checkChannelName(name));
+      checked(() => checkName(name));
       await run(async (store) => {
-        await store.remove(name);
+        await removeChannel(store, { name });
         return `removed channel "${name}"`;
       });
     })
@@ -198,17 +143,21 @@ export function channelsCommand(getConfig: () => Readonly<Config>): Command {
     .description('send a test notice to every destination of a channel, one attempt each; exit 0 only if all accept it')
     .argument('<name>', 'channel name')
     .action(async (name: string) => {
-      checked(() => checkChannelName(name));
+      checked(() => checkName(name));
       await withChannels(getConfig, async (store, config) => {
-        const channel = await store.get(name).catch((err: unknown) => {
-          if (err instanceof InvalidChannelError) throw new UsageError(`channel "${name}" cannot be used: ${err.message}`);
-          throw err;
-        });
-        if (!channel) throw new UnknownChannelError(name);
         const label = (d: string) => (d === '' ? name : d);
-        const outcomes = await testChannel(name, channel.parsed, config, (o) =>
+        const mailer = createSmtpMailer(config.mail.smtpUrl);
+        const deps = {
+          mailer,
+          from: config.mail.from,
+          timezone: config.timezone,
+          timeoutMs: TEST_TIMEOUT_MS,
+          // An SMTP error may quote the mail server's password.
+          redact: (text: string) => redactUrl(text, config.mail.smtpUrl),
+        };
+        const outcomes = await testChannel(store, { name }, deps, (o) =>
           console.log(o.error ? `FAILED  ${failureText(label(o.destination), o.error)}` : `ok  ${label(o.destination)}`),
-        );
+        ).finally(() => mailer.close());
         const failed = outcomes.filter((o) => o.error);
         if (failed.length === 0) return;
         console.error(
