@@ -9,6 +9,7 @@ import { ensuredLine, ensureHousekeepingSchedule, housekeepingCommand } from './
 import { noticesCommand } from './cli/notices.js';
 import { withTemporal } from './cli/temporal-client.js';
 import { rulesCommand } from './cli/rules.js';
+import { tagsCommand } from './cli/tags.js';
 import { checkInputFromFlags, parseDuration, UsageError, type CheckInputFlags } from './cli/parse.js';
 import {
   createSchedule,
@@ -114,7 +115,7 @@ export function buildProgram(config: () => Readonly<Config> = () => loadConfigOr
     .description('hostwatch: email alerts when your servers stop reporting in (Temporal + MongoDB)')
     .showHelpAfterError()
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md.');
-  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(housekeepingCommand(config)).addCommand(noticesCommand(config)).addCommand(enrollCommand(config)).addCommand(agentCommand());
+  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(tagsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(housekeepingCommand(config)).addCommand(noticesCommand(config)).addCommand(enrollCommand(config)).addCommand(agentCommand());
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -3,6 +3,7 @@ import type { HostSnapshot } from '../alerting/types.js';
 import { ObjectId, type Filter } from 'mongodb';
 import { instancesOf, type AlertDoc, type LegacyAlertDoc } from './alert-state.js';
 import { reportingInterval, type ReportingHost } from './host-status.js';
+import { effectiveGrace } from './host-grace.js';
 
 /** The fields of a host document the check reads (its query's projection). */
 export interface CheckedHost extends ReportingHost {
@@ -14,12 +15,20 @@ export interface CheckedHost extends ReportingHost {
   alerts?: Record<string, AlertDoc>;
   alert?: LegacyAlertDoc;
   tags?: string[];
+  /** The host's own grace in seconds (host-grace.ts). */
+  grace?: number;
 }
 
-/** The snapshot of a host, or undefined for one that never reported (not eligible: ALERTING.md "Eligible host"). */
-export function checkSnapshot(d: CheckedHost): HostSnapshot | undefined {
+const NO_TAG_GRACES: ReadonlyMap<string, number> = new Map();
+
+/**
+ * The snapshot of a host, or undefined for one that never reported (not eligible: ALERTING.md "Eligible host").
+ * `tagGraces`: seconds by tag (tag_settings); `graceMs` is the host's own grace, else its tags' largest, else absent.
+ */
+export function checkSnapshot(d: CheckedHost, tagGraces: ReadonlyMap<string, number> = NO_TAG_GRACES): HostSnapshot | undefined {
   if (!d.lastReportAt) return undefined;
   const interval = reportingInterval(d);
+  const grace = effectiveGrace(d, tagGraces);
   return {
     id: d._id.toHexString(),
     name: d.name,
@@ -30,6 +39,7 @@ export function checkSnapshot(d: CheckedHost): HostSnapshot | undefined {
     ...(d.back?.from instanceof Date && d.back.at instanceof Date && { back: { from: d.back.from.getTime(), at: d.back.at.getTime() } }),
     alerts: instancesOf(d.alerts, d.alert),
     ...(d.tags && d.tags.length > 0 && { tags: d.tags }),
+    ...(grace && { graceMs: grace.seconds * 1000 }),
   };
 }
 
@@ -46,7 +56,7 @@ export interface CheckPageRequest {
 }
 
 /** The fields a check page reads: no report body but its stated interval. */
-export const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, enabledAt: 1, interval: 1, 'data.interval': 1, back: 1, alerts: 1, alert: 1, tags: 1 } as const;
+export const CHECK_PROJECTION = { name: 1, lastReportAt: 1, mutedUntil: 1, enabledAt: 1, interval: 1, 'data.interval': 1, back: 1, alerts: 1, alert: 1, tags: 1, grace: 1 } as const;
 
 /** The filter of one check page query (exported so benchmarks can `explain` exactly what a check asks). */
 export function checkPageFilter(req: CheckPageRequest): Filter<CheckedHost & { active: boolean; alarm: boolean; secretHash: string }> {

@@ -17,6 +17,7 @@ import { normalizeTags } from './tags.js';
 import { withoutTags, withTags } from './host-tags.js';
 import { reportOutages } from '../history/outage-records.js';
 import { MetricHistoryStore } from './metric-history.js';
+import { TagSettingsStore } from './tag-settings-store.js';
 
 /** A document of the `hosts` collection. */
 export interface HostDoc {
@@ -53,6 +54,10 @@ export interface HostDoc {
   firstReportAt?: Date;
   /** Tags (tags.ts: normalized, sorted); absent when none. */
   tags?: string[];
+  /** The host's own grace in seconds (host-grace.ts): replaces its tags' and the check's (rule 9); absent: none set. */
+  grace?: number;
+  /** How far the clock of its latest report (`data.time`) was ahead of the server's, when over 30 s (report-clock.ts). */
+  clockAheadMs?: number;
 }
 
 /** A host as the API reads it to authenticate a report: everything but the last report body. */
@@ -87,6 +92,8 @@ export interface HostPatch {
   mutedUntil?: Date | null;
   /** Reporting interval in seconds, or null to forget it. */
   interval?: number | null;
+  /** The host's own grace in seconds, or null to clear it. */
+  grace?: number | null;
 }
 
 /** A host as listed: everything but the secret hash. */
@@ -118,8 +125,12 @@ export class HostStore {
   /** Metric history each report adds its point to (metric-history.ts), after the host write; null: off. */
   readonly history: MetricHistoryStore | null;
 
+  /** Per-tag graces (issue 14 point 4), read by the check for pages with tagged hosts without a grace of their own. */
+  readonly tagSettings: TagSettingsStore;
+
   constructor(db: Db, options: { history?: MetricHistoryStore | false } = {}) {
     this.collection = db.collection<HostDoc>('hosts');
+    this.tagSettings = new TagSettingsStore(db);
     this.outages = new OutageStore(db);
     this.history = options.history === false ? null : (options.history ?? new MetricHistoryStore(db, { gate: this.reportWrites }));
   }
@@ -231,6 +242,8 @@ export class HostStore {
     if (patch.mutedUntil === null) $unset.mutedUntil = '';
     if (typeof patch.interval === 'number') $set.interval = patch.interval;
     if (patch.interval === null) $unset.interval = '';
+    if (typeof patch.grace === 'number') $set.grace = patch.grace;
+    if (patch.grace === null) $unset.grace = '';
     if (patch.active === true) {
       // Rule 9: a disabled host's reports were refused, so its offline time restarts when it is enabled again.
       const host = await this.collection.findOne({ name }, { projection: { active: 1 } });
@@ -296,7 +309,9 @@ export class HostStore {
     const docs = await this.collection.find(checkPageFilter(req), { projection: CHECK_PROJECTION }).sort({ _id: 1 }).limit(req.limit + 1).toArray();
     const more = docs.length > req.limit;
     if (more) docs.length = req.limit;
-    const hosts = docs.flatMap((d) => checkSnapshot(d) ?? []);
+    // Tag graces (a small collection) only when a host on the page may take one.
+    const tagGraces = docs.some((d) => d.grace === undefined && (d.tags?.length ?? 0) > 0) ? await this.tagSettings.graces() : undefined;
+    const hosts = docs.flatMap((d) => checkSnapshot(d, tagGraces) ?? []);
     const last = docs.at(-1);
     return { hosts, ...(more && last && { nextAfterId: last._id.toHexString() }) };
   }
