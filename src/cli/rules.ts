@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import type { Config } from '../config.js';
-import { checkRule, checkRuleName, DEFAULT_RULE_STEPS, describeRule, InvalidRuleError, METRICS, type Rule } from '../rules/rule.js';
-import { DuplicateRuleError, RuleStore, UnknownRuleError, type RulePatch, type RuleSpec, type RuleView } from '../store/rules-store.js';
+import { OpError } from '../ops/errors.js';
+import { addRule, checkRuleChanges, checkRuleInput, listRules, removeRule, ruleJson, ruleProblem, updateRule, type RuleChanges, type RuleInput } from '../ops/rules.js';
+import { checkRuleName, DEFAULT_RULE_STEPS, describeRule, InvalidRuleError, METRICS, type Rule } from '../rules/rule.js';
+import { RuleStore, type RuleView } from '../store/rules-store.js';
 import { withStore } from './database.js';
-import { parseTags, validateHostName } from './hosts.js';
 import { parseList, parseNumbers, usageExitCodes, UsageError } from './parse.js';
 
 /** The options of `rules add` and `rules update` as commander hands them over. */
@@ -34,22 +35,24 @@ function flagFor(field: string, flags: RuleFlags, nameArg: string): string {
       return '--host';
     case 'tags':
       return '--tag';
+    case 'perCpu':
+      return '--per-cpu';
     default:
       return `--${field}`;
   }
 }
 
 /**
- * Runs `fn`, turning a bad, duplicate or unknown rule into a usage error that starts with the option to fix:
- * `--clear: invalid rule clear: must be at or below the threshold (90) of an "above" rule`.
+ * Runs `fn`, turning a refused rule operation (bad field, taken or unknown name) into a usage error that starts with
+ * the option to fix: `--clear: invalid rule clear: must be at or below the threshold (90) of an "above" rule`.
  */
 async function naming<T>(flags: RuleFlags, nameArg: string, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof InvalidRuleError) throw new UsageError(`${flagFor(err.field, flags, nameArg)}: ${err.message}`);
-    if (err instanceof DuplicateRuleError) throw new UsageError(`${flagFor('name', flags, nameArg)}: ${err.message}`);
-    if (err instanceof UnknownRuleError) throw new UsageError(`${nameArg}: ${err.message}`);
+    if (err instanceof OpError && err.code === 'not_found') throw new UsageError(`${nameArg}: ${err.message}`);
+    if (err instanceof OpError) throw new UsageError(`${flagFor(err.field ?? 'name', flags, nameArg)}: ${err.message}`);
     throw err;
   }
 }
@@ -66,78 +69,49 @@ function parseSteps(text: string): number[] {
   return parseNumbers(text, '--steps');
 }
 
-/** `--above X` or `--below X` (not both) as the rule's op and threshold. */
-function threshold(flags: RuleFlags): Pick<Rule, 'op' | 'threshold'> {
+/** `--above X` or `--below X` (not both), parsed. */
+function threshold(flags: RuleFlags): Pick<RuleInput, 'above' | 'below'> {
   if (flags.above !== undefined && flags.below !== undefined) throw new UsageError('--above and --below: give one of them, not both');
-  if (flags.above !== undefined) return { op: 'above', threshold: parseNumber(flags.above, '--above') };
-  if (flags.below !== undefined) return { op: 'below', threshold: parseNumber(flags.below, '--below') };
+  if (flags.above !== undefined) return { above: parseNumber(flags.above, '--above') };
+  if (flags.below !== undefined) return { below: parseNumber(flags.below, '--below') };
   return {};
 }
 
-function hostNames(names: readonly string[]): string[] {
-  for (const h of names) {
-    try {
-      validateHostName(h);
-    } catch (err) {
-      throw new UsageError(`--host: ${(err as Error).message}`);
-    }
-  }
-  return [...new Set(names)];
-}
-
-function ruleTags(tags: readonly string[]): string[] {
-  try {
-    return parseTags(tags);
-  } catch (err) {
-    throw new UsageError(`--tag: ${(err as Error).message}`);
-  }
-}
-
-/**
- * A threshold given for a reboot rule, refused under the option that gave it (checkRule names `above` for all of
- * them, and RuleStore.update would silently drop one given with an update).
- */
-function refuseRebootThreshold(metric: string, op: Rule['op'], clear: unknown): void {
-  if (metric === 'reboot' && (op !== undefined || typeof clear === 'number')) {
-    throw new InvalidRuleError(op ?? 'clear', 'a reboot rule takes no threshold: it notices an uptime that went backwards');
-  }
-}
-
-/** The rule `rules add` stores, checked before any connection. */
-function specFromFlags(name: string, flags: RuleFlags): RuleSpec {
-  const spec: RuleSpec = {
+/** The rule `rules add` stores, checked before any connection (addRule checks it again). */
+function inputFromFlags(name: string, flags: RuleFlags): RuleInput {
+  const input: RuleInput = {
     name,
     metric: flags.metric ?? '',
     ...threshold(flags),
     ...(typeof flags.clear === 'string' && { clear: parseNumber(flags.clear, '--clear') }),
     ...(flags.perCpu && { perCpu: true }),
-    steps: flags.steps !== undefined ? parseSteps(flags.steps) : [],
-    ...(flags.host !== undefined && { hosts: hostNames(flags.host) }),
-    ...(flags.tag !== undefined && { tags: ruleTags(flags.tag) }),
+    ...(flags.steps !== undefined && { steps: parseSteps(flags.steps) }),
+    ...(flags.host !== undefined && { hosts: flags.host }),
+    ...(flags.tag !== undefined && { tags: flags.tag }),
   };
-  refuseRebootThreshold(spec.metric, spec.op, spec.clear);
-  const { id: _id, ...checked } = checkRule({ ...spec, id: 'new' });
-  return checked;
+  checkRuleInput(input);
+  return input;
 }
 
 /** The changes `rules update` asks for; only what was named. */
-function patchFromFlags(flags: RuleFlags): RulePatch {
+function changesFromFlags(flags: RuleFlags): RuleChanges {
   if (flags.host !== undefined && flags.allHosts) throw new UsageError('--host and --all-hosts: give one of them, not both');
-  const patch: RulePatch = { ...threshold(flags) };
-  if (flags.name !== undefined) patch.name = checkRuleName(flags.name);
-  if (flags.metric !== undefined) patch.metric = flags.metric;
-  if (flags.clear === false) patch.clear = null;
-  else if (flags.clear !== undefined) patch.clear = parseNumber(flags.clear, '--clear');
-  if (flags.perCpu !== undefined) patch.perCpu = flags.perCpu;
-  if (flags.steps !== undefined) patch.steps = parseSteps(flags.steps);
-  if (flags.host !== undefined) patch.hosts = hostNames(flags.host);
+  const changes: RuleChanges = { ...threshold(flags) };
+  if (flags.name !== undefined) changes.name = flags.name;
+  if (flags.metric !== undefined) changes.metric = flags.metric;
+  if (flags.clear === false) changes.clear = null;
+  else if (flags.clear !== undefined) changes.clear = parseNumber(flags.clear, '--clear');
+  if (flags.perCpu !== undefined) changes.perCpu = flags.perCpu;
+  if (flags.steps !== undefined) changes.steps = parseSteps(flags.steps);
+  if (flags.host !== undefined) changes.hosts = flags.host;
   if (flags.tag !== undefined && (flags.allHosts || flags.tags === false)) throw new UsageError('--tag with --all-hosts or --no-tags: give one of them');
-  if (flags.tag !== undefined) patch.tags = ruleTags(flags.tag);
-  if (flags.tags === false) patch.tags = null;
+  if (flags.tag !== undefined) changes.tags = flags.tag;
+  if (flags.tags === false) changes.tags = null;
   // Every host again: neither names nor tags select.
-  if (flags.allHosts) Object.assign(patch, { hosts: null, tags: null });
-  if (Object.keys(patch).length === 0) throw new UsageError('update: name at least one setting to change (see hostwatch rules update --help)');
-  return patch;
+  if (flags.allHosts) Object.assign(changes, { hosts: null, tags: null });
+  if (Object.keys(changes).length === 0) throw new UsageError('update: name at least one setting to change (see hostwatch rules update --help)');
+  checkRuleChanges(changes);
+  return changes;
 }
 
 const stepsText = (r: Pick<Rule, 'metric' | 'steps'>) => (r.metric === 'reboot' ? 'once' : r.steps.join(','));
@@ -151,43 +125,12 @@ function summary(r: Rule): string {
   return `${describeRule(r)}; ${steps}; ${hosts}`;
 }
 
-/** Why a stored rule is not evaluated (edited by hand, or written by a newer release); undefined when it checks. */
-function problemOf(r: RuleView): string | undefined {
-  try {
-    checkRule({ ...r, steps: [...r.steps] });
-    return undefined;
-  } catch (err) {
-    return err instanceof InvalidRuleError ? err.message : String(err);
-  }
-}
-
-/** A rule as `rules list --json` prints it; absent settings are null. */
-export function ruleJson(r: RuleView) {
-  const problem = problemOf(r);
-  return {
-    id: r.id,
-    name: r.name,
-    metric: r.metric,
-    op: r.op ?? null,
-    threshold: r.threshold ?? null,
-    clear: r.clear ?? null,
-    perCpu: r.perCpu === true,
-    steps: r.steps,
-    hosts: r.hosts ?? null,
-    tags: r.tags ?? null,
-    condition: describeRule(r),
-    createdAt: r.createdAt.toISOString(),
-    updatedAt: r.updatedAt.toISOString(),
-    ...(problem !== undefined && { problem }),
-  };
-}
-
 /** The `rules list` table. */
 export function formatRuleTable(rules: readonly RuleView[]): string {
   if (rules.length === 0) return 'no rules yet; add one with "hostwatch rules add <name> --metric disk --above 90"';
   const header = ['NAME', 'CONDITION', 'STEPS', 'HOSTS'];
   const rows = rules.map((r) => {
-    const problem = problemOf(r);
+    const problem = ruleProblem(r);
     return [r.name, problem === undefined ? describeRule(r) : `${describeRule(r)} (not evaluated: ${problem})`, stepsText(r), hostsText(r)];
   });
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
@@ -206,7 +149,7 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
   const rules = new Command('rules')
     .description('metric rules: alert when a reported value (disk, memory, CPU, load, a report field) crosses a line, or a host reboots')
     .addHelpText('after', `\nMetrics: ${METRICS.join(', ')}, data.<path>.\nSee docs/rules.md.`);
-  const userError = (err: unknown) => err instanceof DuplicateRuleError || err instanceof UnknownRuleError;
+  const userError = (err: unknown) => err instanceof OpError;
   const run = (flags: RuleFlags, fn: (store: RuleStore) => Promise<string>) =>
     withStore(getConfig, (db) => new RuleStore(db), userError, async (store) => console.log(await naming(flags, 'NAME', () => fn(store))));
 
@@ -222,10 +165,9 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
     .option('--host <name>', 'a host the rule applies to; repeat for more (default: every host)', collect)
     .option('--tag <tag>', 'hosts carrying this tag (hostwatch hosts tag); repeat for any of several; with --host: those too', collect)
     .action(async (name: string, flags: RuleFlags) => {
-      const spec = await naming(flags, 'NAME', () => specFromFlags(name, flags));
+      const input = await naming(flags, 'NAME', () => inputFromFlags(name, flags));
       await run(flags, async (store) => {
-        await store.ensureIndexes(); // the unique name index makes a duplicate an error
-        const added = await store.add(spec);
+        const added = await addRule(store, input);
         return `added rule "${added.name}": ${summary(added)}`;
       });
     })
@@ -252,7 +194,7 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
     .option('--json', 'print a JSON array instead of a table')
     .action(async (flags: { json?: boolean }) => {
       await run({}, async (store) => {
-        const all = await store.list();
+        const all = await listRules(store);
         return flags.json ? JSON.stringify(all.map(ruleJson), null, 2) : formatRuleTable(all);
       });
     })
@@ -276,12 +218,9 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
     .option('--all-hosts', 'apply it to every host again (forgets --host and --tag)')
     .action(async (name: string, flags: RuleFlags) => {
       await naming({}, 'NAME', () => checkRuleName(name));
-      const patch = await naming(flags, 'NAME', () => patchFromFlags(flags));
+      const changes = await naming(flags, 'NAME', () => changesFromFlags(flags));
       await run(flags, async (store) => {
-        const current = await store.byName(name);
-        refuseRebootThreshold(patch.metric ?? current.metric, patch.op, patch.clear);
-        if (patch.name !== undefined) await store.ensureIndexes(); // the unique name index makes a taken name an error
-        const updated = await store.update(name, patch);
+        const updated = await updateRule(store, { name }, changes);
         return `updated rule "${updated.name}": ${summary(updated)}`;
       });
     })
@@ -304,7 +243,7 @@ export function rulesCommand(getConfig: () => Readonly<Config>): Command {
     .action(async (name: string) => {
       await naming({}, 'NAME', () => checkRuleName(name));
       await run({}, async (store) => {
-        await store.remove(name);
+        await removeRule(store, { name });
         return `removed rule "${name}"`;
       });
     })
