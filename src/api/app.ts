@@ -1,6 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ObjectId } from 'mongodb';
+import { ObjectId, type Db } from 'mongodb';
 import { ruleBook } from '../alerting/conditions.js';
 import type { KnownRules } from '../store/host-status.js';
 import { summarize, type HostSummary } from './host-summary.js';
@@ -18,6 +18,8 @@ import { StatusExtrasCache, type HistorySources, type StatusExtras } from './his
 import { registerHistoryRoutes } from './history-routes.js';
 import { registerEnrollRoute } from './enroll-route.js';
 import type { EnrollStore } from '../store/enroll-store.js';
+import { registerManageApi } from './manage/index.js';
+import { checkAdmin } from './manage/auth.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
@@ -37,6 +39,8 @@ export interface ApiOptions {
   trustProxy?: string;
   /** Bearer token for the admin API; unset, the admin API refuses every request. */
   adminToken?: string;
+  /** The database, for the management API's stores beyond hosts (maintenance, channels, rules: src/api/manage/). */
+  db?: Db;
   /** Who reads `/` and `GET /api/v1/status` (viewer-auth.ts); server.ts always sets it. Absent (tests, embedding), both are open. */
   readAccess?: ReadAccess;
   /**
@@ -65,13 +69,6 @@ function headerValue(req: FastifyRequest, name: string, maxLength: number): stri
   return typeof v === 'string' && v.length > 0 && v.length <= maxLength ? v : undefined;
 }
 
-/** Constant-time string comparison (hashing first so the lengths are equal). */
-function tokenMatches(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
-}
-
 function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return false;
   return header.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
@@ -86,8 +83,6 @@ function tooManyAttempts(reply: FastifyReply, seconds: number): FastifyReply {
   return fail(reply, 429, 'too_many_attempts', `too many failed authentication attempts; retry after ${seconds} s`);
 }
 
-/** The admin token is limited like a host key, under this name. */
-const ADMIN_KEY = '(admin token)';
 /** Viewer-token attempts are limited under this name. */
 const VIEWER_KEY = '(viewer token)';
 
@@ -197,20 +192,15 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     return 'ok';
   };
 
+  // The management API (src/api/manage/: hosts, tags, mute, ... and /api/v1/openapi.json), behind the admin token.
+  const admin = { limiter, now, ...(adminToken !== undefined && { adminToken }) };
+  registerManageApi(app, { ...admin, hosts, knownRules, bodyLimit: BODY_LIMIT, ...(options.db && { db: options.db }) });
+
   app.get('/api/v1/hosts', async (req, reply) => {
     const at = now();
-    const attempt: AuthAttempt = { source: req.ip, key: ADMIN_KEY };
-    const wait = await limiter.retryAfter(attempt, at.getTime());
-    if (wait > 0) return tooManyAttempts(reply, wait);
-    const auth = headerValue(req, 'authorization', 4096);
-    const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
-    // No token configured: refused, still after a comparison so the answer looks the same.
-    const ok = tokenMatches(token ?? '', adminToken ?? DUMMY_HASH) && adminToken !== undefined && token !== undefined;
-    if (!ok) {
-      await limiter.failed(attempt, at.getTime());
-      return fail(reply, 401, 'unauthorized');
-    }
-    limiter.succeeded(attempt, at.getTime());
+    const auth = await checkAdmin(req, admin);
+    if (typeof auth === 'number') return tooManyAttempts(reply, auth);
+    if (auth !== 'ok') return fail(reply, 401, 'unauthorized');
     const list = await hosts.list();
     const known = knownRules();
     return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known), data: h.data ?? null })) };

@@ -50,6 +50,7 @@ async function run(): Promise<void> {
     history: { ...(hosts.history && { metrics: hosts.history }), outages: hosts.outages, notices: new NoticeLogStore(mongo.db) },
     timezone: config.timezone,
     enroll: new EnrollStore(mongo.db), // POST /api/v1/enroll (docs/agent.md)
+    db: mongo.db, // the management API's stores (src/api/manage/, docs/api.md)
   });
   const say = (line: string): void => (json ? app.log.info(line) : console.log(line));
   await app.listen({ port: config.api.port, host: '0.0.0.0' });

@@ -7,20 +7,28 @@ import type { Config } from '../config.js';
 import { instancesOf } from '../store/alert-state.js';
 import type { Credentials } from '../store/credentials.js';
 import { activeConditions, currentAlertStep, hostState, reportingInterval, type KnownRules } from '../store/host-status.js';
-import { DuplicateHostError, HostStore, UnknownHostError, type HostView } from '../store/hosts-store.js';
+import { HostStore, type HostView } from '../store/hosts-store.js';
 import { RuleStore } from '../store/rules-store.js';
-import { InvalidTagError, normalizeTags } from '../store/tags.js';
+import { OpError } from '../ops/errors.js';
+import { checkHostName, checkTags } from '../ops/fields.js';
+import * as ops from '../ops/hosts.js';
 import { withStore } from './database.js';
+import { ackCommand } from './ack.js';
 import { parseDuration, UsageError } from './parse.js';
 
-const NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
-
-/** Host names: 1 to 100 characters of letters, digits, `.`, `_` and `-`. */
-export function validateHostName(name: string): string {
-  if (!NAME_PATTERN.test(name)) {
-    throw new UsageError(`invalid host name "${name}": use 1 to 100 characters of letters, digits, ".", "_" and "-"`);
+/** Runs a pure check of the operations layer before anything connects: its refusal is a usage error. */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof OpError) throw new UsageError(err.message);
+    throw err;
   }
-  return name;
+}
+
+/** Host names: 1 to 100 characters of letters, digits, `.`, `_` and `-` (ops/fields.ts). */
+export function validateHostName(name: string): string {
+  return usage(() => checkHostName(name));
 }
 
 /** One instance of `alerts` in `hosts list --json`: what it is, and which destinations were told which step. */
@@ -32,6 +40,8 @@ function instanceJson(i: InstanceState) {
     start: new Date(i.start).toISOString(),
     sent: i.legacyStep !== undefined ? { 'mailto:*': i.legacyStep } : i.sent,
     ...(i.backAt !== undefined && { backAt: new Date(i.backAt).toISOString() }),
+    // Acknowledged (hosts ack, an acknowledge link): no further step notices for it.
+    ...(i.ack !== undefined && { acked: { at: new Date(i.ack.at).toISOString(), by: i.ack.by } }),
     ...(c?.endAt !== undefined && { endAt: new Date(c.endAt).toISOString() }),
   };
 }
@@ -101,31 +111,19 @@ function credentialLines(name: string, c: Credentials, apiPort: number): string[
   ];
 }
 
-/** "2026-11-23T10:00:00Z" (or with an offset) -> a future Date; anything else is a usage error. */
-export function parseUntil(text: string, now: number): Date {
-  const at = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(text.trim()) ? new Date(text.trim()) : undefined;
-  if (!at || Number.isNaN(at.getTime())) throw new UsageError(`--until must be an ISO time like 2026-11-23T18:00:00Z, got "${text}"`);
-  if (at.getTime() <= now) throw new UsageError(`--until must be in the future, got "${text}" (${at.toISOString()})`);
-  return at;
-}
-
-
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Tags from the command line, normalized (tags.ts); a bad one is a usage error naming it, before any write. */
 export function parseTags(tags: readonly string[]): string[] {
-  try {
-    return normalizeTags(tags);
-  } catch (err) {
-    if (err instanceof InvalidTagError) throw new UsageError(err.message);
-    throw err;
-  }
+  return usage(() => checkTags(tags));
 }
 
-/** Runs `fn` on the hosts store; an unknown or duplicate host name is a usage error. */
+/**
+ * Runs `fn` on the hosts store; a refused operation (ops/hosts.ts: an unknown or duplicate host name, a bad field)
+ * is a usage error.
+ */
 function withHosts<T>(getConfig: () => Readonly<Config>, fn: (hosts: HostStore, config: Readonly<Config>) => Promise<T>): Promise<T> {
-  const userError = (err: unknown) => err instanceof UnknownHostError || err instanceof DuplicateHostError || err instanceof InvalidTagError;
-  return withStore(getConfig, (db) => new HostStore(db), userError, fn);
+  return withStore(getConfig, (db) => new HostStore(db), (err) => err instanceof OpError, fn);
 }
 
 export function hostsCommand(getConfig: () => Readonly<Config>): Command {
@@ -142,7 +140,7 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
       const tags = parseTags(flags.tag ?? []);
       await run(async (store, config) => {
         await store.ensureIndexes(); // the unique name and key indexes make duplicates an error
-        const created = await store.add(name, { alarm: flags.alarm, tags });
+        const created = await ops.createHost(store, { name, alarm: flags.alarm, tags });
         const notes = [...(flags.alarm ? [] : ['alarm off']), ...(tags.length > 0 ? [`tags ${tags.join(',')}`] : [])];
         return [`added host "${name}"${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`, ...credentialLines(name, created, config.api.port)].join('\n');
       });
@@ -157,7 +155,7 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
       const tags = flags.tag && parseTags(flags.tag);
       const open = (db: Db) => ({ hosts: new HostStore(db), rules: new RuleStore(db) });
       const out = await withStore(getConfig, open, () => false, async (stores, config) => {
-        const [all, rules] = await Promise.all([stores.hosts.list(tags ? { tags } : {}), stores.rules.all()]);
+        const [all, rules] = await Promise.all([ops.listHosts(stores.hosts, tags ? { tags } : {}), stores.rules.all()]);
         // Instances of a removed rule stay in a host's document until the next check drops them: not shown.
         const known = ruleBook(rules);
         const now = Date.now();
@@ -173,11 +171,11 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
       .action(async (host: string) => run((store) => edit(store, host)));
 
   const enable = simple('enable', 'accept reports from the host again', async (store, host) => {
-    await store.update(host, { active: true });
+    await ops.updateHost(store, host, { enabled: true });
     return `enabled host "${host}"`;
   });
   const disable = simple('disable', 'refuse its reports and stop alerting for it (the record stays)', async (store, host) => {
-    await store.update(host, { active: false });
+    await ops.updateHost(store, host, { enabled: false });
     return `disabled host "${host}"`;
   });
 
@@ -188,7 +186,7 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     .action(async (host: string, value: string) => {
       if (value !== 'on' && value !== 'off') throw new UsageError(`alarm must be "on" or "off", got "${value}"`);
       await run(async (store) => {
-        await store.update(host, { alarm: value === 'on' });
+        await ops.updateHost(store, host, { alarm: value === 'on' });
         return `alarm ${value} for host "${host}"`;
       });
     });
@@ -201,7 +199,7 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
       validateHostName(to);
       await run(async (store) => {
         await store.ensureIndexes();
-        await store.update(from, { name: to });
+        await ops.updateHost(store, from, { name: to });
         return `renamed host "${from}" to "${to}"`;
       });
     });
@@ -213,13 +211,13 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     .action(async (host: string, flags: { yes?: boolean }) => {
       if (!flags.yes) throw new UsageError(`remove deletes host "${host}" for good; add --yes to confirm`);
       await run(async (store) => {
-        await store.remove(host);
+        await ops.removeHost(store, host);
         return `removed host "${host}"`;
       });
     });
 
   const rotate = simple('rotate-secret', 'give the host a new key and secret (printed once); the old ones stop working at once', async (store, host) => {
-    const credentials = await store.rotateSecret(host);
+    const credentials = await ops.rotateHost(store, host);
     return [`new credentials for host "${host}" (the old key and secret no longer work)`, ...credentialLines(host, credentials, getConfig().api.port)].join('\n');
   });
 
@@ -231,16 +229,16 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     .action(async (host: string, flags: { for?: string; until?: string }) => {
       if ((flags.for === undefined) === (flags.until === undefined)) throw new UsageError('mute needs exactly one of --for <duration> or --until <ISO time>');
       const now = Date.now();
-      const until = flags.for !== undefined ? new Date(now + parseDuration(flags.for, '--for')) : parseUntil(flags.until!, now);
+      const until = usage(() => ops.muteUntil(flags, now, { until: '--until', for: '--for' }));
       await run(async (store, config) => {
-        await store.update(host, { mutedUntil: until });
+        await ops.muteHost(store, host, { until });
         return `muted host "${host}" until ${formatLocalTime(until.getTime(), config.timezone)} ${config.timezone} (${until.toISOString()})`;
       });
     })
     .addHelpText('after', '\nExamples:\n  hostwatch hosts mute web-1 --for 2h\n  hostwatch hosts mute web-1 --until 2026-11-24T08:00:00+01:00');
 
   const unmute = simple('unmute', 'alert for the host again', async (store, host) => {
-    await store.update(host, { mutedUntil: null });
+    await ops.unmuteHost(store, host);
     return `unmuted host "${host}"`;
   });
 
@@ -252,7 +250,7 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
       const seconds = value === 'off' ? null : parseDuration(value, 'interval') / 1000;
       if (seconds !== null && seconds > 86_400) throw new UsageError(`interval must be at most 1d, got "${value}"`);
       await run(async (store) => {
-        await store.update(host, { interval: seconds });
+        await ops.updateHost(store, host, { interval: seconds });
         return seconds === null ? `forgot the reporting interval of host "${host}"` : `host "${host}" reports every ${seconds} s`;
       });
     })
@@ -266,12 +264,12 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
       .action(async (host: string, given: string[]) => {
         const tags = parseTags(given);
         await run(async (store) => {
-          const now = verb === 'tag' ? await store.addTags(host, tags) : await store.removeTags(host, tags);
+          const now = verb === 'tag' ? await ops.tagHost(store, host, tags) : await ops.untagHost(store, host, tags);
           return `host "${host}" tags: ${now.length > 0 ? now.join(',') : '(none)'}`;
         });
       })
       .addHelpText('after', `\nExample:\n  hostwatch hosts ${verb} web-1 prod eu`);
 
-  for (const c of [add, list, tagEdit('tag'), tagEdit('untag'), enable, disable, alarm, rename, remove, rotate, mute, unmute, interval]) hosts.addCommand(c);
+  for (const c of [add, list, tagEdit('tag'), tagEdit('untag'), enable, disable, alarm, rename, remove, rotate, mute, unmute, interval, ackCommand(getConfig)]) hosts.addCommand(c);
   return hosts;
 }

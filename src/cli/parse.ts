@@ -1,18 +1,21 @@
 import type { Command, CommanderError } from 'commander';
 import { InvalidCheckInputError, parseCheckInput, type CheckInput } from '../alerting/check-input.js';
+import { OpError } from '../ops/errors.js';
+import { parseDuration as parseOpDuration } from '../ops/fields.js';
 
 /** A usage error: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30s", "1m", "2h", "1d" -> milliseconds. */
+/** "30s", "1m", "2h", "1d" -> milliseconds (ops/fields.ts); anything else is a usage error naming `flag`. */
 export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+)\s*([smhd])$/.exec(text.trim());
-  if (!m || Number(m[1]) === 0) throw new UsageError(`${flag} must be a positive duration like 30s, 1m, 2h or 1d, got "${text}"`);
-  return Number(m[1]) * UNITS[m[2]!]!;
+  try {
+    return parseOpDuration(text, flag);
+  } catch (err) {
+    if (err instanceof OpError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 export function parseList(text: string): string[] {
