@@ -7,6 +7,8 @@
 #               (apt-get, as root only; `npm test` asks for it, `npm run dev` does not)
 #   docker-compose - with --with-compose: Debian's docker-compose 1.29.2, which parses and validates
 #               docker-compose.yml without a Docker engine (apt-get, as root only; `npm test` asks for it)
+#   schemathesis - with --with-schemathesis: the OpenAPI fuzzer from PyPI, pinned, in its own venv under the
+#               cache (python3 -m venv + pip); test/api/manage-fuzz.test.ts runs it (`npm test` asks for it)
 # A second run finds everything in the cache and returns at once.
 # Prints nothing but errors unless VERBOSE=1. Exits non-zero with a clear line when a registry is unreachable.
 set -euo pipefail
@@ -14,6 +16,7 @@ set -euo pipefail
 TEMPORAL_CLI_VERSION=v1.5.1
 FERRETDB_VERSION=v1.24.2
 TEST_SERVER_VERSION=1.38.0
+SCHEMATHESIS_VERSION=4.32.5
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${HOSTWATCH_CACHE:-$HOME/.cache/hostwatch}"
@@ -97,6 +100,22 @@ provision_compose() {
   command -v docker-compose >/dev/null 2>&1 || fail "apt-get installed docker-compose but it is not on PATH; see $CACHE/compose.log"
 }
 
+# The management API fuzz runs schemathesis against /api/v1/openapi.json. A venv per version keeps it apart from
+# any system Python packages; $BIN/schemathesis execs the venv's entry point.
+provision_schemathesis() {
+  stamp_ok schemathesis "$SCHEMATHESIS_VERSION" && { log "schemathesis $SCHEMATHESIS_VERSION cached"; return; }
+  need python3 "to run schemathesis (Python 3.9 or later, with the venv module)"
+  local venv="$CACHE/schemathesis-$SCHEMATHESIS_VERSION"
+  echo "provision: installing schemathesis $SCHEMATHESIS_VERSION from PyPI (first time only)" >&2
+  rm -rf "$venv"
+  { python3 -m venv "$venv" && "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"; } >"$CACHE/schemathesis.log" 2>&1 \
+    || fail "could not install schemathesis $SCHEMATHESIS_VERSION from PyPI into $venv; see $CACHE/schemathesis.log"
+  printf '#!/usr/bin/env bash\nexec "%s/bin/schemathesis" "$@"\n' "$venv" > "$BIN/schemathesis"
+  chmod +x "$BIN/schemathesis"
+  "$BIN/schemathesis" --version >>"$CACHE/schemathesis.log" 2>&1 || fail "schemathesis does not start; see $CACHE/schemathesis.log"
+  echo "$SCHEMATHESIS_VERSION" > "$BIN/schemathesis.version"
+}
+
 build_go temporal github.com/temporalio/cli "$TEMPORAL_CLI_VERSION" cmd/temporal
 build_go ferretdb github.com/FerretDB/FerretDB "$FERRETDB_VERSION" cmd/ferretdb
 provision_test_server
@@ -104,7 +123,8 @@ for flag in "$@"; do
   case "$flag" in
     --with-browser) provision_chromium ;;
     --with-compose) provision_compose ;;
-    *) fail "unknown option $flag (known: --with-browser, --with-compose)" ;;
+    --with-schemathesis) provision_schemathesis ;;
+    *) fail "unknown option $flag (known: --with-browser, --with-compose, --with-schemathesis)" ;;
   esac
 done
 log "all services ready in $BIN"

@@ -12,6 +12,8 @@ import { watchIdIndexes } from './ferretdb-id-index.js';
 
 export const CACHE_DIR = process.env.HOSTWATCH_CACHE ?? join(homedir(), '.cache', 'hostwatch');
 export const BIN_DIR = join(CACHE_DIR, 'bin');
+/** The OpenAPI fuzzer, from `scripts/provision.sh --with-schemathesis` (pinned there, in its own venv). */
+export const SCHEMATHESIS_BIN = join(BIN_DIR, 'schemathesis');
 
 export interface RunningService {
   /** host:port */
