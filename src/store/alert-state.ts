@@ -2,13 +2,14 @@
  * How per-destination alert state sits in a host document, and the one update per host that records a run
  * (ALERTING.md rule 3). Pure: builds documents and updates, performs no I/O.
  *
- * `alerts.<instance key>` = `{ start, notifiedAt, sent: { <destination key>: step }, backAt? }`. Each instance has a
+ * `alerts.<instance key>` = `{ start, notifiedAt, sent: { <destination key>: step }, backAt?, ack? }`. Each instance has a
  * field of its own, so a write names the instance it applies to by its path: a retried clear of an ended outage
  * cannot touch the state of a new one, and no filter beyond `{_id}` is needed (the only one FerretDB answers
  * without reading the whole collection). Destination keys are field names with `%` and `.` escaped.
  */
 import type { ConditionInfo, HostWrite, InstanceState } from '../alerting/types.js';
 import { isConditionDoc, type ConditionDoc } from './condition-state.js';
+import type { AckDoc } from './ack-store.js';
 
 /** One instance as stored. */
 export interface InstanceDoc {
@@ -16,6 +17,8 @@ export interface InstanceDoc {
   notifiedAt?: Date;
   sent?: Record<string, number>;
   backAt?: Date;
+  /** Acknowledged (rule 6, ack-store.ts): no further step notices; the writes below never replace it. */
+  ack?: AckDoc;
 }
 
 /** The record of a release before per-destination state: one step for every (email) recipient. */
@@ -100,8 +103,9 @@ export function instancesOf(alerts: Record<string, AlertDoc> | undefined, legacy
     }
     const sent: Record<string, number> = {};
     for (const [field, step] of Object.entries(doc.sent ?? {})) if (typeof step === 'number') sent[decodeDestKey(field)] = step;
-    if (isConditionDoc(doc)) out.push({ key, start: doc.start.getTime(), sent, condition: conditionOf(doc) });
-    else out.push({ key, start: doc.start.getTime(), sent, ...(doc.backAt && { backAt: doc.backAt.getTime() }) });
+    const ack = doc.ack?.at instanceof Date ? { ack: { at: doc.ack.at.getTime(), by: String(doc.ack.by) } } : {};
+    if (isConditionDoc(doc)) out.push({ key, start: doc.start.getTime(), sent, condition: conditionOf(doc), ...ack });
+    else out.push({ key, start: doc.start.getTime(), sent, ...(doc.backAt && { backAt: doc.backAt.getTime() }), ...ack });
   }
   if (legacy?.outage instanceof Date && typeof legacy.step === 'number') {
     const start = legacy.outage.getTime();
