@@ -20,7 +20,7 @@ export interface AgentOptions {
   requestTimeoutMs?: number;
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'rejected'; message: string } | { kind: 'failed'; reason: string };
+type Outcome = { kind: 'ok'; warning?: string } | { kind: 'rejected'; message: string } | { kind: 'failed'; reason: string };
 
 const FIRST_RETRY_MS = 1_000;
 
@@ -66,8 +66,9 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   const reportOnce = async (): Promise<Outcome> => {
     let response: Response;
     try {
-      // Every report states the agent's interval, so the check allows for it before calling the host offline.
-      const body = JSON.stringify({ interval: Math.max(1, Math.round(options.intervalMs / 1000)), ...(await collect()) });
+      // Every report states the agent's interval, so the check allows for it before calling the host offline, and
+      // its clock, so the server can flag a clock running ahead of its own.
+      const body = JSON.stringify({ interval: Math.max(1, Math.round(options.intervalMs / 1000)), time: new Date().toISOString(), ...(await collect()) });
       response = await doFetch(endpoint, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-Host-Key': options.key, 'X-Host-Secret': options.secret },
@@ -78,7 +79,9 @@ export async function runAgent(options: AgentOptions): Promise<void> {
       return { kind: 'failed', reason: describeError(err) };
     }
     const text = await response.text().catch(() => '');
-    if (response.ok) return { kind: 'ok' };
+    // The server's word on this agent's interval against the schedules covering it (docs/agent.md), if any.
+    const warning = response.headers.get('hostwatch-warning')?.trim().slice(0, 500) || undefined;
+    if (response.ok) return { kind: 'ok', ...(warning && { warning }) };
     if (response.status === 401) return { kind: 'rejected', message: `rejected (401): check HOSTWATCH_KEY/HOSTWATCH_SECRET (key ${options.key})` };
     if (response.status === 403) return { kind: 'rejected', message: `rejected (403): host disabled; enable it with "hostwatch hosts enable <name>"` };
     const detail = text.trim().replace(/\s+/g, ' ').slice(0, 200);
@@ -88,6 +91,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   let failures = 0;
   let reported = false;
   let lastRejection: string | undefined;
+  let lastWarning: string | undefined;
   while (!signal.aborted) {
     const outcome = await reportOnce();
     if (signal.aborted) break;
@@ -95,6 +99,9 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     if (outcome.kind === 'ok') {
       if (!reported) log(`hostwatch agent: first report accepted by ${endpoint}`);
       else if (failures > 0 || lastRejection) log(`hostwatch agent: reporting again after ${failures > 0 ? `${failures} failed attempt${failures === 1 ? '' : 's'}` : 'a rejection'}`);
+      // Once per distinct warning, and once when it is gone.
+      if (outcome.warning !== lastWarning) log(outcome.warning ? `hostwatch agent: warning from the server: ${outcome.warning}` : 'hostwatch agent: the server no longer warns about this agent');
+      lastWarning = outcome.warning;
       reported = true;
       failures = 0;
       lastRejection = undefined;

@@ -18,6 +18,7 @@ import { withoutTags, withTags } from './host-tags.js';
 import { reportOutages } from '../history/outage-records.js';
 import { MetricHistoryStore } from './metric-history.js';
 import { TagSettingsStore } from './tag-settings-store.js';
+import { clockAheadUpdate } from './report-clock.js';
 
 /** A document of the `hosts` collection. */
 export interface HostDoc {
@@ -64,7 +65,7 @@ export interface HostDoc {
 export type HostAuth = Omit<HostDoc, 'data'>;
 
 /** What recordReport needs to know of a host it has just read. */
-export type ReportTarget = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'alert' | 'back' | 'lastUptime' | 'enabledAt' | 'interval' | 'tags'>;
+export type ReportTarget = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'alert' | 'back' | 'lastUptime' | 'enabledAt' | 'interval' | 'tags' | 'clockAheadMs'>;
 
 /** Leaves out the previous report body (up to 64 KiB) that authenticating a report never needs. */
 const AUTH_PROJECTION = { data: 0 } as const;
@@ -290,14 +291,15 @@ export class HostStore {
    * REPORT_WRITE_CONCURRENCY of these writes are in flight at once; the rest queue in arrival order.
    */
   async recordReport(host: string | ReportTarget, data: Record<string, unknown>, at: Date, rules: readonly Rule[] = []): Promise<boolean> {
-    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { name: 1, lastReportAt: 1, alerts: 1, alert: 1, back: 1, lastUptime: 1, enabledAt: 1, interval: 1, tags: 1 } }) : host;
+    const target = typeof host === 'string' ? await this.collection.findOne({ _id: new ObjectId(host) }, { projection: { name: 1, lastReportAt: 1, alerts: 1, alert: 1, back: 1, lastUptime: 1, enabledAt: 1, interval: 1, tags: 1, clockAheadMs: 1 } }) : host;
     if (!target) return false;
-    const $set = { data, lastReportAt: at, ...(target.lastReportAt === null && { firstReportAt: at }), ...reportStateFields(target, at), ...ruleStateFields(target, data, at, rules) };
+    const clock = clockAheadUpdate(target, data, at); // the agent's clock ahead of ours (report-clock.ts)
+    const $set = { data, lastReportAt: at, ...(target.lastReportAt === null && { firstReportAt: at }), ...reportStateFields(target, at), ...ruleStateFields(target, data, at, rules), ...clock.set };
     // The instances this report ends go to the outage log first: if the host write then fails, the retried report
     // writes the same records again (a report that ends nothing writes nothing more).
     const ended = reportOutages(target, data, at, $set);
     if (ended.length > 0) await this.reportWrites.run(() => this.outages.recordEnds(ended));
-    const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set }));
+    const result = await this.reportWrites.run(() => this.collection.updateOne({ _id: target._id }, { $set, ...(clock.unset && { $unset: clock.unset }) }));
     if (result.matchedCount === 1 && this.history) await this.history.recordSafely(target._id.toHexString(), data, at);
     return result.matchedCount === 1;
   }

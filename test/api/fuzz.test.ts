@@ -13,6 +13,7 @@ import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { addReportedHost, freshStore, markNotified } from '../support/db.js';
 import { reportHeaders, snapshot } from './support.js';
+import { clockAheadMs } from '../../src/store/report-clock.js';
 
 const SEED = 20261123;
 const REQUESTS = 3000;
@@ -72,6 +73,12 @@ const validReport = fc.record(
     disk: fc.array(fc.record({ mount: fc.constantFrom('/', '/var', '/home', 'C:'), total: finite, used: finite }), { maxLength: 3 }),
     note: fc.string({ maxLength: 20 }),
     tags: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+    // The reporter's clock: ahead of the server's by more than 30 s for some requests (clockAheadMs), and not always
+    // an ISO time (a reporter's own field, stored and not read).
+    time: fc.oneof(
+      { weight: 9, arbitrary: fc.integer({ min: T - 3_600_000, max: T + 7_200_000 }).map((ms) => new Date(ms).toISOString()) },
+      { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constantFrom('yesterday', '2026-13-01T00:00:00Z', '2026-12-01 12:00')) },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -239,6 +246,7 @@ test(`${REQUESTS} seeded fuzzed reports: every answer as specified, only the ded
   const byStatus: Record<number, number> = {};
   const byCredentials: Record<string, number> = {};
   let stateChanges = 0;
+  let clockAhead = 0;
   let checkpoints = 0;
   let injectMs = 0;
   const unexpected: string[] = [];
@@ -286,7 +294,15 @@ test(`${REQUESTS} seeded fuzzed reports: every answer as specified, only the ded
         const data = JSON.parse(p.payload) as Record<string, unknown>;
         // a report with an uptime keeps it, for reboot rules (src/store/condition-state.ts)
         // the first accepted report is kept as firstReportAt (uptime counts from it: src/history/uptime.ts)
-        model = { ...model, data, lastReportAt: new Date(clock), ...(model.lastReportAt === null && { firstReportAt: new Date(clock) }), ...(typeof data.uptime === 'number' && { lastUptime: data.uptime }) };
+        // a report whose own clock (time) is over 30 s ahead of the server's flags the host, the next one not ahead clears it
+        const ahead = clockAheadMs(data, new Date(clock));
+        if (ahead === undefined) delete model.clockAheadMs;
+        else clockAhead++;
+        // As MongoDB and FerretDB apply $set: fields already there keep their place, new ones follow in name order.
+        const set: Record<string, unknown> = { data, lastReportAt: new Date(clock), ...(model.lastReportAt === null && { firstReportAt: new Date(clock) }), ...(typeof data.uptime === 'number' && { lastUptime: data.uptime }), ...(ahead !== undefined && { clockAheadMs: ahead }) };
+        const next: Record<string, unknown> = { ...model };
+        for (const k of Object.keys(set).sort()) next[k] = set[k];
+        model = next as typeof model;
       }
       await verifyTarget(p);
     }
@@ -319,4 +335,7 @@ test(`${REQUESTS} seeded fuzzed reports: every answer as specified, only the ded
   // The generator must actually exercise every answer.
   for (const status of [204, 400, 401, 403, 413, 415]) expect(byStatus[status] ?? 0).toBeGreaterThan(20);
   expect(stateChanges).toBe(accepted);
+  // Reports with a clock over 30 s ahead flagged the host, and enough others cleared the flag again.
+  expect(clockAhead).toBeGreaterThan(20);
+  expect(accepted - clockAhead).toBeGreaterThan(20);
 });
