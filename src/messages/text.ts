@@ -96,6 +96,36 @@ export class Messages {
     }
   }
 
+  /** A line without its label and host, for a table that shows those in their own columns. */
+  detail(line: DigestLine, timezone: string): string {
+    const at = (t: number) => formatLocalTime(t, timezone);
+    switch (line.kind) {
+      case 'offline':
+        return this.t('detail.offline', { duration: this.duration(line.offlineMs), lastReport: at(line.lastReportAt) });
+      case 'recovered':
+        return this.t('detail.back', { duration: this.duration(line.goneMs), seen: at(line.seenAgainAt) });
+      case 'metric':
+        return this.t('detail.metric', { label: this.metricLabel(line.metric), item: itemText(line), value: amount(line.metric, line.value), op: this.t(`op.${line.op}`), threshold: amount(line.metric, line.threshold), duration: this.duration(line.heldMs) });
+      case 'resolved':
+        return this.t(line.endValue === undefined ? 'detail.resolved.unreported' : 'detail.resolved', {
+          label: this.metricLabel(line.metric),
+          item: itemText(line),
+          value: line.endValue === undefined ? '' : amount(line.metric, line.endValue),
+          duration: this.duration(line.heldMs),
+          op: this.t(`op.${line.op}`),
+          threshold: amount(line.metric, line.threshold),
+          peak: amount(line.metric, line.peak),
+        });
+      case 'reboot':
+        return this.t('detail.reboot', { uptime: this.duration(line.uptime * 1000), previous: this.duration(line.previousUptime * 1000) });
+    }
+  }
+
+  /** A word of the HTML mail's frame (`html.host`, ...). */
+  word(key: `html.${string}`): string {
+    return this.t(key);
+  }
+
   private count(key: string, count: number): string {
     return this.t(key, { count, n: String(count) });
   }
