@@ -4,6 +4,7 @@ import { loadConfigOrExit, type Config } from './config.js';
 import { agentCommand } from './cli/agent-command.js';
 import { channelsCommand } from './cli/channels.js';
 import { enrollCommand } from './cli/enroll.js';
+import { maintenanceCommand } from './cli/maintenance.js';
 import { hostsCommand } from './cli/hosts.js';
 import { ensuredLine, ensureHousekeepingSchedule, housekeepingCommand } from './cli/housekeeping.js';
 import { noticesCommand } from './cli/notices.js';
@@ -115,7 +116,7 @@ export function buildProgram(config: () => Readonly<Config> = () => loadConfigOr
     .description('hostwatch: email alerts when your servers stop reporting in (Temporal + MongoDB)')
     .showHelpAfterError()
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md.');
-  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(tagsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(housekeepingCommand(config)).addCommand(noticesCommand(config)).addCommand(enrollCommand(config)).addCommand(agentCommand());
+  return program.addCommand(scheduleCommand(config)).addCommand(hostsCommand(config)).addCommand(tagsCommand(config)).addCommand(channelsCommand(config)).addCommand(rulesCommand(config)).addCommand(housekeepingCommand(config)).addCommand(noticesCommand(config)).addCommand(enrollCommand(config)).addCommand(maintenanceCommand(config)).addCommand(agentCommand());
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -227,3 +227,9 @@ export function describeSchedule(w: MaintenanceWindow, format: (t: number) => st
   if (w.kind === 'weekly') return `${w.days.join(',')} ${w.start}-${w.end}${parseClock(w.end)! <= parseClock(w.start)! ? ' (next day)' : ''}`;
   return `cron "${w.cron}" for ${w.durationMinutes} min`;
 }
+
+/** `snapshot` with the maintenance window that covers it (HostSnapshot.maintenance), if any; undefined stays so. */
+export function withMaintenance<T extends { name: string; tags?: readonly string[] }>(snapshot: T | undefined, active: readonly { window: MaintenanceWindow; until: number }[]): T | undefined {
+  const maintenance = snapshot && active.length > 0 ? hostMaintenance(snapshot, active) : undefined;
+  return maintenance ? { ...snapshot!, maintenance } : snapshot;
+}

@@ -18,6 +18,8 @@ import { withoutTags, withTags } from './host-tags.js';
 import { reportOutages } from '../history/outage-records.js';
 import { MetricHistoryStore } from './metric-history.js';
 import { TagSettingsStore } from './tag-settings-store.js';
+import { MaintenanceStore } from './maintenance-store.js';
+import { withMaintenance } from '../maintenance/windows.js';
 import { clockAheadUpdate } from './report-clock.js';
 
 /** A document of the `hosts` collection. */
@@ -128,10 +130,13 @@ export class HostStore {
 
   /** Per-tag graces (issue 14 point 4), read by the check for pages with tagged hosts without a grace of their own. */
   readonly tagSettings: TagSettingsStore;
+  /** Maintenance windows (maintenance-store.ts), decided per check page at the check time. */
+  readonly maintenance: MaintenanceStore;
 
   constructor(db: Db, options: { history?: MetricHistoryStore | false } = {}) {
     this.collection = db.collection<HostDoc>('hosts');
     this.tagSettings = new TagSettingsStore(db);
+    this.maintenance = new MaintenanceStore(db);
     this.outages = new OutageStore(db);
     this.history = options.history === false ? null : (options.history ?? new MetricHistoryStore(db, { gate: this.reportWrites }));
   }
@@ -153,6 +158,7 @@ export class HostStore {
     // the pair the offline range (docs/operations.md "Tags").
     await this.collection.createIndex({ tags: 1, lastReportAt: 1 }, { name: 'tags_lastReportAt' });
     await this.outages.ensureIndexes();
+    await this.maintenance.ensureIndexes();
   }
 
   /** Registers a host. Its key carries its `_id` (credentials.ts), so the id is made first. */
@@ -313,7 +319,9 @@ export class HostStore {
     if (more) docs.length = req.limit;
     // Tag graces (a small collection) only when a host on the page may take one.
     const tagGraces = docs.some((d) => d.grace === undefined && (d.tags?.length ?? 0) > 0) ? await this.tagSettings.graces() : undefined;
-    const hosts = docs.flatMap((d) => checkSnapshot(d, tagGraces) ?? []);
+    // Maintenance windows (a small collection, rule 6) as at the check time, when the run says it.
+    const inMaintenance = req.checkTime !== undefined && docs.length > 0 ? await this.maintenance.activeAt(req.checkTime) : [];
+    const hosts = docs.flatMap((d) => withMaintenance(checkSnapshot(d, tagGraces), inMaintenance) ?? []);
     const last = docs.at(-1);
     return { hosts, ...(more && last && { nextAfterId: last._id.toHexString() }) };
   }
