@@ -31,6 +31,8 @@ import type { KnownRules } from '../../store/host-status.js';
 import type { HostStore } from '../../store/hosts-store.js';
 import { checkAdmin, type AdminAuth } from './auth.js';
 import { hostRoutes } from './hosts.js';
+import { channelRoutes } from './channels.js';
+import { ruleRoutes } from './rules.js';
 import { sendError } from './schemas.js';
 
 /** What every module gets. */
@@ -47,7 +49,7 @@ export interface ManageDeps {
 export type ManageModule = (app: FastifyInstance, deps: ManageDeps) => void;
 
 /** The modules, in document order. */
-const MODULES: readonly ManageModule[] = [hostRoutes];
+const MODULES: readonly ManageModule[] = [hostRoutes, channelRoutes, ruleRoutes];
 
 export interface ManageOptions extends ManageDeps, AdminAuth {
   bodyLimit: number;
