@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { acknowledge, instanceLabel, type AcknowledgeResult } from '../ops/ack.js';
 import { OpError } from '../ops/errors.js';
 import { withStore } from './database.js';
+import { usageExitCodes } from './parse.js';
 
 /** `cli (ops@box-1)`: who acknowledged, when `--by` is not given. */
 export function defaultAckBy(): string {
@@ -31,7 +32,8 @@ function resultText(r: AcknowledgeResult, timezone: string): string {
 }
 
 export function ackCommand(getConfig: () => Readonly<Config>): Command {
-  return new Command('ack')
+  // Commander's own refusals (a missing name, an unknown option) exit 2 like every usage error.
+  const ack = new Command('ack')
     .description('acknowledge what a host is alerting for: no further step notices for it, its recovery is still sent')
     .argument('<name>', 'host name')
     .option('--condition <condition>', '"offline", or a metric rule\'s name or id (default: everything the host is alerting for now)')
@@ -63,4 +65,5 @@ export function ackCommand(getConfig: () => Readonly<Config>): Command {
         '  hostwatch hosts ack db-1 --condition disk-full',
       ].join('\n'),
     );
+  return usageExitCodes(ack);
 }

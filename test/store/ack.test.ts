@@ -165,7 +165,7 @@ test('link tokens: round trip for offline and metric keys, short; a changed byte
     expect(readAckToken(secret, token)).toEqual({ ok: true, hostId, key });
     expect(readAckToken(Buffer.alloc(32, 8), token)).toEqual({ ok: false, reason: 'forged' });
     const raw = Buffer.from(token, 'base64url');
-    raw[3] ^= 1; // another host id, same signature
+    raw[3] = raw[3]! ^ 1; // another host id, same signature
     expect(readAckToken(secret, raw.toString('base64url'))).toEqual({ ok: false, reason: 'forged' });
   }
   for (const bad of ['', 'x', 'a'.repeat(500), 'not a token!', Buffer.alloc(40).toString('base64url')]) expect(readAckToken(secret, bad).ok).toBe(false);
