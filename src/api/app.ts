@@ -17,8 +17,9 @@ import type { RuleSource } from './rule-cache.js';
 import { StatusExtrasCache, type HistorySources, type StatusExtras } from './history-data.js';
 import { registerHistoryRoutes } from './history-routes.js';
 import { registerEnrollRoute } from './enroll-route.js';
+import { registerAckRoutes } from './ack-routes.js';
 import type { EnrollStore } from '../store/enroll-store.js';
-import { registerManageApi } from './manage/index.js';
+import { registerManageApi, urlErrors } from './manage/index.js';
 import { checkAdmin } from './manage/auth.js';
 
 /** Largest report body accepted, in bytes. */
@@ -97,6 +98,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
     logger: options.logger ? requestLogOptions(options.logLevel) : false,
+    frameworkErrors: urlErrors,
   });
 
   // Only JSON, parsed in the handler after authentication (so a bad secret gets 401 whatever the body).
@@ -203,7 +205,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (auth !== 'ok') return fail(reply, 401, 'unauthorized');
     const list = await hosts.list();
     const known = knownRules();
-    return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known), data: h.data ?? null })) };
+    const windows = await hosts.maintenance.activeAt(at.getTime()); // maintenance windows holding hosts now (rule 6)
+    return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known, windows), data: h.data ?? null })) };
   });
 
   app.get('/api/v1/status', async (req, reply) => {
@@ -222,8 +225,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
           return none;
         })
       : none;
+    const windows = await hosts.maintenance.activeAt(at.getTime()); // maintenance windows holding hosts now (rule 6)
     const out: (HostSummary & { metrics: PublicMetrics } & Partial<StatusExtras>)[] = list.map((h) => ({
-      ...summarize(h, at, known),
+      ...summarize(h, at, known, windows),
       metrics: publicMetrics(h.data),
       ...extras.get(h._id.toHexString()),
     }));
@@ -263,6 +267,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   registerHistoryRoutes(app, { hosts, sources: options.history ?? {}, timezone: options.timezone ?? 'UTC', now, readCheck, knownRules, loginPage, tooManyAttempts });
   if (options.enroll) registerEnrollRoute(app, { enroll: options.enroll, hosts, limiter, now, tooManyAttempts });
+  // GET/POST /ack/<token>: the signed acknowledge link of the notices (ack-routes.ts).
+  registerAckRoutes(app, { db: hosts.collection.db, limiter, now, timezone: options.timezone ?? 'UTC' });
 
   app.get('/', async (req, reply) => {
     const read = await readCheck(req, now().getTime());

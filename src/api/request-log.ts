@@ -25,7 +25,9 @@ function requestFields(req: FastifyRequest): Record<string, unknown> {
     else headers[name] = typeof v === 'string' && v.length > 256 ? `${v.slice(0, 256)}...` : v;
   }
   for (const name of SECRET_HEADERS) if (req.headers[name] !== undefined) headers[name] = REDACTED;
-  return { method: req.method, url: req.url, remoteAddress: req.ip, headers };
+  // An acknowledge link's token acknowledges an alert (ack-routes.ts): not written either.
+  const url = req.url.startsWith('/ack/') ? `/ack/${REDACTED}` : req.url;
+  return { method: req.method, url, remoteAddress: req.ip, headers };
 }
 
 /** fastify `logger` options for JSON request logs at `level`. */
