@@ -11,6 +11,9 @@ import { InvalidTagError } from '../store/tags.js';
 import { conflict, invalid, notFound } from './errors.js';
 import { checkHostName, checkTags, parseDuration, parseFutureTime } from './fields.js';
 
+/** The latest a mute can end (ISO times have four-digit years). */
+const LATEST_MUTE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Longest reporting interval a host can be given, in seconds (1 day). */
 export const MAX_INTERVAL_SECONDS = 86_400;
 
@@ -145,7 +148,9 @@ export async function rotateHost(hosts: HostStore, name: string): Promise<HostCr
 export function muteUntil(input: MuteInput, now: number, labels: { until: string; for: string } = { until: 'until', for: 'for' }): Date {
   const hasFor = input.for !== undefined;
   if (hasFor === (input.until !== undefined)) throw invalid(hasFor ? 'until' : 'for', `give exactly one of ${labels.for} (a duration such as 2h) or ${labels.until} (an ISO time)`);
-  return hasFor ? new Date(now + parseDuration(input.for, 'for', labels.for)) : parseFutureTime(input.until, now, 'until', labels.until);
+  const until = hasFor ? new Date(now + parseDuration(input.for, 'for', labels.for)) : parseFutureTime(input.until, now, 'until', labels.until);
+  if (!(until.getTime() <= LATEST_MUTE)) throw invalid(hasFor ? 'for' : 'until', `${hasFor ? labels.for : labels.until} must end before the year 10000`);
+  return until;
 }
 
 /** Silences the host's alerts until a time (it keeps reporting); returns the host. */

@@ -24,7 +24,7 @@
 import swagger from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from 'mongodb';
 import { OP_ERROR_STATUS, OpError } from '../../ops/errors.js';
 import type { KnownRules } from '../../store/host-status.js';
@@ -91,6 +91,15 @@ export function validationAnswer(items: readonly ValidationItem[], context: stri
   }
   const field = fieldOf(e.instancePath) || part;
   return { field, message: `${field} ${e.message ?? 'is invalid'}` };
+}
+
+/**
+ * Fastify's `frameworkErrors` (app.ts): a URL that is not valid percent-encoding, or a path segment over fastify's
+ * 100 characters (maxParamLength; longer than any name or tag), is refused before routing: 400 in this API's shape.
+ */
+export function urlErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is longer than 100 characters' : 'the URL path is not valid';
+  void sendError(reply, 400, 'invalid', message, 'path');
 }
 
 async function managePlugin(app: FastifyInstance, options: ManageOptions): Promise<void> {
