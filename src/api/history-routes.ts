@@ -98,7 +98,7 @@ export function registerHistoryRoutes(app: FastifyInstance, o: HistoryRouteOptio
       reply,
       200,
       hostPageHtml({
-        host: summarize(host, at, o.knownRules()),
+        host: summarize(host, at, o.knownRules(), await o.hosts.maintenance.activeAt(at.getTime())),
         now: at.getTime(),
         timezone: o.timezone,
         range,
@@ -124,7 +124,7 @@ export function registerHistoryRoutes(app: FastifyInstance, o: HistoryRouteOptio
     const h = await hostHistory(o.sources, host, at, range, o.timezone);
     return {
       checkedAt: at.toISOString(),
-      host: summarize(host, at, o.knownRules()),
+      host: summarize(host, at, o.knownRules(), await o.hosts.maintenance.activeAt(at.getTime())),
       timezone: o.timezone,
       ...h,
     };

@@ -3,6 +3,7 @@ import { offlineMinutes } from '../alerting/policy.js';
 import { formatDuration } from '../alerting/local-time.js';
 import { activeConditions, currentAlertStep, hostState, type ActiveCondition, type HostState, type KnownRules } from '../store/host-status.js';
 import type { HostView } from '../store/hosts-store.js';
+import { hostMaintenance, type ActiveWindow } from '../maintenance/windows.js';
 
 export interface HostSummary {
   name: string;
@@ -17,9 +18,12 @@ export interface HostSummary {
   mutedUntil: string | null;
   /** Open metric-rule instances and recent reboots (host-status.ts activeConditions). */
   conditions: ActiveCondition[];
+  /** The maintenance window holding the host now (rule 6) and when that occurrence ends; absent when none. */
+  maintenance?: { name: string; until: string };
 }
 
-export function summarize(h: HostView, now: Date, known: KnownRules | undefined): HostSummary {
+/** `inMaintenance`: the windows active at `now` (MaintenanceStore.activeAt), read once per request. */
+export function summarize(h: HostView, now: Date, known: KnownRules | undefined, inMaintenance: readonly ActiveWindow[] = []): HostSummary {
   const t = now.getTime();
   const last = h.lastReportAt?.getTime() ?? null;
   const minutes = last === null ? null : Math.max(0, offlineMinutes(t, last));
@@ -36,5 +40,11 @@ export function summarize(h: HostView, now: Date, known: KnownRules | undefined)
     alertStep,
     mutedUntil: h.mutedUntil && h.mutedUntil.getTime() > t ? h.mutedUntil.toISOString() : null,
     conditions: activeConditions(h, t, known),
+    ...maintenanceOf(h, inMaintenance),
   };
+}
+
+function maintenanceOf(h: HostView, inMaintenance: readonly ActiveWindow[]): Pick<HostSummary, 'maintenance'> {
+  const m = inMaintenance.length > 0 ? hostMaintenance(h, inMaintenance) : undefined;
+  return m ? { maintenance: { name: m.name, until: new Date(m.until).toISOString() } } : {};
 }

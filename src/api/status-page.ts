@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
  * (metric rules, reboots) are listed in each card with the text the server wrote (`disk /var 93 % > 90 %`).
  * Each card links to the host's page (`hosts/<name>`) and, where the API keeps history, shows its 24 h / 30 d uptime
  * and a CPU sparkline drawn with createElementNS from the numbers the summary carries.
+ * A host held by a maintenance window says so: "in maintenance (NAME) until TIME".
  */
 
 const STYLE = `
@@ -129,6 +130,7 @@ const SCRIPT = `
     row(dl, 'Offline for', h.offlineFor, 'offlineFor');
     row(dl, 'Alert step', h.alertStep != null ? h.alertStep + ' min notice sent' : null, 'alertStep');
     row(dl, 'Muted until', h.mutedUntil ? localTime(h.mutedUntil) : null, 'mutedUntil');
+    row(dl, 'Maintenance', h.maintenance ? 'in maintenance (' + h.maintenance.name + ') until ' + localTime(h.maintenance.until) : null, 'maintenance');
     if (!h.active) row(dl, 'Host', 'disabled', 'active');
     else if (!h.alarm) row(dl, 'Alerts', 'off', 'alarm');
     var m = h.metrics || {};

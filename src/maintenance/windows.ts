@@ -203,8 +203,14 @@ export interface HostMaintenance {
   until: number;
 }
 
+/** A window active at some instant, with the end of its occurrence then. */
+export interface ActiveWindow {
+  window: MaintenanceWindow;
+  until: number;
+}
+
 /** The windows active at `t`, each with the end of its current occurrence. */
-export function activeWindows(windows: readonly MaintenanceWindow[], t: number): { window: MaintenanceWindow; until: number }[] {
+export function activeWindows(windows: readonly MaintenanceWindow[], t: number): ActiveWindow[] {
   return windows.flatMap((window) => {
     const a = activeAt(window, t);
     return a ? [{ window, until: a.until }] : [];
@@ -212,7 +218,7 @@ export function activeWindows(windows: readonly MaintenanceWindow[], t: number):
 }
 
 /** The active window covering a host (by name or any tag) that lasts longest, or undefined. */
-export function hostMaintenance(host: { name: string; tags?: readonly string[] }, active: readonly { window: MaintenanceWindow; until: number }[]): HostMaintenance | undefined {
+export function hostMaintenance(host: { name: string; tags?: readonly string[] }, active: readonly ActiveWindow[]): HostMaintenance | undefined {
   let best: HostMaintenance | undefined;
   for (const { window, until } of active) {
     const covers = window.hosts.includes(host.name) || (host.tags ?? []).some((t) => window.tags.includes(t));
@@ -229,7 +235,7 @@ export function describeSchedule(w: MaintenanceWindow, format: (t: number) => st
 }
 
 /** `snapshot` with the maintenance window that covers it (HostSnapshot.maintenance), if any; undefined stays so. */
-export function withMaintenance<T extends { name: string; tags?: readonly string[] }>(snapshot: T | undefined, active: readonly { window: MaintenanceWindow; until: number }[]): T | undefined {
+export function withMaintenance<T extends { name: string; tags?: readonly string[] }>(snapshot: T | undefined, active: readonly ActiveWindow[]): T | undefined {
   const maintenance = snapshot && active.length > 0 ? hostMaintenance(snapshot, active) : undefined;
   return maintenance ? { ...snapshot!, maintenance } : snapshot;
 }

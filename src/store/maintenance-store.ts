@@ -3,7 +3,7 @@
  * A small collection read whole: the check reads it once per page of hosts, the status page once per request.
  */
 import { ObjectId, type Collection, type Db } from 'mongodb';
-import { activeWindows, type MaintenanceWindow, type Weekday } from '../maintenance/windows.js';
+import { activeWindows, type ActiveWindow, type MaintenanceWindow, type Weekday } from '../maintenance/windows.js';
 import { isDuplicateKey } from './mongo.js';
 
 /** A window as stored: instants as Dates, the id as the `_id`. */
@@ -88,7 +88,7 @@ export class MaintenanceStore {
   }
 
   /** The windows active at `t` (epoch ms), each with the end of its current occurrence. */
-  async activeAt(t: number): Promise<{ window: MaintenanceWindow; until: number }[]> {
+  async activeAt(t: number): Promise<ActiveWindow[]> {
     return activeWindows(await this.list(), t);
   }
 
