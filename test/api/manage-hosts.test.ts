@@ -193,3 +193,11 @@ test('wrong tokens end in 429 with Retry-After, the right one included, in the s
     await limited.close();
   }
 });
+
+test('concurrent edits of one host run one at a time: 12 tags added at once are all kept', async () => {
+  await ask('POST', '/api/v1/hosts', '/api/v1/hosts', { name: 'busy-1' });
+  const tags = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+  const answers = await Promise.all(tags.map((t) => app.inject({ method: 'PUT', url: `/api/v1/hosts/busy-1/tags/${t}`, headers: AUTH })));
+  expect(answers.map((a) => a.statusCode)).toEqual(tags.map(() => 200));
+  expect((await ask('GET', '/api/v1/hosts/busy-1', HOST)).json().tags).toEqual(tags);
+});

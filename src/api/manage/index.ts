@@ -19,7 +19,8 @@
  * 4. Add it to MODULES below (one line), and test it with `app.inject` (test/api/manage-*.test.ts); the document test
  *    (test/api/manage-openapi.test.ts) checks every registered /api/v1 route is in the document.
  * Authentication is done here, before the body is read (onRequest): a module never checks the token. A route with
- * `config: { public: true }` skips it (only the document itself).
+ * `config: { public: true }` skips it (only the document itself). Handlers of POST/PUT/PATCH/DELETE run one at a
+ * time per process (a WriteGate): a module needs no locking of its own.
  */
 import swagger from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -29,6 +30,7 @@ import type { Db } from 'mongodb';
 import { OP_ERROR_STATUS, OpError } from '../../ops/errors.js';
 import type { KnownRules } from '../../store/host-status.js';
 import type { HostStore } from '../../store/hosts-store.js';
+import { WriteGate } from '../../store/write-gate.js';
 import { checkAdmin, type AdminAuth } from './auth.js';
 import { hostRoutes } from './hosts.js';
 import { channelRoutes } from './channels.js';
@@ -175,6 +177,17 @@ async function managePlugin(app: FastifyInstance, options: ManageOptions): Promi
     },
     async () => app.swagger(),
   );
+
+  // Management writes are rare and by hand: one at a time per process (FerretDB's SQLite backend is one writer; two
+  // edits of one host never interleave their read and write). Reads are not queued.
+  const writes = new WriteGate(1);
+  app.addHook('onRoute', (route) => {
+    if ([route.method].flat().every((m) => m === 'GET' || m === 'HEAD')) return;
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, req, reply) {
+      return writes.run(async () => handler.call(this, req, reply));
+    };
+  });
 
   for (const module of MODULES) module(app, deps);
 }
