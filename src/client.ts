@@ -18,6 +18,7 @@ import {
   DEFAULT_SCHEDULE_ID,
   describeSchedule,
   formatDescription,
+  syncCoverage,
   triggerSchedule,
   updateSchedule,
   withSchedule,
@@ -56,6 +57,8 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
         const taskQueue = config().temporal.taskQueue;
         await createSchedule(client, flags.id, { input, everyMs, taskQueue }, flags.paused ?? false);
         console.log(`created schedule "${flags.id}": every ${everyMs / 1000}s, task queue "${taskQueue}", input ${JSON.stringify(input)}`);
+        const covered = await syncCoverage(config(), flags.id, input); // for the agent interval warning
+        if (covered) console.log(covered);
         if (flags.housekeeping !== false) console.log(ensuredLine(await ensureHousekeepingSchedule(client, { taskQueue })));
       });
     })
@@ -69,6 +72,8 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
         const everyMs = flags.every !== undefined ? parseDuration(flags.every, '--every') : (current.everyMs ?? 60_000);
         await updateSchedule(client, flags.id, { input, everyMs, taskQueue: current.taskQueue ?? config().temporal.taskQueue });
         console.log(`updated schedule "${flags.id}": every ${everyMs / 1000}s, input ${JSON.stringify(input)}`);
+        const covered = await syncCoverage(config(), flags.id, input);
+        if (covered) console.log(covered);
       });
     },
   );
@@ -104,7 +109,8 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
   });
   const remove = simple('delete', 'delete the schedule (runs already started finish)', async (client, f) => {
     await withSchedule(client, f.id, (h) => h.delete());
-    return `deleted schedule "${f.id}"`;
+    const note = await syncCoverage(config(), f.id, null);
+    return `deleted schedule "${f.id}"${note ? `\n${note}` : ''}`;
   });
 
   return schedule.addCommand(create).addCommand(update).addCommand(describe).addCommand(trigger).addCommand(pause).addCommand(unpause).addCommand(remove);

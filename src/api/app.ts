@@ -17,6 +17,9 @@ import type { RuleSource } from './rule-cache.js';
 import { StatusExtrasCache, type HistorySources, type StatusExtras } from './history-data.js';
 import { registerHistoryRoutes } from './history-routes.js';
 import { registerEnrollRoute } from './enroll-route.js';
+import { CoverageCache, intervalWarning } from './coverage-cache.js';
+import { CoverageStore } from '../store/coverage-store.js';
+import { reportingInterval } from '../store/host-status.js';
 import { registerAckRoutes } from './ack-routes.js';
 import type { EnrollStore } from '../store/enroll-store.js';
 import { registerManageApi, urlErrors } from './manage/index.js';
@@ -49,6 +52,8 @@ export interface ApiOptions {
    * overview's uptime and sparklines; each absent one shows no history of its kind.
    */
   history?: HistorySources;
+  /** The schedules' coverage for the agent interval warning (coverage-cache.ts); default one over the hosts' database. */
+  coverage?: CoverageCache;
   /** Enrolment tokens for `POST /api/v1/enroll` (enroll-route.ts); absent, the route is not served (404). */
   enroll?: EnrollStore;
   /** IANA time zone of the host pages' times and of the uptime bar's days (HOSTWATCH_TIMEZONE); default UTC. */
@@ -89,6 +94,7 @@ const VIEWER_KEY = '(viewer token)';
 
 export function buildApi(options: ApiOptions): FastifyInstance {
   const { hosts, adminToken } = options;
+  const coverage = options.coverage ?? new CoverageCache({ coverage: new CoverageStore(hosts.collection.db), tagSettings: hosts.tagSettings });
   const now = options.now ?? (() => new Date());
   const limiter = options.authLimiter ?? new AuthFailureLimiter(options.authLimits ?? DEFAULT_AUTH_LIMITS);
   // The rules as last read, so that instances of a removed rule (dropped by the next check) are not shown as active.
@@ -152,6 +158,9 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       // One write by _id: the host just read tells whether this is the first report since an outage, and which of
       // its metric-rule instances the report begins, continues or ends.
       await hosts.recordReport(host, data, now(), options.rules?.current() ?? []);
+      // The agent interval warning: a header only, the answer stays 204 (a failed read of the coverage says nothing).
+      const warning = intervalWarning(host, reportingInterval({ data, ...(host.interval !== undefined && { interval: host.interval }) }), await coverage.view());
+      if (warning) reply.header('hostwatch-warning', warning);
       return reply.code(204).send();
     },
   );

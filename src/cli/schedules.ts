@@ -7,6 +7,8 @@ import {
   type ScheduleHandle,
 } from '@temporalio/client';
 import type { CheckInput } from '../alerting/check-input.js';
+import type { Config } from '../config.js';
+import { coverageOf, recordCoverage } from '../store/coverage-store.js';
 import { UsageError } from './parse.js';
 
 export const DEFAULT_SCHEDULE_ID = 'hostwatch-check';
@@ -100,4 +102,18 @@ export function formatDescription(id: string, d: ScheduleDescription): string {
     `recent runs:`,
     ...(recent.length ? recent : ['    -']),
   ].join('\n');
+}
+
+/**
+ * Records (`input`) or removes (null) the schedule's coverage in MongoDB for the agent interval warning
+ * (store/coverage-store.ts), when MONGODB_URI is set; the schedule in Temporal is already changed, so a database that
+ * cannot be reached is a note, not a failure. Returns the line to print, if any (nothing after a removal).
+ */
+export async function syncCoverage(config: Readonly<Config>, id: string, input: Partial<CheckInput> | null, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (!env.MONGODB_URI) return undefined;
+  const doc = input && coverageOf(id, input, new Date());
+  if (!(await recordCoverage(config.mongo.uri, config.mongo.db, doc ? { doc } : { remove: id }))) {
+    return `note: cannot reach MongoDB (MONGODB_URI): schedule "${id}" ${doc ? 'is not known to' : 'may still be known to'} the agent interval warning (docs/agent.md)`;
+  }
+  return doc ? `recorded schedule "${id}" for the agent interval warning (first step ${doc.firstStepMinutes} min, ${doc.tags ? `hosts tagged ${doc.tags.join(',')}` : 'every host'})` : undefined;
 }
