@@ -8,7 +8,7 @@ import { afterEach, expect, test } from 'vitest';
 import { runAgent } from '../../src/agent/agent.js';
 import { buildApi } from '../../src/api/app.js';
 import { CoverageCache, intervalWarning, type CoverageView } from '../../src/api/coverage-cache.js';
-import { CoverageStore, coverageOf } from '../../src/store/coverage-store.js';
+import { CoverageStore, coverageOf, type CoverageDoc } from '../../src/store/coverage-store.js';
 import { freshStore } from '../support/db.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -56,7 +56,7 @@ test('CoverageCache: the first report waits for a read; later ones use it, and r
   await cache.view(); // starts the read; the next view has it
   await new Promise((r) => setTimeout(r, 200));
   const fresh = await cache.view();
-  expect(fresh.schedules.map((s) => [s._id, s.firstStepMinutes, s.tags, s.graceSeconds])).toEqual([
+  expect(fresh.schedules.map((s) => [s._id, s.firstStepMinutes, s.tags, (s as CoverageDoc).graceSeconds])).toEqual([
     ['a', 5, ['prod'], 30],
     ['b', 1, null, 60],
   ]);
