@@ -75,6 +75,7 @@ function headerHtml(m: HostPageModel): string {
     ...(h.alertStep !== null ? [`${h.alertStep} min notice sent`] : []),
     ...(h.mutedUntil ? [`muted until ${time(new Date(h.mutedUntil), m.timezone)}`] : []),
     ...(h.maintenance ? [`in maintenance (${h.maintenance.name}) until ${time(new Date(h.maintenance.until), m.timezone)}`] : []),
+    ...(h.acknowledged ?? []).map((a) => `${a.condition}: acknowledged by ${a.by} at ${time(new Date(a.at), m.timezone)}`),
     ...(!h.active ? ['disabled'] : !h.alarm ? ['alerts off'] : []),
   ];
   const conds = h.conditions.map((c) => `<li class="cond" data-field="condition">${esc(c.text)} (rule ${esc(c.rule)})</li>`).join('');

@@ -4,6 +4,7 @@ import { formatDuration } from '../alerting/local-time.js';
 import { activeConditions, currentAlertStep, hostState, type ActiveCondition, type HostState, type KnownRules } from '../store/host-status.js';
 import type { HostView } from '../store/hosts-store.js';
 import { hostMaintenance, type ActiveWindow } from '../maintenance/windows.js';
+import { acknowledgedOf, type AcknowledgedView } from '../store/ack-store.js';
 
 export interface HostSummary {
   name: string;
@@ -20,6 +21,8 @@ export interface HostSummary {
   conditions: ActiveCondition[];
   /** The maintenance window holding the host now (rule 6) and when that occurrence ends; absent when none. */
   maintenance?: { name: string; until: string };
+  /** Acknowledged instances holding now (rule 6: no further step notices): who or what, and when; absent when none. */
+  acknowledged?: AcknowledgedView[];
 }
 
 /** `inMaintenance`: the windows active at `now` (MaintenanceStore.activeAt), read once per request. */
@@ -41,10 +44,16 @@ export function summarize(h: HostView, now: Date, known: KnownRules | undefined,
     mutedUntil: h.mutedUntil && h.mutedUntil.getTime() > t ? h.mutedUntil.toISOString() : null,
     conditions: activeConditions(h, t, known),
     ...maintenanceOf(h, inMaintenance),
+    ...acknowledgedField(h, known),
   };
 }
 
 function maintenanceOf(h: HostView, inMaintenance: readonly ActiveWindow[]): Pick<HostSummary, 'maintenance'> {
   const m = inMaintenance.length > 0 ? hostMaintenance(h, inMaintenance) : undefined;
   return m ? { maintenance: { name: m.name, until: new Date(m.until).toISOString() } } : {};
+}
+
+function acknowledgedField(h: HostView, known: KnownRules | undefined): Pick<HostSummary, 'acknowledged'> {
+  const acked = acknowledgedOf(h, known instanceof Map ? (known as ReadonlyMap<string, { name: string }>) : undefined);
+  return acked.length > 0 ? { acknowledged: acked } : {};
 }

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
  * Each card links to the host's page (`hosts/<name>`) and, where the API keeps history, shows its 24 h / 30 d uptime
  * and a CPU sparkline drawn with createElementNS from the numbers the summary carries.
  * A host held by a maintenance window says so: "in maintenance (NAME) until TIME".
+ * An acknowledged alert says who or what acknowledged it: "offline: acknowledged by X at TIME".
  */
 
 const STYLE = `
@@ -131,6 +132,7 @@ const SCRIPT = `
     row(dl, 'Alert step', h.alertStep != null ? h.alertStep + ' min notice sent' : null, 'alertStep');
     row(dl, 'Muted until', h.mutedUntil ? localTime(h.mutedUntil) : null, 'mutedUntil');
     row(dl, 'Maintenance', h.maintenance ? 'in maintenance (' + h.maintenance.name + ') until ' + localTime(h.maintenance.until) : null, 'maintenance');
+    row(dl, 'Acknowledged', (h.acknowledged || []).map(function (a) { return a.condition + ': acknowledged by ' + a.by + ' at ' + localTime(a.at); }).join('; ') || null, 'acknowledged');
     if (!h.active) row(dl, 'Host', 'disabled', 'active');
     else if (!h.alarm) row(dl, 'Alerts', 'off', 'alarm');
     var m = h.metrics || {};

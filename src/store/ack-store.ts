@@ -185,3 +185,32 @@ export class AckLinks {
     });
   }
 }
+
+/** An acknowledged instance holding now, as the status page, the host page and the read API show it. */
+export interface AcknowledgedView {
+  /** `offline`, or the metric rule's name (and the disk's mount): `disk-full /var`. */
+  condition: string;
+  by: string;
+  /** ISO time of the acknowledgement. */
+  at: string;
+}
+
+/**
+ * The host's acknowledged instances that have not ended: the current offline one and open metric ones (`names`: the
+ * rules' current names by id, when known). Pure.
+ */
+export function acknowledgedOf(host: { lastReportAt: Date | null; alerts?: Record<string, unknown> }, names?: ReadonlyMap<string, { name: string }>): AcknowledgedView[] {
+  const out: AcknowledgedView[] = [];
+  const current = host.lastReportAt ? `offline_${host.lastReportAt.getTime()}` : undefined;
+  for (const [key, raw] of Object.entries(host.alerts ?? {})) {
+    const doc = raw as { ack?: AckDoc; start?: unknown; backAt?: unknown; condition?: unknown; endAt?: unknown; rule?: unknown; name?: unknown; item?: unknown };
+    if (!(doc?.ack?.at instanceof Date) || !(doc.start instanceof Date)) continue;
+    const ack = { by: String(doc.ack.by), at: doc.ack.at.toISOString() };
+    if (key === current && doc.backAt === undefined) out.push({ condition: 'offline', ...ack });
+    else if (doc.condition === 'metric' && doc.endAt === undefined) {
+      const name = (typeof doc.rule === 'string' && names?.get(doc.rule)?.name) || String(doc.name);
+      out.push({ condition: `${name}${typeof doc.item === 'string' && doc.item ? ` ${doc.item}` : ''}`, ...ack });
+    }
+  }
+  return out;
+}

@@ -74,6 +74,12 @@ test('GET shows host, condition, since and one button, changes nothing; POST ack
   const shown = await get(token);
   expect(shown.body).toContain('<dt>Acknowledged</dt><dd>by link at ');
   expect(shown.body).not.toContain('<button');
+
+  // The read API (and so the status page) and the host page say who acknowledged it and when.
+  const status = await app.inject({ method: 'GET', url: '/api/v1/status', headers: { authorization: `Bearer ${ADMIN}` } });
+  expect(status.json().hosts[0].acknowledged).toEqual([{ condition: 'offline', by: 'link', at: ack!.at.toISOString() }]);
+  const hostPage = await app.inject({ method: 'GET', url: '/hosts/web-1', headers: { authorization: `Bearer ${ADMIN}` } });
+  expect(hostPage.body).toMatch(/ · offline: acknowledged by link at \d{4}-\d\d-\d\d \d\d:\d\d \+01:00</);
 });
 
 test('a metric instance by its link', async () => {
