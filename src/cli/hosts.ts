@@ -13,6 +13,8 @@ import { OpError } from '../ops/errors.js';
 import { checkHostName, checkTags } from '../ops/fields.js';
 import * as ops from '../ops/hosts.js';
 import { withStore } from './database.js';
+import { graceJson, hostGraceCommand, hostNotes } from './grace.js';
+import { TagSettingsStore } from '../store/tag-settings-store.js';
 import { ackCommand } from './ack.js';
 import { parseDuration, UsageError } from './parse.js';
 
@@ -50,7 +52,7 @@ function instanceJson(i: InstanceState) {
  * A host as `hosts list --json` prints it: no secret hash and no key. `known`: the rules, so that instances of
  * removed rules are not shown as active conditions.
  */
-export function hostJson(host: HostView, now: number, known?: KnownRules) {
+export function hostJson(host: HostView, now: number, known?: KnownRules, tagGraces: ReadonlyMap<string, number> = new Map()) {
   const state = hostState(host, now);
   return {
     id: host._id.toHexString(),
@@ -70,6 +72,9 @@ export function hostJson(host: HostView, now: number, known?: KnownRules) {
     tags: host.tags ?? [],
     mutedUntil: host.mutedUntil?.toISOString() ?? null,
     muted: host.mutedUntil !== undefined && host.mutedUntil.getTime() > now,
+    // The grace that applies (own or a tag's; null: the check's) and a clock running ahead of the server's.
+    grace: graceJson(host, tagGraces),
+    clockAheadMs: host.clockAheadMs ?? null,
     createdAt: host.createdAt.toISOString(),
     data: host.data,
   };
@@ -153,13 +158,14 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
     .option('--tag <tag>', 'only hosts carrying this tag; repeat for any of several', collect)
     .action(async (flags: { json?: boolean; tag?: string[] }) => {
       const tags = flags.tag && parseTags(flags.tag);
-      const open = (db: Db) => ({ hosts: new HostStore(db), rules: new RuleStore(db) });
+      const open = (db: Db) => ({ hosts: new HostStore(db), rules: new RuleStore(db), tagSettings: new TagSettingsStore(db) });
       const out = await withStore(getConfig, open, () => false, async (stores, config) => {
-        const [all, rules] = await Promise.all([ops.listHosts(stores.hosts, tags ? { tags } : {}), stores.rules.all()]);
+        const [all, rules, graces] = await Promise.all([ops.listHosts(stores.hosts, tags ? { tags } : {}), stores.rules.all(), stores.tagSettings.graces()]);
         // Instances of a removed rule stay in a host's document until the next check drops them: not shown.
         const known = ruleBook(rules);
         const now = Date.now();
-        return flags.json ? JSON.stringify(all.map((h) => hostJson(h, now, known)), null, 2) : formatHostTable(all, now, config.timezone, known);
+        if (flags.json) return JSON.stringify(all.map((h) => hostJson(h, now, known, graces)), null, 2);
+        return [formatHostTable(all, now, config.timezone, known), ...hostNotes(all, graces)].join('\n');
       });
       console.log(out);
     });
@@ -270,6 +276,6 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
       })
       .addHelpText('after', `\nExample:\n  hostwatch hosts ${verb} web-1 prod eu`);
 
-  for (const c of [add, list, tagEdit('tag'), tagEdit('untag'), enable, disable, alarm, rename, remove, rotate, mute, unmute, interval, ackCommand(getConfig)]) hosts.addCommand(c);
+  for (const c of [add, list, tagEdit('tag'), tagEdit('untag'), enable, disable, alarm, rename, remove, rotate, mute, unmute, interval, hostGraceCommand(getConfig), ackCommand(getConfig)]) hosts.addCommand(c);
   return hosts;
 }
