@@ -35,6 +35,7 @@ import { checkAdmin, type AdminAuth } from './auth.js';
 import { hostRoutes } from './hosts.js';
 import { channelRoutes } from './channels.js';
 import { ruleRoutes } from './rules.js';
+import { maintenanceRoutes } from './maintenance.js';
 import { sendError } from './schemas.js';
 
 /** What every module gets. */
@@ -51,7 +52,7 @@ export interface ManageDeps {
 export type ManageModule = (app: FastifyInstance, deps: ManageDeps) => void;
 
 /** The modules, in document order. */
-const MODULES: readonly ManageModule[] = [hostRoutes, channelRoutes, ruleRoutes];
+const MODULES: readonly ManageModule[] = [hostRoutes, channelRoutes, ruleRoutes, maintenanceRoutes];
 
 export interface ManageOptions extends ManageDeps, AdminAuth {
   bodyLimit: number;
