@@ -77,6 +77,7 @@ const schema = z.object({
   HISTORY_HOURLY_DAYS: retentionDays(90),
   OUTAGE_RETENTION_DAYS: retentionDays(400, 90),
   NOTICE_RETENTION_DAYS: retentionDays(90),
+  PUBLIC_URL: z.string().refine(isPublicUrl, 'must be an http:// or https:// URL without query or fragment, e.g. https://hostwatch.example.com').optional(),
 });
 
 /** Finer metric levels never outlive coarser ones: each level is rolled up from the one before it. */
@@ -91,6 +92,16 @@ const ordered = schema.superRefine((e, ctx) => {
 
 /** The name of every environment variable hostwatch reads; deployment files are checked against it. */
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
+/** `https://hostwatch.example.com` or `http://10.0.0.5:8080/hostwatch`: where people reach the API (acknowledge links). */
+function isPublicUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && u.search === '' && u.hash === '' && u.username === '' && u.password === '' && !/[?#]/.test(v);
+  } catch {
+    return false;
+  }
+}
 
 /** `1.2.3.4:9464` or `[::1]:9464`: the Prometheus exporter binds a socket address, not a host name. */
 function isIpSocketAddress(v: string): boolean {
@@ -119,6 +130,11 @@ export interface Config {
   metrics?: { address: string };
   /** History (docs/history.md): whether the API records metric points, and how many days each kind is kept. */
   history: HistoryConfig;
+  /**
+   * The API's address as people reach it, without a trailing `/` (`https://hostwatch.example.com`); set, every step
+   * notice line carries an acknowledge link `<publicUrl>/ack/<token>` (docs/operations.md "Acknowledging an alert").
+   */
+  publicUrl?: string;
 }
 
 /** Retention in days, enforced by the housekeeping schedule; `metrics` false: the API records no metric points. */
@@ -179,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       outageDays: e.OUTAGE_RETENTION_DAYS,
       noticeDays: e.NOTICE_RETENTION_DAYS,
     }),
+    ...(e.PUBLIC_URL !== undefined && { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') }),
   });
 }
 

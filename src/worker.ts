@@ -8,6 +8,7 @@ import { RuleStore } from './store/rules-store.js';
 import { HostStore } from './store/hosts-store.js';
 import { MetricHistoryStore } from './store/metric-history.js';
 import { connectMongo } from './store/mongo.js';
+import { AckLinks } from './store/ack-store.js';
 import { installWorkerRuntime } from './telemetry.js';
 import { WORKFLOWS_PATH } from './workflows/path.js';
 
@@ -35,7 +36,18 @@ async function run(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: createActivities({ hosts, channels, rules, mailer, from: config.mail.from, defaultTimezone: config.timezone, history, retention: config.history }),
+      activities: createActivities({
+        hosts,
+        channels,
+        rules,
+        mailer,
+        from: config.mail.from,
+        defaultTimezone: config.timezone,
+        history,
+        retention: config.history,
+        // PUBLIC_URL: step lines carry acknowledge links (docs/operations.md "Acknowledging an alert").
+        ...(config.publicUrl !== undefined && { ackLinks: new AckLinks(mongo.db, config.publicUrl) }),
+      }),
     });
     log.info(
       `hostwatch worker: task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace}), database "${config.mongo.db}"`,

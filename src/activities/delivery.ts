@@ -8,6 +8,7 @@ import { deliver, destinationsOf, parseChannelUrl, type ParsedChannel } from '..
 import { DeliveryError, type Notice } from '../channels/types.js';
 import type { Mailer } from '../mail/mailer.js';
 import { logInfo } from './context.js';
+import type { AckLinks } from '../store/ack-store.js';
 
 /** What the activities need of the channel store. */
 export interface ChannelLookup {
@@ -18,6 +19,11 @@ export interface DeliveryDeps {
   channels: ChannelLookup;
   mailer: Mailer;
   from: string;
+  /**
+   * Acknowledge links for step lines (PUBLIC_URL, ack-store.ts AckLinks): made here, inside the worker, so no token
+   * ever enters a workflow history or a result; absent, notices carry none.
+   */
+  ackLinks?: Pick<AckLinks, 'addTo'>;
 }
 
 export interface DestinationRequest {
@@ -98,14 +104,17 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     /** Delivers one destination's notice. Retryable failures are left to the activity's retry policy. */
     async deliverNotice(req: { destination: Destination; notice: Notice }): Promise<{ key: string }> {
       const channel = await channelOf(req.destination);
+      // Acknowledge links are added to this attempt's copy of the notice only (never returned, never logged).
+      const notice = deps.ackLinks && !req.notice.test ? { ...req.notice, offline: await deps.ackLinks.addTo(req.notice.offline) } : req.notice;
       try {
-        await deliver(channel, req.destination.target, req.notice, { timeoutMs: SEND_TIMEOUT_MS, mailer: deps.mailer, from: deps.from });
+        await deliver(channel, req.destination.target, notice, { timeoutMs: SEND_TIMEOUT_MS, mailer: deps.mailer, from: deps.from });
       } catch (err) {
         const e = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
         throw ApplicationFailure.create({
           type: e.retry ? DELIVERY_FAILED : DELIVERY_REFUSED,
           nonRetryable: !e.retry,
-          message: `${req.destination.label}: ${e.message}`,
+          // A receiver echoing the request back must not bring an acknowledge token into the run's history.
+          message: `${req.destination.label}: ${notice === req.notice ? e.message : e.message.replace(/\/ack\/[A-Za-z0-9_-]+/g, '/ack/…')}`,
           ...(e.retryAfterMs !== undefined && { nextRetryDelay: e.retryAfterMs }),
         });
       }

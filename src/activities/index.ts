@@ -4,7 +4,7 @@ import type { Mailer } from '../mail/mailer.js';
 import type { Rule } from '../rules/rule.js';
 import type { RuleStore } from '../store/rules-store.js';
 import { heartbeat, logInfo } from './context.js';
-import { createDeliveryActivities, type ChannelLookup } from './delivery.js';
+import { createDeliveryActivities, type ChannelLookup, type DeliveryDeps } from './delivery.js';
 import { createHousekeepingActivities, DEFAULT_RETENTION, type Retention } from './housekeeping.js';
 import { MetricHistoryStore } from '../store/metric-history.js';
 import { createNoticeLogActivities } from './notice-log.js';
@@ -26,6 +26,8 @@ export interface ActivityDeps {
   retention?: Readonly<Retention>;
   /** The notification log (`notice_log`); default: the one in the hosts' database. */
   notices?: Pick<NoticeLogStore, 'record' | 'ensureIndexes'>;
+  /** Acknowledge links in notices (PUBLIC_URL; delivery.ts); absent: none. */
+  ackLinks?: DeliveryDeps['ackLinks'];
 }
 
 /** The worker's activities, over injected clients. Workflows type their proxies with `Activities`. */

@@ -22,9 +22,14 @@ export function noticeLines(n: Notice): NoticeLine[] {
   return [...[...n.offline].sort(bySeverity), ...n.recoveries];
 }
 
-/** A line as plain text (the digest's own wording). */
+/**
+ * A line as plain text (the digest's own wording); a step line with an acknowledge link (`ackUrl`, added by the
+ * delivery activity when PUBLIC_URL is set) has it on the next line: `  acknowledge: https://.../ack/<token>`.
+ */
 export function lineText(line: NoticeLine, timezone: string): string {
-  return digestLineText(line, timezone);
+  const text = digestLineText(line, timezone);
+  const url = (line as { ackUrl?: unknown }).ackUrl;
+  return typeof url === 'string' ? `${text}\n  acknowledge: ${url}` : text;
 }
 
 /** Lines of the run not in the notice at all (a large run hands each destination only the first ones). */

@@ -1,0 +1,134 @@
+/**
+ * Acknowledgement end to end on the Temporal time-skipping test server with real activities, FerretDB and a real SMTP
+ * server (ALERTING.md rule 6): the step notice carries the acknowledge link; the link acknowledges (through the real
+ * API); four hours of escalation then pass with no notice to anyone; the host reports again and each destination
+ * notified gets exactly one "back online" line. No workflow history holds the link's token or its key.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
+import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
+import { createActivities } from '../../src/activities/index.js';
+import { buildApi } from '../../src/api/app.js';
+import { createSmtpMailer } from '../../src/mail/mailer.js';
+import { AckLinks } from '../../src/store/ack-store.js';
+import { ChannelStore } from '../../src/store/channels-store.js';
+import type { HostStore } from '../../src/store/hosts-store.js';
+import type { MongoHandle } from '../../src/store/mongo.js';
+import { RuleStore } from '../../src/store/rules-store.js';
+import type { CheckSummary } from '../../src/workflows/index.js';
+import { addReportedHost, freshStore } from '../support/db.js';
+import { runWarm, timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
+
+const MIN = 60_000;
+const PUBLIC_URL = 'https://hostwatch.example.test/hw';
+const INPUT = { recipients: ['a@example.com', 'b@example.com'], steps: [1, 10, 60, 240] };
+
+let env: TestWorkflowEnvironment;
+let ownServer: RunningService | undefined;
+let catcher: MailCatcher;
+let hosts: HostStore;
+let mongo: MongoHandle;
+let taskQueue: string;
+let seq = 0;
+const runs: string[] = [];
+
+beforeAll(async () => {
+  ownServer = await startTemporalTestServer(); // its own: simulated time skips only while nobody else holds the lock
+  env = await timeSkippingEnv(ownServer.address);
+  catcher = await new MailCatcher().start();
+  ({ hosts, mongo } = await freshStore());
+  taskQueue = uniqueTaskQueue('ack');
+});
+afterAll(async () => {
+  await env?.teardown();
+  await ownServer?.stop();
+  await catcher?.stop();
+  await mongo?.close();
+});
+
+async function check(): Promise<CheckSummary> {
+  const handle = await new Client({ connection: env.connection }).workflow.start('checkHostStatus', { taskQueue, workflowId: `ack-${taskQueue}-${++seq}`, args: [INPUT] });
+  runs.push(handle.workflowId);
+  return (await handle.result()) as CheckSummary;
+}
+
+/** Every string in a history, payload bytes decoded as UTF-8. */
+function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  // Payload bytes (a Buffer of another realm under vitest: instanceof Uint8Array fails).
+  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  if (Array.isArray(v)) return v.map(textOf).join('\n');
+  if (v && typeof v === 'object') return Object.values(v).map(textOf).join('\n');
+  return '';
+}
+
+/** The messages caught since `from`, as [recipient, text]. */
+const mails = (from: number) => catcher.messages.slice(from).map((m) => [m.envelopeTo.join(','), m.text] as const);
+
+test('ack by link, then 4 hours of escalation: no notice to anyone; back: one back-online line per destination; no token or key in any history', async () => {
+  const db = mongo.db;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ hosts, channels: new ChannelStore(db), rules: new RuleStore(db), mailer: createSmtpMailer(catcher.url), from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: 'UTC', ackLinks: new AckLinks(db, PUBLIC_URL) }),
+  });
+  const api = buildApi({ hosts });
+  await runWarm(env, worker, taskQueue, async () => {
+    const t0 = await env.currentTimeMs();
+    await addReportedHost(hosts, 'web-1', t0 - 90_000);
+    catcher.messages.length = 0;
+
+    // Step 1 to both, each line followed by its acknowledge link.
+    expect(await check()).toMatchObject({ notices: 1, sent: 2, accepted: 2 });
+    const first = mails(0);
+    expect(first.map(([to]) => to).sort()).toEqual(['a@example.com', 'b@example.com']);
+    const links = first.map(([, text]) => /^OFFLINE {2}web-1: offline 1 minute, last report .*\n {2}acknowledge: (\S+)$/m.exec(text)?.[1]);
+    expect(links[0]).toMatch(new RegExp(`^${PUBLIC_URL}/ack/[A-Za-z0-9_-]{40,50}$`));
+    expect(links[1]).toBe(links[0]); // one instance, one link
+    const token = links[0]!.slice(`${PUBLIC_URL}/ack/`.length);
+
+    // Acknowledged through the link (a GET first, as a mail scanner would: it changes nothing).
+    expect((await api.inject({ method: 'GET', url: `/ack/${token}` })).statusCode).toBe(200);
+    const acked = await api.inject({ method: 'POST', url: `/ack/${token}` });
+    expect(acked.statusCode).toBe(200);
+    expect(acked.body).toContain('<h1>Acknowledged</h1>');
+
+    // Steps 10, 60 and 240 come due: nothing for anyone.
+    for (const at of [12, 70, 250]) {
+      await env.sleep(t0 + at * MIN - (await env.currentTimeMs()));
+      expect(await check()).toMatchObject({ notices: 0, recoveries: 0, sent: 0, message: expect.stringMatching(/^No alarm/) });
+    }
+    expect(catcher.messages).toHaveLength(2);
+
+    // The host is back: each destination notified gets one back-online line, and no link (nothing to acknowledge).
+    await hosts.recordReport((await hosts.byName('web-1'))._id.toHexString(), { hostname: 'web-1' }, new Date(await env.currentTimeMs()));
+    await env.sleep(10_000);
+    expect(await check()).toMatchObject({ recoveries: 1, sent: 2, accepted: 2 });
+    const back = mails(2);
+    expect(back.map(([to]) => to).sort()).toEqual(['a@example.com', 'b@example.com']);
+    for (const [, text] of back) {
+      expect(text.match(/^BACK {5}web-1: back online after 4 h \d+ min/gm)).toHaveLength(1);
+      expect(text).not.toContain('acknowledge:');
+    }
+    await env.sleep(2 * MIN);
+    await hosts.recordReport((await hosts.byName('web-1'))._id.toHexString(), { hostname: 'web-1' }, new Date(await env.currentTimeMs()));
+    expect(await check()).toMatchObject({ sent: 0 });
+    expect(catcher.messages).toHaveLength(4);
+    expect((await hosts.byName('web-1')).alerts).toBeUndefined();
+
+    // No run's history holds the token, the link or the key.
+    const key = ((await db.collection('settings').findOne({ _id: 'ack-key' as never })) as unknown as { key: string }).key;
+    const client = new Client({ connection: env.connection });
+    let all = '';
+    for (const id of runs) {
+      const decoded = textOf(await client.workflow.getHandle(id).fetchHistory());
+      all += decoded;
+      for (const secret of [token, key, '/ack/']) expect(decoded, `${id} holds ${secret}`).not.toContain(secret);
+    }
+    expect(all).toContain('"name":"web-1"'); // the payloads were read, lines and all
+  });
+});
