@@ -23,6 +23,8 @@ export interface HostSummary {
   maintenance?: { name: string; until: string };
   /** Acknowledged instances holding now (rule 6: no further step notices): who or what, and when; absent when none. */
   acknowledged?: AcknowledgedView[];
+  /** How far the clock of its latest report was ahead of the server's, when over 30 s (report-clock.ts); absent else. */
+  clockAheadMs?: number;
 }
 
 /** `inMaintenance`: the windows active at `now` (MaintenanceStore.activeAt), read once per request. */
@@ -45,6 +47,7 @@ export function summarize(h: HostView, now: Date, known: KnownRules | undefined,
     conditions: activeConditions(h, t, known),
     ...maintenanceOf(h, inMaintenance),
     ...acknowledgedField(h, known),
+    ...(typeof h.clockAheadMs === 'number' && { clockAheadMs: h.clockAheadMs }),
   };
 }
 

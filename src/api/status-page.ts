@@ -132,6 +132,7 @@ const SCRIPT = `
     row(dl, 'Alert step', h.alertStep != null ? h.alertStep + ' min notice sent' : null, 'alertStep');
     row(dl, 'Muted until', h.mutedUntil ? localTime(h.mutedUntil) : null, 'mutedUntil');
     row(dl, 'Maintenance', h.maintenance ? 'in maintenance (' + h.maintenance.name + ') until ' + localTime(h.maintenance.until) : null, 'maintenance');
+    row(dl, 'Clock', h.clockAheadMs != null ? Math.round(h.clockAheadMs / 1000) + ' s ahead of the server' : null, 'clockAhead');
     row(dl, 'Acknowledged', (h.acknowledged || []).map(function (a) { return a.condition + ': acknowledged by ' + a.by + ' at ' + localTime(a.at); }).join('; ') || null, 'acknowledged');
     if (!h.active) row(dl, 'Host', 'disabled', 'active');
     else if (!h.alarm) row(dl, 'Alerts', 'off', 'alarm');
