@@ -33,9 +33,11 @@ import type { HostStore } from '../../store/hosts-store.js';
 import { WriteGate } from '../../store/write-gate.js';
 import { checkAdmin, type AdminAuth } from './auth.js';
 import { hostRoutes } from './hosts.js';
+import { methodNotAllowed } from './methods.js';
 import { channelRoutes } from './channels.js';
 import { ruleRoutes } from './rules.js';
 import { maintenanceRoutes } from './maintenance.js';
+import { ackRoutes } from './ack.js';
 import { sendError } from './schemas.js';
 
 /** What every module gets. */
@@ -52,7 +54,7 @@ export interface ManageDeps {
 export type ManageModule = (app: FastifyInstance, deps: ManageDeps) => void;
 
 /** The modules, in document order. */
-const MODULES: readonly ManageModule[] = [hostRoutes, channelRoutes, ruleRoutes, maintenanceRoutes];
+const MODULES: readonly ManageModule[] = [hostRoutes, channelRoutes, ruleRoutes, maintenanceRoutes, ackRoutes];
 
 export interface ManageOptions extends ManageDeps, AdminAuth {
   bodyLimit: number;
@@ -165,6 +167,7 @@ async function managePlugin(app: FastifyInstance, options: ManageOptions): Promi
     },
   });
 
+  const addMethodNotAllowed = methodNotAllowed(app); // 405 with Allow for the methods a path lacks (methods.ts)
   app.get(
     '/api/v1/openapi.json',
     {
@@ -191,6 +194,7 @@ async function managePlugin(app: FastifyInstance, options: ManageOptions): Promi
   });
 
   for (const module of MODULES) module(app, deps);
+  addMethodNotAllowed();
 }
 
 /** Registers the management API on `app` (its own validation, body parser and error answers stay inside it). */
