@@ -19,7 +19,6 @@ import { reportOutages } from '../history/outage-records.js';
 import { MetricHistoryStore } from './metric-history.js';
 import { TagSettingsStore } from './tag-settings-store.js';
 import { MaintenanceStore } from './maintenance-store.js';
-import { withMaintenance } from '../maintenance/windows.js';
 import { clockAheadUpdate } from './report-clock.js';
 
 /** A document of the `hosts` collection. */
@@ -319,9 +318,8 @@ export class HostStore {
     if (more) docs.length = req.limit;
     // Tag graces (a small collection) only when a host on the page may take one.
     const tagGraces = docs.some((d) => d.grace === undefined && (d.tags?.length ?? 0) > 0) ? await this.tagSettings.graces() : undefined;
-    // Maintenance windows (a small collection, rule 6) as at the check time, when the run says it.
-    const inMaintenance = req.checkTime !== undefined && docs.length > 0 ? await this.maintenance.activeAt(req.checkTime) : [];
-    const hosts = docs.flatMap((d) => withMaintenance(checkSnapshot(d, tagGraces), inMaintenance) ?? []);
+    // Hosts inside a maintenance window at the check time carry it (rule 6; maintenance-store.ts).
+    const hosts = await this.maintenance.mark(docs.flatMap((d) => checkSnapshot(d, tagGraces) ?? []), req.checkTime);
     const last = docs.at(-1);
     return { hosts, ...(more && last && { nextAfterId: last._id.toHexString() }) };
   }

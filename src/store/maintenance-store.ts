@@ -3,7 +3,8 @@
  * A small collection read whole: the check reads it once per page of hosts, the status page once per request.
  */
 import { ObjectId, type Collection, type Db } from 'mongodb';
-import { activeWindows, type ActiveWindow, type MaintenanceWindow, type Weekday } from '../maintenance/windows.js';
+import type { HostSnapshot } from '../alerting/types.js';
+import { activeWindows, withMaintenance, type ActiveWindow, type MaintenanceWindow, type Weekday } from '../maintenance/windows.js';
 import { isDuplicateKey } from './mongo.js';
 
 /** A window as stored: instants as Dates, the id as the `_id`. */
@@ -90,6 +91,16 @@ export class MaintenanceStore {
   /** The windows active at `t` (epoch ms), each with the end of its current occurrence. */
   async activeAt(t: number): Promise<ActiveWindow[]> {
     return activeWindows(await this.list(), t);
+  }
+
+  /**
+   * The check page's snapshots, each covered by a window active at `checkTime` with `maintenance` set (windows.ts
+   * hostMaintenance). The windows are read only for a page with hosts and a run that says its check time.
+   */
+  async mark(snapshots: HostSnapshot[], checkTime: number | undefined): Promise<HostSnapshot[]> {
+    if (checkTime === undefined || snapshots.length === 0) return snapshots;
+    const active = await this.activeAt(checkTime);
+    return active.length === 0 ? snapshots : snapshots.map((s) => withMaintenance(s, active)!);
   }
 
   /** Removes a window by name, or by id (24 hex digits) when no window has that name; returns it. */
