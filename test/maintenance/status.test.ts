@@ -1,6 +1,7 @@
 /**
  * The read routes show maintenance (issue 14 point 2): `GET /api/v1/status` (the status page's data), the admin host
- * list, the host page and its JSON say which window holds a host and until when; on FerretDB through inject().
+ * list, the host page and its JSON say which window holds a host and until when; on FerretDB through inject(), and the
+ * overview rendered in headless Chromium.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +9,7 @@ import { buildApi } from '../../src/api/app.js';
 import { statusPageHtml } from '../../src/api/status-page.js';
 import { normalizeWindow } from '../../src/maintenance/windows.js';
 import { addReportedHost, freshStore } from '../support/db.js';
+import { launchChromium, listenLocal } from '../support/browser.js';
 
 const T = Date.parse('2026-06-01T10:30:00Z');
 const ADMIN = 'admin-token-for-maintenance-test-0123456789';
@@ -39,4 +41,22 @@ test('status, admin list and host page: "in maintenance (NAME) until TIME" for t
   expect(history.host.maintenance).toEqual({ name: 'kernel-update', until: '2026-06-01T11:15:00.000Z' });
   // The overview renders the same words from the summary (textContent, never HTML).
   expect(statusPageHtml).toContain("'in maintenance (' + h.maintenance.name + ') until ' + localTime(h.maintenance.until)");
+});
+
+test('the overview in Chromium: the held host\'s card says "in maintenance (NAME) until TIME" (browser time zone), the other none', async () => {
+  const url = await listenLocal(app);
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await page.textContent('[data-host="web-1"] [data-field="maintenance"]')).toBe('in maintenance (kernel-update) until 2026-06-01 13:15');
+    expect(await page.$('[data-host="db-1"] [data-field="maintenance"]')).toBeNull();
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
 });
