@@ -38,6 +38,7 @@ import { channelRoutes } from './channels.js';
 import { ruleRoutes } from './rules.js';
 import { maintenanceRoutes } from './maintenance.js';
 import { ackRoutes } from './ack.js';
+import { graceRoutes } from './grace.js';
 import { sendError } from './schemas.js';
 
 /** What every module gets. */
@@ -54,7 +55,7 @@ export interface ManageDeps {
 export type ManageModule = (app: FastifyInstance, deps: ManageDeps) => void;
 
 /** The modules, in document order. */
-const MODULES: readonly ManageModule[] = [hostRoutes, channelRoutes, ruleRoutes, maintenanceRoutes, ackRoutes];
+const MODULES: readonly ManageModule[] = [hostRoutes, channelRoutes, ruleRoutes, maintenanceRoutes, ackRoutes, graceRoutes];
 
 export interface ManageOptions extends ManageDeps, AdminAuth {
   bodyLimit: number;
