@@ -17,7 +17,7 @@ import { createHost } from '../../src/ops/hosts.js';
 import { addRule } from '../../src/ops/rules.js';
 import { ChannelStore } from '../../src/store/channels-store.js';
 import { RuleStore } from '../../src/store/rules-store.js';
-import { collectionsDigest, fuzzFigures, startFuzzProxy, type FuzzProxy } from '../support/fuzz-proxy.js';
+import { collectionsDigest, figuresLine, fuzzFigures, startFuzzProxy, type FuzzProxy } from '../support/fuzz-proxy.js';
 import { ADMIN, manageFixture, type ManageFixture } from './manage-support.js';
 
 /** What the management API manages; auth failure counts and the like are not its state. */
@@ -47,6 +47,9 @@ checks.allow_header_conformance.enabled = false
 checks.unsupported_method.enabled = false
 `;
 
+/** The token in a seeded channel's URL: no answer may carry it. */
+const CHANNEL_SECRET = 'fuzzSecretT0ken4471';
+
 let f: ManageFixture;
 let proxy: FuzzProxy;
 let dir: string;
@@ -57,12 +60,12 @@ beforeAll(async () => {
   const rules = new RuleStore(f.mongo.db);
   for (const [name, tags] of [['web-1', ['prod']], ['web-2', ['prod', 'eu']], ['lab-1', []]] as const) await createHost(f.hosts, { name, tags: [...tags] });
   await addChannel(channels, { name: 'ops', url: 'mailto:ops@example.com' });
-  await addChannel(channels, { name: 'oncall', url: 'slack+https://hooks.slack.com/services/T01/B02/fuzzSecretT0ken' });
+  await addChannel(channels, { name: 'oncall', url: `slack+https://hooks.slack.com/services/T01/B02/${CHANNEL_SECRET}` });
   await addRule(rules, { name: 'disk-full', metric: 'disk', above: 90, clear: 85 });
   await addRule(rules, { name: 'rebooted', metric: 'reboot', tags: ['prod'] });
   await f.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = f.app.server.address() as { port: number };
-  proxy = await startFuzzProxy(`http://127.0.0.1:${port}`, collectionsDigest(f.mongo.db, STATE));
+  proxy = await startFuzzProxy(`http://127.0.0.1:${port}`, collectionsDigest(f.mongo.db, STATE), [CHANNEL_SECRET]);
   dir = mkdtempSync(join(tmpdir(), 'hostwatch-fuzz-'));
   writeFileSync(join(dir, 'schemathesis.toml'), CONFIG);
 });
@@ -109,9 +112,11 @@ test('schemathesis finds nothing: no 5xx, every answer as documented, no state c
     dir,
   );
   const figures = fuzzFigures(proxy.records);
-  console.log(`fuzz figures: ${JSON.stringify(figures)}`);
+  const summary = result.output.indexOf('SUMMARY');
+  console.log(`${summary >= 0 ? result.output.slice(summary) : result.output}\nfuzz figures: ${figuresLine(figures)}`);
   expect(result.code, result.output).toBe(0);
   expect(proxy.records.filter((r) => r.status >= 500)).toEqual([]);
   expect(proxy.records.filter((r) => r.status >= 400 && r.status < 500 && r.changed)).toEqual([]);
+  expect(proxy.records.filter((r) => r.leaked)).toEqual([]);
   expect(figures.requests).toBeGreaterThan(100);
 }, 180_000);

@@ -15,6 +15,8 @@ export interface ProxyRecord {
   status: number;
   /** Whether the state digest differed after the answer. */
   changed: boolean;
+  /** Whether the answer (headers or body) held one of the secrets the proxy was given. */
+  leaked: boolean;
 }
 
 export interface FuzzProxy {
@@ -55,8 +57,11 @@ function forward(target: URL, method: string, path: string, headers: IncomingHtt
   });
 }
 
-/** Starts the proxy on 127.0.0.1 in front of `target` (`http://127.0.0.1:<port>`). */
-export async function startFuzzProxy(target: string, state: () => Promise<string>): Promise<FuzzProxy> {
+/**
+ * Starts the proxy on 127.0.0.1 in front of `target` (`http://127.0.0.1:<port>`); `secrets` are strings no answer
+ * may contain.
+ */
+export async function startFuzzProxy(target: string, state: () => Promise<string>, secrets: readonly string[] = []): Promise<FuzzProxy> {
   const to = new URL(target);
   const records: ProxyRecord[] = [];
   // One request at a time, so each digest pair belongs to one request.
@@ -68,11 +73,13 @@ export async function startFuzzProxy(target: string, state: () => Promise<string
         const before = await state();
         const answer = await forward(to, req.method ?? 'GET', req.url ?? '/', req.headers, body);
         const after = await state();
-        records.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?', 1)[0]!, status: answer.status, changed: before !== after });
+        const text = JSON.stringify(answer.headers) + answer.body.toString('latin1');
+        const leaked = secrets.some((s) => text.includes(s));
+        records.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?', 1)[0]!, status: answer.status, changed: before !== after, leaked });
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
       } catch (err) {
-        records.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?', 1)[0]!, status: 599, changed: false });
+        records.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?', 1)[0]!, status: 599, changed: false, leaked: false });
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`fuzz proxy: ${(err as Error).message}`);
       }
@@ -94,10 +101,18 @@ export async function startFuzzProxy(target: string, state: () => Promise<string
 /** The figures a fuzz run reports: requests, answers by status, state changes by status class. */
 export function fuzzFigures(records: readonly ProxyRecord[]) {
   const byStatus: Record<string, number> = {};
-  const changesByClass: Record<string, number> = {};
+  const changesByClass: Record<string, number> = { '2xx': 0, '4xx': 0, '5xx': 0 };
   for (const r of records) {
     byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-    if (r.changed) changesByClass[`${Math.floor(r.status / 100)}xx`] = (changesByClass[`${Math.floor(r.status / 100)}xx`] ?? 0) + 1;
+    const kind = `${Math.floor(r.status / 100)}xx`;
+    if (r.changed) changesByClass[kind] = (changesByClass[kind] ?? 0) + 1;
   }
   return { requests: records.length, byStatus, changesByClass };
+}
+
+/** `1022 requests; answers 200: 150, 400: 640, ...; state changed by 2xx: 81, 4xx: 0, 5xx: 0` */
+export function figuresLine(figures: ReturnType<typeof fuzzFigures>): string {
+  const answers = Object.entries(figures.byStatus).map(([code, n]) => `${code}: ${n}`).join(', ');
+  const changes = Object.entries(figures.changesByClass).map(([kind, n]) => `${kind}: ${n}`).join(', ');
+  return `${figures.requests} requests; answers ${answers}; state changed by ${changes}`;
 }
