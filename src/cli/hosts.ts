@@ -16,6 +16,7 @@ import { withStore } from './database.js';
 import { graceJson, hostGraceCommand, hostNotes } from './grace.js';
 import { TagSettingsStore } from '../store/tag-settings-store.js';
 import { ackCommand } from './ack.js';
+import { acknowledgedOf } from '../store/ack-store.js';
 import { parseDuration, UsageError } from './parse.js';
 
 /** Runs a pure check of the operations layer before anything connects: its refusal is a usage error. */
@@ -80,6 +81,13 @@ export function hostJson(host: HostView, now: number, known?: KnownRules, tagGra
   };
 }
 
+/** ALERT STEP: `10 min`, with `, acked` once its outage is acknowledged (hosts ack, a link); `acked` before any notice. */
+function alertStepCell(h: HostView): string {
+  const step = currentAlertStep(h);
+  const acked = acknowledgedOf(h).some((a) => a.condition === 'offline');
+  return step !== undefined ? `${step} min${acked ? ', acked' : ''}` : acked ? 'acked' : '-';
+}
+
 /** The `hosts list` table; times in `timezone`; CONDITIONS lists the active ones (`disk /var 93 % > 90 %`). */
 export function formatHostTable(hosts: readonly HostView[], now: number, timezone: string, known?: KnownRules): string {
   if (hosts.length === 0) return 'no hosts yet; add one with "hostwatch hosts add <name>"';
@@ -92,7 +100,7 @@ export function formatHostTable(hosts: readonly HostView[], now: number, timezon
       state,
       h.lastReportAt ? formatLocalTime(h.lastReportAt.getTime(), timezone) : '-',
       state === 'offline' ? formatDuration(now - h.lastReportAt!.getTime()) : '-',
-      currentAlertStep(h) !== undefined ? `${currentAlertStep(h)} min` : '-',
+      alertStepCell(h),
       muted ? formatLocalTime(h.mutedUntil!.getTime(), timezone) : '-',
       h.active ? 'yes' : 'no',
       h.alarm ? 'on' : 'off',

@@ -28,6 +28,10 @@ test('ack an offline host: by cli (<user>@<hostname>) by default; again keeps th
   const [listed] = JSON.parse(ok(await cli('list', '--json'))) as { alerts: { condition: string; start: string; acked?: { at: string; by: string } }[] }[];
   expect(listed!.alerts).toEqual([{ condition: 'offline', start: new Date(last).toISOString(), sent: {}, acked: { at: expect.stringMatching(/^\d{4}-.*Z$/), by } }]);
 
+  const table = ok(await cli('list')).split('\n');
+  const column = table[0]!.indexOf('ALERT STEP');
+  expect(table.find((l) => l.startsWith('web-1 '))!.slice(column).split('  ')[0]).toBe('acked');
+
   const json = JSON.parse(ok(await cli('ack', 'web-1', '--json'))) as { host: string; acknowledged: { already: boolean }[] };
   expect(json).toMatchObject({ host: 'web-1', acknowledged: [{ condition: 'offline', already: true, ack: { by } }] });
 });
