@@ -26,7 +26,7 @@ interface RuleFlags {
 
 /** The option a rule field is set with, so every refusal names what the user typed. */
 function flagFor(field: string, flags: RuleFlags, nameArg: string): string {
-  switch (field) {
+  switch (field.replace(/\[\d+\]$/, '')) {
     case 'name':
       return flags.name !== undefined ? '--name' : nameArg;
     case 'above':

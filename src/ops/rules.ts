@@ -7,8 +7,8 @@
 import { ObjectId } from 'mongodb';
 import { checkRule, checkRuleName, describeRule, InvalidRuleError, type Rule } from '../rules/rule.js';
 import { DuplicateRuleError, UnknownRuleError, type RulePatch, type RuleSpec, type RuleStore, type RuleView } from '../store/rules-store.js';
-import { InvalidTagError, normalizeTags } from '../store/tags.js';
 import { conflict, invalid, notFound } from './errors.js';
+import { checkHostName, checkTags } from './fields.js';
 
 /** A new rule. Give `above` or `below` (not both) unless the metric is `reboot`. */
 export interface RuleInput {
@@ -40,8 +40,6 @@ export interface RuleChanges {
 /** A rule by its id (stable across renames: the API's) or by its name (the CLI's). */
 export type RuleRef = { id: string } | { name: string };
 
-/** Host names as `hosts add` takes them. */
-const HOST_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const REBOOT_NO_THRESHOLD = 'a reboot rule takes no threshold: it notices an uptime that went backwards';
 
 /** The input field a rule field is given with. */
@@ -80,22 +78,12 @@ function stringList(value: unknown, field: string): string[] | undefined {
 function hostNames(value: unknown): string[] | undefined {
   const names = stringList(value, 'hosts');
   if (names === undefined) return undefined;
-  for (const h of names) {
-    if (!HOST_NAME.test(h)) throw invalid('hosts', `invalid host name "${h.slice(0, 100)}": use 1 to 100 characters of letters, digits, ".", "_" and "-"`);
-  }
+  names.forEach((h, i) => checkHostName(h, `hosts[${i}]`));
   return [...new Set(names)];
 }
 
-function tagList(value: unknown): string[] | undefined {
-  const tags = stringList(value, 'tags');
-  if (tags === undefined) return undefined;
-  try {
-    return normalizeTags(tags);
-  } catch (err) {
-    if (err instanceof InvalidTagError) throw invalid('tags', err.message);
-    throw err;
-  }
-}
+/** Tags as stored (lower case, each once, sorted); a bad one is refused naming `tags[i]`. */
+const tagList = (value: unknown): string[] | undefined => (value === undefined ? undefined : checkTags(value, 'tags'));
 
 /** `above` or `below` (not both) as the rule's op and threshold. */
 function threshold(input: { above?: unknown; below?: unknown }): Pick<Rule, 'op' | 'threshold'> {
