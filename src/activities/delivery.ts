@@ -104,8 +104,13 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     /** Delivers one destination's notice. Retryable failures are left to the activity's retry policy. */
     async deliverNotice(req: { destination: Destination; notice: Notice }): Promise<{ key: string }> {
       const channel = await channelOf(req.destination);
-      // Acknowledge links are added to this attempt's copy of the notice only (never returned, never logged).
-      const notice = deps.ackLinks && !req.notice.test ? { ...req.notice, offline: await deps.ackLinks.addTo(req.notice.offline) } : req.notice;
+      // Acknowledge links are added to this attempt's copy of the notice only (never returned, never logged). Without
+      // them (the link key could not be read) the notice still goes: a link is a convenience, the notice is not.
+      const links = deps.ackLinks && !req.notice.test ? await deps.ackLinks.addTo(req.notice.offline).catch((err: unknown) => {
+        logInfo('Notice sent without acknowledge links', { destination: req.destination.label, reason: err instanceof Error ? err.name : 'error' });
+        return undefined;
+      }) : undefined;
+      const notice = links ? { ...req.notice, offline: links } : req.notice;
       try {
         await deliver(channel, req.destination.target, notice, { timeoutMs: SEND_TIMEOUT_MS, mailer: deps.mailer, from: deps.from });
       } catch (err) {
