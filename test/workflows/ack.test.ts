@@ -1,6 +1,7 @@
 /**
  * Acknowledgement end to end on the Temporal time-skipping test server with real activities, FerretDB and a real SMTP
- * server (ALERTING.md rule 6): the step notice carries the acknowledge link; the link acknowledges (through the real
+ * server and a loopback webhook receiver (ALERTING.md rule 6): the step notice carries the acknowledge link (mail and
+ * webhook text); the link acknowledges (through the real
  * API); four hours of escalation then pass with no notice to anyone; the host reports again and each destination
  * notified gets exactly one "back online" line. No workflow history holds the link's token or its key.
  */
@@ -19,16 +20,18 @@ import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { RuleStore } from '../../src/store/rules-store.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
+import { loopback, type Loopback } from '../channels/support.js';
 import { addReportedHost, freshStore } from '../support/db.js';
 import { runWarm, timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
 
 const MIN = 60_000;
 const PUBLIC_URL = 'https://hostwatch.example.test/hw';
-const INPUT = { recipients: ['a@example.com', 'b@example.com'], steps: [1, 10, 60, 240] };
+const INPUT = { recipients: ['a@example.com', 'b@example.com'], channels: ['hook'], steps: [1, 10, 60, 240] };
 
 let env: TestWorkflowEnvironment;
 let ownServer: RunningService | undefined;
 let catcher: MailCatcher;
+let receiver: Loopback;
 let hosts: HostStore;
 let mongo: MongoHandle;
 let taskQueue: string;
@@ -39,13 +42,16 @@ beforeAll(async () => {
   ownServer = await startTemporalTestServer(); // its own: simulated time skips only while nobody else holds the lock
   env = await timeSkippingEnv(ownServer.address);
   catcher = await new MailCatcher().start();
+  receiver = await loopback();
   ({ hosts, mongo } = await freshStore());
+  await new ChannelStore(mongo.db).add('hook', `webhook+${receiver.base}/hook`);
   taskQueue = uniqueTaskQueue('ack');
 });
 afterAll(async () => {
   await env?.teardown();
   await ownServer?.stop();
   await catcher?.stop();
+  await receiver?.close();
   await mongo?.close();
 });
 
@@ -83,13 +89,16 @@ test('ack by link, then 4 hours of escalation: no notice to anyone; back: one ba
     catcher.messages.length = 0;
 
     // Step 1 to both, each line followed by its acknowledge link.
-    expect(await check()).toMatchObject({ notices: 1, sent: 2, accepted: 2 });
+    expect(await check()).toMatchObject({ notices: 1, sent: 3, accepted: 3 });
     const first = mails(0);
     expect(first.map(([to]) => to).sort()).toEqual(['a@example.com', 'b@example.com']);
     const links = first.map(([, text]) => /^OFFLINE {2}web-1: offline 1 minute, last report .*\n {2}acknowledge: (\S+)$/m.exec(text)?.[1]);
     expect(links[0]).toMatch(new RegExp(`^${PUBLIC_URL}/ack/[A-Za-z0-9_-]{40,50}$`));
     expect(links[1]).toBe(links[0]); // one instance, one link
     const token = links[0]!.slice(`${PUBLIC_URL}/ack/`.length);
+    // The webhook's line text carries the same link.
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]!.json.lines.map((l: { kind: string; text: string }) => [l.kind, l.text.split('\n')[1]])).toEqual([['offline', `  acknowledge: ${links[0]}`]]);
 
     // Acknowledged through the link (a GET first, as a mail scanner would: it changes nothing).
     expect((await api.inject({ method: 'GET', url: `/ack/${token}` })).statusCode).toBe(200);
@@ -103,21 +112,25 @@ test('ack by link, then 4 hours of escalation: no notice to anyone; back: one ba
       expect(await check()).toMatchObject({ notices: 0, recoveries: 0, sent: 0, message: expect.stringMatching(/^No alarm/) });
     }
     expect(catcher.messages).toHaveLength(2);
+    expect(receiver.requests).toHaveLength(1);
 
     // The host is back: each destination notified gets one back-online line, and no link (nothing to acknowledge).
     await hosts.recordReport((await hosts.byName('web-1'))._id.toHexString(), { hostname: 'web-1' }, new Date(await env.currentTimeMs()));
     await env.sleep(10_000);
-    expect(await check()).toMatchObject({ recoveries: 1, sent: 2, accepted: 2 });
+    expect(await check()).toMatchObject({ recoveries: 1, sent: 3, accepted: 3 });
     const back = mails(2);
     expect(back.map(([to]) => to).sort()).toEqual(['a@example.com', 'b@example.com']);
     for (const [, text] of back) {
       expect(text.match(/^BACK {5}web-1: back online after 4 h \d+ min/gm)).toHaveLength(1);
       expect(text).not.toContain('acknowledge:');
     }
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests[1]!.json.lines.map((l: { kind: string; host: string }) => [l.kind, l.host])).toEqual([['recovered', 'web-1']]);
     await env.sleep(2 * MIN);
     await hosts.recordReport((await hosts.byName('web-1'))._id.toHexString(), { hostname: 'web-1' }, new Date(await env.currentTimeMs()));
     expect(await check()).toMatchObject({ sent: 0 });
     expect(catcher.messages).toHaveLength(4);
+    expect(receiver.requests).toHaveLength(2);
     expect((await hosts.byName('web-1')).alerts).toBeUndefined();
 
     // No run's history holds the token, the link or the key.
