@@ -1,9 +1,9 @@
 /**
- * Acknowledgement end to end on the Temporal time-skipping test server with real activities, FerretDB and a real SMTP
- * server and a loopback webhook receiver (ALERTING.md rule 6): the step notice carries the acknowledge link (mail and
- * webhook text); the link acknowledges (through the real
- * API); four hours of escalation then pass with no notice to anyone; the host reports again and each destination
- * notified gets exactly one "back online" line. No workflow history holds the link's token or its key.
+ * Acknowledgement end to end on the Temporal time-skipping test server with real activities, FerretDB, a real SMTP
+ * server and a loopback webhook receiver (ALERTING.md rule 6): the step notice carries the acknowledge link (in the
+ * mail and the webhook's text); the link acknowledges through the real API; four hours of escalation then pass with
+ * no notice to anyone; the host reports again and each destination notified gets exactly one "back online" line. No
+ * workflow history holds the link's token or its key.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Client } from '@temporalio/client';
