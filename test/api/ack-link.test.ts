@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeEach, expect, test } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { buildApi } from '../../src/api/app.js';
+import { requestLogOptions } from '../../src/api/request-log.js';
 import { AckKeyStore, signAckToken } from '../../src/store/ack-store.js';
 import { metricKey } from '../../src/store/condition-state.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
@@ -148,4 +149,11 @@ test('the token opens nothing else: not the admin API, not the read API, not the
   }
   expect((await app.inject({ method: 'GET', url: '/', headers: { cookie: `hostwatch_view=${good}` } })).body).toContain('Wrong token.');
   expect((await app.inject({ method: 'POST', url: `/ack/${good}/x` })).statusCode).toBe(404);
+});
+
+test('the request log writes the link path without its token', () => {
+  const serialize = requestLogOptions().serializers.req;
+  const fields = serialize({ method: 'POST', url: '/ack/AbCdEf123_-xyz', ip: '127.0.0.1', headers: {} } as never);
+  expect(fields).toMatchObject({ method: 'POST', url: '/ack/[redacted]' });
+  expect(JSON.stringify(fields)).not.toContain('AbCdEf123');
 });
