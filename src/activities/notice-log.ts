@@ -1,10 +1,10 @@
 /**
  * The notification log's write (issue 13 point 3): after its deliveries, the check hands over each notice it tried
- * to deliver with whether the destination accepted it; each becomes one `notice_log` entry, its lines in the
- * digest's own wording (src/channels/format.ts).
+ * to deliver with whether the destination accepted it; each becomes one `notice_log` entry, its lines worded as
+ * its default text words them, in its locale (src/channels/format.ts).
  */
 import type { Destination } from '../alerting/types.js';
-import { lineText, missingLines, noticeLines } from '../channels/format.js';
+import { carriedLines, lineText, uncarriedLines } from '../channels/format.js';
 import type { Notice } from '../channels/types.js';
 import type { NoticeLogEntry } from '../history/types.js';
 import type { NoticeLogStore } from '../store/notice-log-store.js';
@@ -25,10 +25,13 @@ export interface NoticeLogDeps {
   notices: Pick<NoticeLogStore, 'record' | 'ensureIndexes'>;
 }
 
-/** The log entry of a tried notice: its lines rendered as the digest's text renders them. */
+/**
+ * The log entry of a tried notice: its lines as its default text words them, in the notice's locale (a channel
+ * template's rendering, which may leave lines out, is not what the log keeps).
+ */
 export function noticeLogEntry(t: TriedNotice): NoticeLogEntry {
   const n = t.notice;
-  const lines = noticeLines(n).map((l) => ({ host: l.name, kind: l.kind, text: lineText(l, n.timezone) }));
+  const lines = carriedLines(n).map((l) => ({ host: l.name, kind: l.kind, text: lineText(l, n.timezone, n.locale) }));
   return {
     id: n.id,
     run: n.run,
@@ -38,7 +41,7 @@ export function noticeLogEntry(t: TriedNotice): NoticeLogEntry {
     ...(!t.accepted && { error: t.error ?? 'not accepted' }),
     hosts: [...new Set(lines.map((l) => l.host))],
     lines,
-    more: missingLines(n),
+    more: uncarriedLines(n),
   };
 }
 

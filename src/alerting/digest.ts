@@ -1,12 +1,11 @@
-import { formatDuration, formatLocalTime } from './local-time.js';
-import { isEndLine, type AlertLine, type DigestLine, type EndLine, type LineTotals, type MetricEndLine, type MetricLine, type OfflineLine, type RebootLine, type RecoveryLine, type RoutedLine } from './types.js';
+/**
+ * A run's lines per destination, pure (workflow code uses it): their order (most severe first), the totals, and which
+ * lines a digest of at most so many lines shows. The words of a notice are src/messages/text.ts's, outside workflows.
+ */
+import { isEndLine, type AlertLine, type DigestLine, type EndLine, type LineTotals, type RoutedLine } from './types.js';
 
 /** Lines listed in one message before the rest are summarised as "and N more". */
 export const DEFAULT_MAX_LINES = 200;
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const SEVERITY: Record<AlertLine['kind'], number> = { offline: 0, metric: 1, reboot: 2 };
@@ -28,91 +27,6 @@ export function bySeverity(a: AlertLine, b: AlertLine): number {
 
 function byName(a: EndLine, b: EndLine): number {
   return compare(a.name, b.name) || compare(a.kind, b.kind) || compare(detail(a), detail(b));
-}
-
-/**
- * `[hostwatch] 2 hosts offline, 1 alert, 1 back online, 1 resolved at ...`: `offline` and `recovered` count every
- * line, `conditions` and `resolved` those of metric rules and reboots among them.
- */
-export function subjectFor(offline: number, recovered: number, checkTime: number, timezone: string, conditions = 0, resolved = 0): string {
-  const counts: string[] = [];
-  if (offline - conditions > 0) counts.push(`${plural(offline - conditions, 'host')} offline`);
-  if (conditions > 0) counts.push(plural(conditions, 'alert'));
-  if (recovered - resolved > 0) counts.push(`${recovered - resolved} back online`);
-  if (resolved > 0) counts.push(`${resolved} resolved`);
-  return `[hostwatch] ${counts.join(', ')} at ${formatLocalTime(checkTime, timezone, false)} (${timezone})`;
-}
-
-const METRIC_LABELS: Record<string, string> = { cpu: 'CPU', memory: 'MEMORY', disk: 'DISK', load1: 'LOAD', load5: 'LOAD', load15: 'LOAD' };
-const PERCENT = new Set(['cpu', 'memory', 'disk']);
-
-/** The word a line starts with: `OFFLINE`, `BACK`, `DISK`, `CPU`, `TEMPERATURE` (a report field), `RESOLVED`, `REBOOT`. */
-export function lineLabel(line: DigestLine): string {
-  if (line.kind === 'offline') return 'OFFLINE';
-  if (line.kind === 'recovered') return 'BACK';
-  if (line.kind === 'resolved') return 'RESOLVED';
-  if (line.kind === 'reboot') return 'REBOOT';
-  return METRIC_LABELS[line.metric] ?? (line.metric.split('.').at(-1) ?? line.metric).toUpperCase();
-}
-
-/** A value as lines show it: at most two decimals, with ` %` for percentages. */
-function amount(metric: string, v: number): string {
-  return `${Math.round(v * 100) / 100}${PERCENT.has(metric) ? ' %' : ''}`;
-}
-
-/** `/var` for a disk, `load5` for a load, nothing for the others (the label says it). */
-function itemText(line: MetricLine | MetricEndLine): string {
-  if (line.item) return ` ${line.item}`;
-  return line.metric.startsWith('load') ? ` ${line.metric}` : '';
-}
-
-/** `DISK  web-1 /var: 93 % (above 90 %) for 12 minutes, since 2026-11-23 10:00:00 +01:00`. */
-export function metricText(line: MetricLine, timezone: string): string {
-  return (
-    `${lineLabel(line)}  ${line.name}${itemText(line)}: ${amount(line.metric, line.value)} (${line.op} ${amount(line.metric, line.threshold)}) ` +
-    `for ${formatDuration(line.heldMs)}, since ${formatLocalTime(line.since, timezone)}`
-  );
-}
-
-/** `RESOLVED  web-1 /var: disk back to 85 % after 1 h 5 min above 90 % (peak 97 %), from ... to ...`. */
-export function resolvedText(line: MetricEndLine, timezone: string): string {
-  const now = line.endValue === undefined ? 'no longer reported' : `back to ${amount(line.metric, line.endValue)}`;
-  return (
-    `RESOLVED  ${line.name}${itemText(line)}: ${line.metric} ${now} after ${formatDuration(line.heldMs)} ${line.op} ${amount(line.metric, line.threshold)} ` +
-    `(peak ${amount(line.metric, line.peak)}), from ${formatLocalTime(line.since, timezone)} to ${formatLocalTime(line.endedAt, timezone)}`
-  );
-}
-
-/** `REBOOT  web-1: restarted, up 3 minutes at 2026-11-23 10:05:00 +01:00 (was up 12 h 4 min)`. */
-export function rebootText(line: RebootLine, timezone: string): string {
-  return `REBOOT  ${line.name}: restarted, up ${formatDuration(line.uptime * 1000)} at ${formatLocalTime(line.at, timezone)} (was up ${formatDuration(line.previousUptime * 1000)})`;
-}
-
-/** Any line as plain text (the digest's own wording). */
-export function digestLineText(line: DigestLine, timezone: string): string {
-  switch (line.kind) {
-    case 'offline':
-      return offlineText(line, timezone);
-    case 'recovered':
-      return recoveryText(line, timezone);
-    case 'metric':
-      return metricText(line, timezone);
-    case 'resolved':
-      return resolvedText(line, timezone);
-    case 'reboot':
-      return rebootText(line, timezone);
-  }
-}
-
-export function offlineText(line: OfflineLine, timezone: string): string {
-  return `OFFLINE  ${line.name}: offline ${formatDuration(line.offlineMs)}, last report ${formatLocalTime(line.lastReportAt, timezone)}`;
-}
-
-export function recoveryText(line: RecoveryLine, timezone: string): string {
-  return (
-    `BACK     ${line.name}: back online after ${formatDuration(line.goneMs)}, ` +
-    `silent since ${formatLocalTime(line.wentSilentAt, timezone)}, seen again ${formatLocalTime(line.seenAgainAt, timezone)}`
-  );
 }
 
 /**

@@ -39,6 +39,14 @@ export function appriseType(n: Notice): AppriseType {
   return isAlarm(n) ? 'failure' : 'success';
 }
 
+/** The JSON body posted for a notice. */
+export function appriseBody(c: AppriseConfig, n: Notice): Record<string, string> {
+  const body: Record<string, string> = { title: noticeTitle(n), body: fitText(n, APPRISE_BODY_LIMIT), type: appriseType(n), format: 'text' };
+  if (c.tag !== undefined) body.tag = c.tag;
+  if (c.urls !== undefined) body.urls = c.urls;
+  return body;
+}
+
 export const apprise: ChannelKind<AppriseConfig> = {
   kind: 'apprise',
   schemes: ['apprise+https', 'apprise+http'],
@@ -91,9 +99,7 @@ export const apprise: ChannelKind<AppriseConfig> = {
 
   async send(c, _destination, notice, ctx) {
     const what = `apprise ${new URL(c.base).host}`;
-    const body: Record<string, string> = { title: noticeTitle(notice), body: fitText(notice, APPRISE_BODY_LIMIT), type: appriseType(notice), format: 'text' };
-    if (c.tag !== undefined) body.tag = c.tag;
-    if (c.urls !== undefined) body.urls = c.urls;
+    const body = appriseBody(c, notice);
     // Plain-text answers (Apprise picks by Accept): an error quotes its log lines, not a JSON array of them.
     const headers: Record<string, string> = { accept: 'text/plain' };
     if (c.username !== undefined) headers.authorization = `Basic ${basicCredentials(c.username, c.password ?? '')}`;

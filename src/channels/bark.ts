@@ -153,22 +153,26 @@ export const bark: ChannelKind<BarkConfig> = {
     const what = `bark ${new URL(c.server).host}`;
     const headers: Record<string, string> = {};
     if (c.user !== undefined) headers.authorization = `Basic ${basicCredentials(c.user, c.password ?? '')}`;
-    const payload = {
-      device_key: c.deviceKey,
-      title: cutText(noticeTitle(notice), TITLE_LIMIT),
-      body: fitJsonText(notice),
-      group: c.group ?? DEFAULT_GROUP,
-      ...(c.sound !== undefined && { sound: c.sound }),
-      ...(c.level !== undefined && { level: c.level }),
-      ...(c.volume !== undefined && { volume: c.volume }),
-      ...(c.icon !== undefined && { icon: c.icon }),
-      ...(c.isArchive !== undefined && { isArchive: c.isArchive }),
-      ...(c.url !== undefined && { url: c.url }),
-    };
-    const answer = await httpSend(target, { headers, body: payload, timeoutMs: ctx.timeoutMs }, what);
+    const answer = await httpSend(target, { headers, body: barkPayload(c, notice), timeoutMs: ctx.timeoutMs }, what);
     checkVendorCode(what, jsonBody(answer, what), CODES, bark.secrets(c));
   },
 };
+
+/** The JSON pushed for a notice: the device key, title, body, group and the URL's options. */
+export function barkPayload(c: BarkConfig, n: Notice): Record<string, unknown> {
+  return {
+    device_key: c.deviceKey,
+    title: cutText(noticeTitle(n), TITLE_LIMIT),
+    body: fitJsonText(n),
+    group: c.group ?? DEFAULT_GROUP,
+    ...(c.sound !== undefined && { sound: c.sound }),
+    ...(c.level !== undefined && { level: c.level }),
+    ...(c.volume !== undefined && { volume: c.volume }),
+    ...(c.icon !== undefined && { icon: c.icon }),
+    ...(c.isArchive !== undefined && { isArchive: c.isArchive }),
+    ...(c.url !== undefined && { url: c.url }),
+  };
+}
 
 /** The notice as plain text within {@link BARK_BODY_LIMIT} bytes as bark-server's JSON encodes them. */
 function fitJsonText(notice: Notice): string {
@@ -178,6 +182,7 @@ function fitJsonText(notice: Notice): string {
     const text = fitText(notice, limit);
     const over = jsonBytes(text) - BARK_BODY_LIMIT;
     if (over <= 0 || limit <= 200) return text;
-    limit -= Math.max(over, 16);
+    // Never below 200: a template's body of nothing but escapes would otherwise drop to nothing at all.
+    limit = Math.max(200, limit - Math.max(over, 16));
   }
 }

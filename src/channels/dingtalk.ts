@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { fitMarkdownList, noticeTitle } from './format.js';
 import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
-import { ChannelUrlError, type ChannelKind } from './types.js';
+import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
 import { decodePart, innerScheme, PRINTABLE, refuseFragment, refuseUserinfo, schemeOf, shortFormOnly, singleParam, vendorUrl } from './url.js';
 
 export interface DingtalkConfig {
@@ -78,6 +78,17 @@ function endpointOf(url: URL): URL {
   return vendorUrl(inner, url.host, `${url.pathname}${url.search}`);
 }
 
+/** The robot's markdown message for a notice. */
+export function dingtalkBody(n: Notice): Record<string, unknown> {
+  return {
+    msgtype: 'markdown',
+    // The heading, one list item per host, the totals.
+    markdown: { title: noticeTitle(n), text: fitMarkdownList(n, DINGTALK_TEXT_LIMIT, `#### ${noticeTitle(n)}`) },
+    // DingTalk drops a repeat of the same msgUuid: a retried delivery does not post twice.
+    msgUuid: n.id,
+  };
+}
+
 export const dingtalk: ChannelKind<DingtalkConfig> = {
   kind: 'dingtalk',
   schemes: ['dingtalk+https', 'dingtalk+http', 'dingtalk'],
@@ -117,14 +128,7 @@ export const dingtalk: ChannelKind<DingtalkConfig> = {
       target.searchParams.set('sign', sign(timestamp, c.secret));
     }
     const what = `dingtalk ${target.host}`;
-    const body = {
-      msgtype: 'markdown',
-      // The heading, one list item per host, the totals.
-      markdown: { title: noticeTitle(notice), text: fitMarkdownList(notice, DINGTALK_TEXT_LIMIT, `#### ${noticeTitle(notice)}`) },
-      // DingTalk drops a repeat of the same msgUuid: a retried delivery does not post twice.
-      msgUuid: notice.id,
-    };
-    const answer = await httpSend(target.toString(), { body, timeoutMs: ctx.timeoutMs }, what);
+    const answer = await httpSend(target.toString(), { body: dingtalkBody(notice), timeoutMs: ctx.timeoutMs }, what);
     checkVendorCode(what, jsonBody(answer, what), CODES, dingtalk.secrets(c));
   },
 };

@@ -21,6 +21,8 @@ export interface DiscordConfig {
 const CONTENT_LIMIT = 2000;
 const TITLE_LIMIT = 256;
 const DESCRIPTION_LIMIT = 4096;
+/** An embed footer's text: at most 2048 characters (a template's body can be longer). */
+const FOOTER_LIMIT = 2048;
 
 export const DISCORD_RED = 0xd83c3e;
 export const DISCORD_GREEN = 0x2eb67d;
@@ -40,17 +42,17 @@ function parts(u: URL): { id: string; token: string } {
   return { id, token };
 }
 
-function lineMd(line: NoticeLine, timezone: string): string {
-  const text = lineBody(lineText(escapeNames({ ...line, name: cutText(line.name, NAME_LIMIT) }, discordEscape), timezone));
-  return `**${lineLabel(line)}** ${text}`;
+function lineMd(line: NoticeLine, timezone: string, locale?: string): string {
+  const text = lineBody(lineText(escapeNames({ ...line, name: cutText(line.name, NAME_LIMIT) }, discordEscape), timezone, locale));
+  return `**${lineLabel(line, locale)}** ${text}`;
 }
 
 /** The webhook body for a notice. */
 export function discordMessage(n: Notice): Record<string, unknown> {
   const title = noticeTitle(n);
   const lines = fitItems(
-    noticeLines(n).map((l) => lineMd(l, n.timezone)),
-    { limit: DESCRIPTION_LIMIT, overhead: 0, size: (s) => utf8Bytes(s) + 1, more: moreText, alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - 1) },
+    noticeLines(n).map((l) => lineMd(l, n.timezone, n.locale)),
+    { limit: DESCRIPTION_LIMIT, overhead: 0, size: (s) => utf8Bytes(s) + 1, more: (k) => moreText(k, n.locale), alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - 1) },
   );
   const color = n.test ? DISCORD_BLUE : isAlarm(n) ? DISCORD_RED : DISCORD_GREEN;
   return {
@@ -61,7 +63,7 @@ export function discordMessage(n: Notice): Record<string, unknown> {
         title: cutText(title, TITLE_LIMIT),
         ...(lines.length > 0 && { description: lines.join('\n') }),
         color,
-        footer: { text: noticeFooter(n) },
+        footer: { text: cutText(noticeFooter(n), FOOTER_LIMIT) },
         timestamp: new Date(n.checkTime).toISOString(),
       },
     ],

@@ -6,7 +6,7 @@
  * and `sign`. Feishu answers HTTP 200 for refusals too: only `code: 0` (older: `StatusCode: 0`) is accepted.
  */
 import { createHmac } from 'node:crypto';
-import { cutText, fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes } from './format.js';
+import { cutEscaped, cutText, fitItems, jsonStringBytes, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes } from './format.js';
 import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
 import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
 import { decodePart, enc, innerScheme, PRINTABLE, refuseFragment, refuseUserinfo, schemeOf, shortFormOnly, singleParam, vendorUrl } from './url.js';
@@ -53,16 +53,19 @@ function sign(timestamp: string, secret: string): string {
 type Paragraph = { tag: 'text'; text: string }[];
 const paragraph = (text: string): Paragraph => [{ tag: 'text', text }];
 
-/** The post body without `timestamp`/`sign`: one paragraph per host (the last "... and N more" when cut), the totals. */
-function postBody(n: Notice, language: string): Record<string, unknown> {
+/**
+ * The post body without `timestamp`/`sign`: one paragraph per host (the last "... and N more" when cut), the totals
+ * (or a template's body, within half the body limit). `language` is the post's language key (`zh_cn`, `en_us`).
+ */
+export function feishuPost(n: Notice, language: string): Record<string, unknown> {
   const wrap = (content: Paragraph[]) => ({ msg_type: 'post', content: { post: { [language]: { title: noticeTitle(n), content } } } });
-  const footer = paragraph(noticeFooter(n));
+  const footer = paragraph(cutEscaped(noticeFooter(n), FEISHU_BODY_LIMIT / 2, undefined, jsonStringBytes));
   const size = (s: string) => utf8Bytes(JSON.stringify(paragraph(s))) + 1;
   // A paragraph's JSON beyond its text: what a cut line must leave room for.
   const frame = size('');
   const lines = fitItems(
-    noticeLines(n).map((l) => lineText(l, n.timezone)),
-    { limit: FEISHU_BODY_LIMIT, overhead: utf8Bytes(JSON.stringify(wrap([footer]))) + SIGN_ROOM, size, more: moreText, alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - frame) },
+    noticeLines(n).map((l) => lineText(l, n.timezone, n.locale)),
+    { limit: FEISHU_BODY_LIMIT, overhead: utf8Bytes(JSON.stringify(wrap([footer]))) + SIGN_ROOM, size, more: (k) => moreText(k, n.locale), alsoMissing: missingLines(n), cut: (s, room) => cutText(s, room - frame) },
   );
   return wrap([...lines.map(paragraph), footer]);
 }
@@ -111,7 +114,7 @@ function makeKind(kind: 'feishu' | 'lark', defaultHost: string, name: string, la
     async send(c, _destination, notice, ctx) {
       const target = new URL(c.endpoint);
       const what = `${kind} ${target.host}`;
-      const body = postBody(notice, language);
+      const body = feishuPost(notice, language);
       if (c.secret !== undefined) {
         const timestamp = String(Math.floor(Date.now() / 1000));
         body.timestamp = timestamp;

@@ -32,6 +32,11 @@ export function gotifyPriority(c: GotifyConfig, n: Notice): number {
   return isAlarm(n) ? 8 : 5;
 }
 
+/** The JSON body posted for a notice. */
+export function gotifyBody(c: GotifyConfig, n: Notice): { title: string; message: string; priority: number } {
+  return { title: noticeTitle(n), message: fitText(n, GOTIFY_MESSAGE_LIMIT), priority: gotifyPriority(c, n) };
+}
+
 export const gotify: ChannelKind<GotifyConfig> = {
   kind: 'gotify',
   schemes: ['gotify+https', 'gotify+http'],
@@ -69,7 +74,7 @@ export const gotify: ChannelKind<GotifyConfig> = {
 
   async send(c, _destination, notice, ctx) {
     const what = `gotify ${new URL(c.base).host}`;
-    const body = { title: noticeTitle(notice), message: fitText(notice, GOTIFY_MESSAGE_LIMIT), priority: gotifyPriority(c, notice) };
+    const body = gotifyBody(c, notice);
     const answer = await httpSend(`${c.base}message`, { headers: { 'x-gotify-key': c.token, accept: 'application/json' }, body, timeoutMs: ctx.timeoutMs }, what);
     // Gotify answers with the message it stored.
     const message = jsonBody(answer, what);

@@ -8,7 +8,7 @@
  * same lines, cut together to keep the event well under Matrix's 65536-byte limit.
  */
 import { httpSend, jsonBody } from './http.js';
-import { cutText, fitItems, htmlEscape, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutEscaped, cutText, fitItems, htmlEscape, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { aliasedQuery, endpointUrl } from './url.js';
 
@@ -29,9 +29,9 @@ interface Item {
   html: string;
 }
 
-function lineItem(line: NoticeLine, timezone: string): Item {
-  const plain = lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone);
-  return { plain, html: `<b>${lineLabel(line)}</b> ${htmlEscape(lineBody(plain))}` };
+function lineItem(line: NoticeLine, timezone: string, locale?: string): Item {
+  const plain = lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone, locale);
+  return { plain, html: `<b>${lineLabel(line, locale)}</b> ${htmlEscape(lineBody(plain))}` };
 }
 
 const jsonBytes = (s: string) => utf8Bytes(JSON.stringify(s)) - 2;
@@ -49,16 +49,17 @@ function content(title: string, items: Item[], footer: string): Record<string, s
 /** The `m.room.message` content for a notice. */
 export function matrixContent(n: Notice): Record<string, string> {
   const title = noticeTitle(n);
-  const footer = noticeFooter(n);
+  // The totals, or a template's body: sent in both forms, so each gets under half of what the lines may take.
+  const footer = cutEscaped(noticeFooter(n), MATRIX_LIMIT / 2, (s) => s, (s) => jsonBytes(s) + jsonBytes(htmlEscape(s)));
   const items = fitItems(
-    noticeLines(n).map((l) => lineItem(l, n.timezone)),
+    noticeLines(n).map((l) => lineItem(l, n.timezone, n.locale)),
     {
       limit: MATRIX_LIMIT,
       // Each line adds its text to both forms, "\n" (2 bytes in JSON) to one and "<br>" to the other; the 12 are
       // the blank lines around the host lines.
       overhead: utf8Bytes(JSON.stringify(content(title, [], footer))) + 12,
       size: (i) => jsonBytes(i.plain) + jsonBytes(i.html) + 6,
-      more: (count) => ({ plain: moreText(count), html: moreText(count) }),
+      more: (count) => ({ plain: moreText(count, n.locale), html: moreText(count, n.locale) }),
       alsoMissing: missingLines(n),
     },
   );

@@ -45,6 +45,11 @@ export function ntfyTags(c: NtfyConfig, n: Notice): string[] {
   return [...own, ...(c.tags ?? [])];
 }
 
+/** The JSON body published for a notice. */
+export function ntfyBody(c: NtfyConfig, n: Notice): Record<string, unknown> {
+  return { topic: c.topic, title: noticeTitle(n), message: fitText(n, NTFY_MESSAGE_LIMIT), priority: ntfyPriority(c, n), tags: ntfyTags(c, n) };
+}
+
 export const ntfy: ChannelKind<NtfyConfig> = {
   kind: 'ntfy',
   schemes: ['ntfy+https', 'ntfy+http'],
@@ -111,13 +116,7 @@ export const ntfy: ChannelKind<NtfyConfig> = {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (c.token !== undefined) headers.authorization = `Bearer ${c.token}`;
     else if (c.username !== undefined) headers.authorization = `Basic ${basicCredentials(c.username, c.password ?? '')}`;
-    const body = {
-      topic: c.topic,
-      title: noticeTitle(notice),
-      message: fitText(notice, NTFY_MESSAGE_LIMIT),
-      priority: ntfyPriority(c, notice),
-      tags: ntfyTags(c, notice),
-    };
+    const body = ntfyBody(c, notice);
     const answer = await httpSend(c.base, { headers, body, timeoutMs: ctx.timeoutMs }, what);
     // ntfy answers a publish with the message it stored; anything else (a proxy's page, say) published nothing.
     const message = jsonBody(answer, what);

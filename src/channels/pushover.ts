@@ -37,6 +37,21 @@ function integer(q: URLSearchParams, name: string, min: number, max: number): nu
   return Number(v);
 }
 
+/** The message fields of the form (title, message, time and the URL's options): all of it but the credentials. */
+export function pushoverForm(c: PushoverConfig, n: Notice): URLSearchParams {
+  const form = new URLSearchParams({
+    title: cutText(noticeTitle(n), PUSHOVER_TITLE_LIMIT),
+    message: fitText(n, PUSHOVER_MESSAGE_LIMIT, (l) => lineText({ ...l, name: cutText(l.name, NAME_LIMIT) }, n.timezone, n.locale)),
+    timestamp: String(Math.floor(n.checkTime / 1000)),
+  });
+  if (c.device !== undefined) form.set('device', c.device);
+  if (c.priority !== undefined) form.set('priority', String(c.priority));
+  if (c.sound !== undefined) form.set('sound', c.sound);
+  if (c.retry !== undefined) form.set('retry', String(c.retry));
+  if (c.expire !== undefined) form.set('expire', String(c.expire));
+  return form;
+}
+
 export const pushover: ChannelKind<PushoverConfig> = {
   kind: 'pushover',
   schemes: ['pushover+https', 'pushover+http'],
@@ -102,18 +117,8 @@ export const pushover: ChannelKind<PushoverConfig> = {
 
   async send(c: PushoverConfig, _destination: string, notice: Notice, ctx: SendContext): Promise<void> {
     const what = `pushover ${new URL(c.api).host}`;
-    const form = new URLSearchParams({
-      token: c.token,
-      user: c.user,
-      title: cutText(noticeTitle(notice), PUSHOVER_TITLE_LIMIT),
-      message: fitText(notice, PUSHOVER_MESSAGE_LIMIT, (l) => lineText({ ...l, name: cutText(l.name, NAME_LIMIT) }, notice.timezone)),
-      timestamp: String(Math.floor(notice.checkTime / 1000)),
-    });
-    if (c.device !== undefined) form.set('device', c.device);
-    if (c.priority !== undefined) form.set('priority', String(c.priority));
-    if (c.sound !== undefined) form.set('sound', c.sound);
-    if (c.retry !== undefined) form.set('retry', String(c.retry));
-    if (c.expire !== undefined) form.set('expire', String(c.expire));
+    const form = new URLSearchParams({ token: c.token, user: c.user });
+    for (const [k, v] of pushoverForm(c, notice)) form.set(k, v);
     const answer = await httpSend(`${c.api}/1/messages.json`, { body: form, timeoutMs: ctx.timeoutMs }, what);
     const v = jsonBody(answer, what);
     if (v.status !== 1) {

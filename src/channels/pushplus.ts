@@ -5,7 +5,7 @@
  */
 import { cutChars, fitMarkdownList, fitText, noticeTitle } from './format.js';
 import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
-import { ChannelUrlError, type ChannelKind } from './types.js';
+import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
 import { checkParams, decodePart, innerScheme, PRINTABLE, refuseFragment, refuseUserinfo, schemeOf, shortFormOnly, vendorUrl } from './url.js';
 
 export type PushplusTemplate = 'markdown' | 'txt';
@@ -70,6 +70,20 @@ function options(q: URLSearchParams): Omit<PushplusConfig, 'endpoint' | 'token'>
   return out;
 }
 
+/** The JSON body for a notice, all but the token (which goes first): title, content, template and the URL's options. */
+export function pushplusBody(c: PushplusConfig, n: Notice): Record<string, string> {
+  return {
+    title: cutChars(noticeTitle(n), TITLE_LIMIT),
+    // The title is pushplus' own field: the content is the host lines (a list in markdown) and the totals.
+    content: c.template === 'markdown' ? fitMarkdownList(n, PUSHPLUS_CONTENT_LIMIT) : fitText(n, PUSHPLUS_CONTENT_LIMIT),
+    template: c.template,
+    ...(c.topic !== undefined && { topic: c.topic }),
+    ...(c.channel !== undefined && { channel: c.channel }),
+    ...(c.webhook !== undefined && { webhook: c.webhook }),
+    ...(c.to !== undefined && { to: c.to }),
+  };
+}
+
 export const pushplus: ChannelKind<PushplusConfig> = {
   kind: 'pushplus',
   schemes: ['pushplus+https', 'pushplus+http', 'pushplus'],
@@ -116,18 +130,7 @@ export const pushplus: ChannelKind<PushplusConfig> = {
   destinations: () => [''],
   async send(c, _destination, notice, ctx) {
     const what = `pushplus ${new URL(c.endpoint).host}`;
-    const body = {
-      token: c.token,
-      title: cutChars(noticeTitle(notice), TITLE_LIMIT),
-      // The title is pushplus' own field: the content is the host lines (a list in markdown) and the totals.
-      content: c.template === 'markdown' ? fitMarkdownList(notice, PUSHPLUS_CONTENT_LIMIT) : fitText(notice, PUSHPLUS_CONTENT_LIMIT),
-      template: c.template,
-      ...(c.topic !== undefined && { topic: c.topic }),
-      ...(c.channel !== undefined && { channel: c.channel }),
-      ...(c.webhook !== undefined && { webhook: c.webhook }),
-      ...(c.to !== undefined && { to: c.to }),
-    };
-    const answer = await httpSend(c.endpoint, { body, timeoutMs: ctx.timeoutMs }, what);
+    const answer = await httpSend(c.endpoint, { body: { token: c.token, ...pushplusBody(c, notice) }, timeoutMs: ctx.timeoutMs }, what);
     checkVendorCode(what, jsonBody(answer, what), CODES, [c.token]);
   },
 };

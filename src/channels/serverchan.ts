@@ -5,9 +5,9 @@
  * `title` (at most 32 characters), `desp` (markdown, at most 32 KB) and `short` (the card text, at most 64).
  * Only `code: 0` is accepted.
  */
-import { cutChars, fitMarkdownList, noticeFooter, noticeTitle } from './format.js';
+import { cutChars, cutText, fitMarkdownList, noticeFooter, noticeTitle } from './format.js';
 import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
-import { ChannelUrlError, type ChannelKind } from './types.js';
+import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
 import { checkParams, decodePart, enc, innerScheme, PRINTABLE, refuseFragment, refuseUserinfo, schemeOf, shortFormOnly, vendorUrl } from './url.js';
 
 export interface ServerchanConfig {
@@ -67,6 +67,21 @@ function options(q: URLSearchParams): Pick<ServerchanConfig, (typeof PARAMS)[num
   return out;
 }
 
+/** The form posted for a notice: title, markdown `desp`, the card's `short` text and the URL's options. */
+export function serverchanForm(c: ServerchanConfig, n: Notice): URLSearchParams {
+  const form = new URLSearchParams({
+    title: cutChars(noticeTitle(n), TITLE_LIMIT),
+    // The whole title as a heading, one list item per host, the totals.
+    desp: fitMarkdownList(n, SERVERCHAN_DESP_LIMIT, `## ${cutText(noticeTitle(n), SERVERCHAN_DESP_LIMIT / 4)}`),
+    short: cutChars(noticeFooter(n), SHORT_LIMIT),
+  });
+  for (const name of PARAMS) {
+    const v = c[name];
+    if (v !== undefined) form.set(name, v);
+  }
+  return form;
+}
+
 export const serverchan: ChannelKind<ServerchanConfig> = {
   kind: 'serverchan',
   schemes: ['serverchan+https', 'serverchan+http', 'serverchan'],
@@ -108,17 +123,7 @@ export const serverchan: ChannelKind<ServerchanConfig> = {
   destinations: () => [''],
   async send(c, _destination, notice, ctx) {
     const what = `serverchan ${new URL(c.endpoint).host}`;
-    const form = new URLSearchParams({
-      title: cutChars(noticeTitle(notice), TITLE_LIMIT),
-      // The whole title as a heading, one list item per host, the totals.
-      desp: fitMarkdownList(notice, SERVERCHAN_DESP_LIMIT, `## ${noticeTitle(notice)}`),
-      short: cutChars(noticeFooter(notice), SHORT_LIMIT),
-    });
-    for (const name of PARAMS) {
-      const v = c[name];
-      if (v !== undefined) form.set(name, v);
-    }
-    const answer = await httpSend(c.endpoint, { body: form, timeoutMs: ctx.timeoutMs }, what);
+    const answer = await httpSend(c.endpoint, { body: serverchanForm(c, notice), timeoutMs: ctx.timeoutMs }, what);
     checkVendorCode(what, jsonBody(answer, what), CODES, [c.sendKey]);
   },
 };

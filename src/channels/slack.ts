@@ -8,7 +8,7 @@
  * with the totals. Both hold the same lines, cut once to fit the smallest limit (text ≤ 4000 characters).
  */
 import { httpSend } from './http.js';
-import { cutText, fitItems, htmlEscape, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutEscaped, cutText, fitItems, htmlEscape, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { endpointUrl, pathSecrets } from './url.js';
 
@@ -32,19 +32,20 @@ interface Item {
   md: string;
 }
 
-function lineItem(line: NoticeLine, timezone: string): Item {
-  const plain = slackEscape(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone));
-  return { plain, md: `*${lineLabel(line)}* ${lineBody(plain)}` };
+function lineItem(line: NoticeLine, timezone: string, locale?: string): Item {
+  const plain = slackEscape(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone, locale));
+  return { plain, md: `*${lineLabel(line, locale)}* ${lineBody(plain)}` };
 }
 
 /** The Slack message for a notice: `text` and `blocks` carrying the same lines. */
 export function slackMessage(n: Notice): { text: string; blocks: unknown[] } {
   const title = noticeTitle(n);
-  const footer = noticeFooter(n);
+  // The totals, or a template's body, escaped like the lines: within a context block's text and with the title in `text`.
+  const footer = cutEscaped(noticeFooter(n), Math.min(SECTION_LIMIT, TEXT_LIMIT - utf8Bytes(slackEscape(title)) - 3), slackEscape);
   const size = (it: Item) => Math.max(utf8Bytes(it.plain), utf8Bytes(it.md)) + 1;
-  const more = (count: number): Item => ({ plain: moreText(count), md: moreText(count) });
+  const more = (count: number): Item => ({ plain: moreText(count, n.locale), md: moreText(count, n.locale) });
   const items = fitItems(
-    noticeLines(n).map((l) => lineItem(l, n.timezone)),
+    noticeLines(n).map((l) => lineItem(l, n.timezone, n.locale)),
     {
       limit: TEXT_LIMIT,
       overhead: utf8Bytes(slackEscape(title)) + utf8Bytes(footer) + 3,

@@ -7,7 +7,7 @@
  */
 import { httpSend, isRetryableStatus } from './http.js';
 import { isEndLine } from '../alerting/types.js';
-import { cutText, fitItems, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutEscaped, cutText, fitItems, jsonStringBytes, lineBody, lineLabel, lineText, missingLines, moreText, NAME_LIMIT, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice, type SendContext } from './types.js';
 import { endpointUrl } from './url.js';
 
@@ -21,9 +21,9 @@ export const TEAMS_LIMIT = 27_000;
 
 type Block = Record<string, unknown>;
 
-function lineBlock(line: NoticeLine, timezone: string): Block {
-  const text = lineBody(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone));
-  return { type: 'TextBlock', text: `**${lineLabel(line)}** ${text}`, wrap: true, spacing: 'None', color: isEndLine(line) ? 'Good' : 'Attention' };
+function lineBlock(line: NoticeLine, timezone: string, locale?: string): Block {
+  const text = lineBody(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone, locale));
+  return { type: 'TextBlock', text: `**${lineLabel(line, locale)}** ${text}`, wrap: true, spacing: 'None', color: isEndLine(line) ? 'Good' : 'Attention' };
 }
 
 function envelope(body: Block[]): Record<string, unknown> {
@@ -42,15 +42,16 @@ function envelope(body: Block[]): Record<string, unknown> {
 /** The message for a notice: title, host lines (cut with "... and N more"), totals. */
 export function teamsMessage(n: Notice): Record<string, unknown> {
   const title: Block = { type: 'TextBlock', text: noticeTitle(n), weight: 'Bolder', size: 'Medium', wrap: true };
-  const footer: Block = { type: 'TextBlock', text: noticeFooter(n), wrap: true, isSubtle: true, spacing: 'Medium' };
+  // The totals, or a template's body: within half the card, the lines get the rest.
+  const footer: Block = { type: 'TextBlock', text: cutEscaped(noticeFooter(n), TEAMS_LIMIT / 2, undefined, jsonStringBytes), wrap: true, isSubtle: true, spacing: 'Medium' };
   const bytes = (v: unknown) => utf8Bytes(JSON.stringify(v));
   const lines = fitItems(
-    noticeLines(n).map((l) => lineBlock(l, n.timezone)),
+    noticeLines(n).map((l) => lineBlock(l, n.timezone, n.locale)),
     {
       limit: TEAMS_LIMIT,
       overhead: bytes(envelope([title, footer])),
       size: (b) => bytes(b) + 1,
-      more: (count): Block => ({ type: 'TextBlock', text: moreText(count), wrap: true, spacing: 'None', isSubtle: true }),
+      more: (count): Block => ({ type: 'TextBlock', text: moreText(count, n.locale), wrap: true, spacing: 'None', isSubtle: true }),
       alsoMissing: missingLines(n),
     },
   );

@@ -30,15 +30,15 @@ const CHAT = /^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/;
 /** Query names, each with its aliases. */
 const PARAMS: Record<string, string[]> = { token: ['token'], chat: ['chat', 'chat_id'], thread: ['thread', 'thread_id', 'message_thread_id'], silent: ['silent'] };
 
-function lineHtml(line: NoticeLine, timezone: string): string {
-  const rest = lineBody(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone));
-  return `<b>${lineLabel(line)}</b> ${htmlEscape(rest)}`;
+function lineHtml(line: NoticeLine, timezone: string, locale?: string): string {
+  const rest = lineBody(lineText({ ...line, name: cutText(line.name, NAME_LIMIT) }, timezone, locale));
+  return `<b>${lineLabel(line, locale)}</b> ${htmlEscape(rest)}`;
 }
 
 /** The HTML text for a notice. */
 export function telegramText(n: Notice): string {
   const head = `<b>${htmlEscape(noticeTitle(n))}</b>\n`;
-  return `${head}\n${fitText(n, TELEGRAM_LIMIT, (l) => lineHtml(l, n.timezone), utf8Bytes(head) + 1)}`;
+  return `${head}\n${fitText(n, TELEGRAM_LIMIT, (l) => lineHtml(l, n.timezone, n.locale), utf8Bytes(head) + 1, htmlEscape)}`;
 }
 
 export function flag(value: string | undefined, part: string): boolean | undefined {

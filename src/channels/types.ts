@@ -33,6 +33,13 @@ export interface Notice {
   resolvedTotal?: number;
   /** A test notice from `hostwatch channels test`: says so in its title and carries no lines. */
   test?: boolean;
+  /** The locale its words are in (a catalogue of src/messages/locales: `en`, `zh-CN`); absent: `en`. */
+  locale?: string;
+  /**
+   * A channel template's rendering (set by the delivery activity): `title` replaces the default title, `body` the
+   * host lines and the closing line. Every kind still cuts them to its vendor's limits.
+   */
+  custom?: { title?: string; body?: string };
 }
 
 export interface SendContext {

@@ -4,7 +4,7 @@
  * body bytes>`); `Idempotency-Key` is the notice id, the same on every retry of one notice.
  */
 import { createHmac } from 'node:crypto';
-import { fitItems, lineText, missingLines, moreText, noticeFooter, noticeLines, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { carriedLines, cutEscaped, fitItems, jsonStringBytes, lineText, moreText, noticeFooter, noticeTitle, uncarriedLines, utf8Bytes, type NoticeLine } from './format.js';
 import { httpSend } from './http.js';
 import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
 import { basicCredentials, basicSecrets, credentialsOf, enc, innerScheme, nonEmpty, refuseFragment, vendorUrl, withUserinfo } from './url.js';
@@ -109,8 +109,8 @@ export interface WebhookBody {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-function lineJson(line: NoticeLine, timezone: string): WebhookLine {
-  const text = lineText(line, timezone);
+function lineJson(line: NoticeLine, timezone: string, locale?: string): WebhookLine {
+  const text = lineText(line, timezone, locale);
   const { name: host, hostId } = line;
   switch (line.kind) {
     case 'offline':
@@ -129,9 +129,9 @@ function lineJson(line: NoticeLine, timezone: string): WebhookLine {
   }
 }
 
-function bodyOf(n: Notice, lines: WebhookLine[], more: number): WebhookBody {
-  const footer = noticeFooter(n);
-  const texts = [...lines.map((l) => l.text), ...(more > 0 ? [moreText(more)] : [])];
+/** `footer`: the closing line, or a template's body, which is then the whole `text` (the lines stay data). */
+function bodyOf(n: Notice, footer: string, lines: WebhookLine[], more: number): WebhookBody {
+  const texts = n.custom?.body !== undefined ? [] : [...lines.map((l) => l.text), ...(more > 0 ? [moreText(more, n.locale)] : [])];
   return {
     version: WEBHOOK_VERSION,
     kind: 'hostwatch.notice',
@@ -155,27 +155,31 @@ function bodyOf(n: Notice, lines: WebhookLine[], more: number): WebhookBody {
 
 /**
  * The body as sent, at most `limit` bytes: the leading lines that fit, the rest counted in `more` (and in the
- * text's "... and N more" line). Sizes are measured on the serialised JSON, so the cut is exact.
+ * text's "... and N more" line). Sizes are measured on the serialised JSON, so the cut is exact. Under a channel
+ * template the lines are still all there as data; `text` is the template's body (within half the limit).
  */
 export function webhookBody(n: Notice, limit = WEBHOOK_BODY_LIMIT): string {
-  const all = noticeLines(n).map((l) => lineJson(l, n.timezone));
-  const total = all.length + missingLines(n);
+  const custom = n.custom?.body !== undefined;
+  const all = carriedLines(n).map((l) => lineJson(l, n.timezone, n.locale));
+  const missing = uncarriedLines(n);
+  const total = all.length + missing;
+  const footer = custom ? cutEscaped(noticeFooter(n), limit / 2, undefined, jsonStringBytes) : noticeFooter(n);
   type Item = { line?: WebhookLine; text: string };
   // A line costs its JSON and a comma in `lines`, and its text and an escaped newline ("\n", 2 bytes) in `text`.
-  const textBytes = (t: string) => utf8Bytes(JSON.stringify(t)) - 2 + 2;
+  const textBytes = (t: string) => (custom ? 0 : jsonStringBytes(t) + 2);
   const size = (i: Item) => (i.line ? utf8Bytes(JSON.stringify(i.line)) + 1 : 0) + textBytes(i.text);
   // The envelope with no line, the widest `more` and the footer's separator.
-  const overhead = utf8Bytes(JSON.stringify(bodyOf(n, [], 0))) + String(total).length + 2;
+  const overhead = utf8Bytes(JSON.stringify(bodyOf(n, footer, [], 0))) + String(total).length + 2;
   const fitted = fitItems<Item>(
     all.map((line) => ({ line, text: line.text })),
-    { limit, overhead, size, more: (count) => ({ text: moreText(count) }), alsoMissing: missingLines(n) },
+    { limit, overhead, size, more: (count) => ({ text: moreText(count, n.locale) }), alsoMissing: missing },
   );
   let lines = fitted.flatMap((i) => (i.line ? [i.line] : []));
-  let json = JSON.stringify(bodyOf(n, lines, total - lines.length));
+  let json = JSON.stringify(bodyOf(n, footer, lines, total - lines.length));
   // The estimate above is exact or larger; this only guards it.
   while (utf8Bytes(json) > limit && lines.length > 0) {
     lines = lines.slice(0, -1);
-    json = JSON.stringify(bodyOf(n, lines, total - lines.length));
+    json = JSON.stringify(bodyOf(n, footer, lines, total - lines.length));
   }
   return json;
 }

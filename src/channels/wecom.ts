@@ -4,9 +4,9 @@
  * accepted.
  */
 import { isEndLine } from '../alerting/types.js';
-import { escapeNames, fitText, lineBody, lineLabel, lineText, markdownEscape, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
+import { cutText, escapeNames, fitText, lineBody, lineLabel, lineText, markdownEscape, noticeTitle, utf8Bytes, type NoticeLine } from './format.js';
 import { checkVendorCode, httpSend, jsonBody, type VendorCodes } from './http.js';
-import { ChannelUrlError, type ChannelKind } from './types.js';
+import { ChannelUrlError, type ChannelKind, type Notice } from './types.js';
 import { decodePart, innerScheme, PRINTABLE, refuseFragment, refuseUserinfo, schemeOf, shortFormOnly, singleParam, vendorUrl } from './url.js';
 
 export interface WecomConfig {
@@ -62,9 +62,16 @@ function endpointOf(url: URL): URL {
  * holds, green for what ended. Host names and mounts are escaped, so they cannot turn into emphasis, code, links or
  * font tags.
  */
-function markdownLine(line: NoticeLine, timezone: string): string {
-  const body = lineBody(lineText(escapeNames(line, markdownEscape), timezone));
-  return `<font color="${isEndLine(line) ? 'info' : 'warning'}">${lineLabel(line)}</font> ${body}`;
+function markdownLine(line: NoticeLine, timezone: string, locale?: string): string {
+  const body = lineBody(lineText(escapeNames(line, markdownEscape), timezone, locale));
+  return `<font color="${isEndLine(line) ? 'info' : 'warning'}">${lineLabel(line, locale)}</font> ${body}`;
+}
+
+/** The robot's markdown message for a notice: the title in bold, the lines, the totals; within WeCom's 4096 bytes. */
+export function wecomMessage(n: Notice): { msgtype: 'markdown'; markdown: { content: string } } {
+  const head = `**${cutText(noticeTitle(n), WECOM_CONTENT_LIMIT / 4)}**`;
+  const content = `${head}\n${fitText(n, WECOM_CONTENT_LIMIT, (l) => markdownLine(l, n.timezone, n.locale), utf8Bytes(head) + 1)}`;
+  return { msgtype: 'markdown', markdown: { content } };
 }
 
 export const wecom: ChannelKind<WecomConfig> = {
@@ -87,9 +94,7 @@ export const wecom: ChannelKind<WecomConfig> = {
   async send(c, _destination, notice, ctx) {
     const target = new URL(c.endpoint);
     const what = `wecom ${target.host}`;
-    const head = `**${noticeTitle(notice)}**`;
-    const content = `${head}\n${fitText(notice, WECOM_CONTENT_LIMIT, (l) => markdownLine(l, notice.timezone), utf8Bytes(head) + 1)}`;
-    const answer = await httpSend(target.toString(), { body: { msgtype: 'markdown', markdown: { content } }, timeoutMs: ctx.timeoutMs }, what);
+    const answer = await httpSend(target.toString(), { body: wecomMessage(notice), timeoutMs: ctx.timeoutMs }, what);
     checkVendorCode(what, jsonBody(answer, what), CODES, [c.key]);
   },
 };

@@ -165,6 +165,11 @@ export class Messages {
   more(count: number): string {
     return this.t('more', { count: String(count) });
   }
+
+  /** "acknowledge: https://.../ack/<token>", the line under a step line that carries its acknowledge link. */
+  ack(url: string): string {
+    return this.t('ack', { url });
+  }
 }
 
 const cache = new Map<string, Messages>();

@@ -4,12 +4,14 @@
  */
 import { expect, test } from 'vitest';
 import { REBOOT_WINDOW_MS } from '../../src/alerting/conditions.js';
-import { digestLineText } from '../../src/alerting/digest.js';
 import type { Destination, MetricEndLine, MetricLine, RoutedLine } from '../../src/alerting/types.js';
 import { checkRule } from '../../src/rules/rule.js';
+import { messagesFor } from '../../src/messages/text.js';
 import { diskReport, SimHost } from '../support/rule-sim.js';
 
 const MIN = 60_000;
+/** Lines as notices word them in English (src/messages/text.ts). */
+const EN = messagesFor('en');
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const t = (m: number) => T0 + m * MIN;
 const POLICY = { steps: [1, 10, 60], graceMs: 60_000 };
@@ -51,7 +53,7 @@ test('the line says what breached, for how long and since when', () => {
   for (let m = 0; m <= 12; m++) h.report(t(m), diskReport({ '/var': 93 }), [disk]);
   const { lines } = h.check(t(12) + 1000, POLICY, DESTS, [disk]);
   const line = lines[0]!.line as MetricLine;
-  expect(digestLineText(line, 'UTC')).toBe('DISK  web-1 /var: 93 % (above 90 %) for 12 minutes, since 2026-11-23 09:00:00 +00:00');
+  expect(EN.line(line, 'UTC')).toBe('DISK  web-1 /var: 93 % (above 90 %) for 12 minutes, since 2026-11-23 09:00:00 +00:00');
 });
 
 test('rule 3: a destination that did not accept gets the step later (catch-up to the highest), the others never twice', () => {
@@ -83,7 +85,7 @@ test('rule 4: one resolved line to each destination told of it, with how long it
   const { lines } = h2.check(t(22) + 1000, POLICY, DESTS, [disk]);
   const end = lines[0]!.line as MetricEndLine;
   expect(end).toMatchObject({ kind: 'resolved', peak: 99, endValue: 80, heldMs: 22 * MIN, since: t(0), endedAt: t(22) });
-  expect(digestLineText(end, 'UTC')).toBe(
+  expect(EN.line(end, 'UTC')).toBe(
     'RESOLVED  web-1 /: disk back to 80 % after 22 minutes above 90 % (peak 99 %), from 2026-11-23 09:00:00 +00:00 to 2026-11-23 09:22:00 +00:00',
   );
 });
@@ -147,7 +149,7 @@ test('reboot: one line per destination, never repeated; a destination that faile
   const first = h.check(t(1) + 1000, POLICY, [OPS, TEAM, BOSS], [reboot], (k) => k !== 'team');
   // the escalation-only destination is not told of reboots (they have no steps)
   expect(told(first.lines, [OPS, TEAM, BOSS])).toEqual(['mailto:ops@example.com reboot', 'team reboot']);
-  expect(digestLineText(first.lines[0]!.line, 'UTC')).toBe('REBOOT  web-1: restarted, up 0 minutes at 2026-11-23 09:01:00 +00:00 (was up 2 h 30 min)');
+  expect(EN.line(first.lines[0]!.line, 'UTC')).toBe('REBOOT  web-1: restarted, up 0 minutes at 2026-11-23 09:01:00 +00:00 (was up 2 h 30 min)');
   expect(told(h.check(t(1) + 20_000, POLICY, [OPS, TEAM], [reboot]).lines, [OPS, TEAM])).toEqual(['team reboot']);
   expect(h.check(t(1) + 40_000, POLICY, [OPS, TEAM], [reboot]).lines).toEqual([]);
   expect(Object.keys(h.doc.alerts ?? {})).toHaveLength(1);
