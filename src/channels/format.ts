@@ -121,12 +121,15 @@ export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 /** Cuts `s` to at most `bytes` UTF-8 bytes without splitting a character, ending with "…" when cut. */
 export function cutText(s: string, bytes: number): string {
   if (utf8Bytes(s) <= bytes) return s;
-  let out = '';
+  let used = 0;
+  let end = 0;
   for (const ch of s) {
-    if (utf8Bytes(out + ch) + 3 > bytes) break;
-    out += ch;
+    const b = utf8Bytes(ch);
+    if (used + b + 3 > bytes) break;
+    used += b;
+    end += ch.length;
   }
-  return `${out}…`;
+  return `${s.slice(0, end)}…`;
 }
 
 /** Bytes of `s` inside a JSON string (quotes, backslashes and control characters escaped). */
@@ -142,9 +145,10 @@ export function cutEscaped(s: string, bytes: number, escape: (s: string) => stri
   for (;;) {
     if (room < 3) return '';
     const out = escape(cutText(s, room));
-    const over = measure(out) - bytes;
-    if (over <= 0) return out;
-    room -= over;
+    const size = measure(out);
+    if (size <= bytes) return out;
+    // Escapes may grow the text several times over: shrink in proportion.
+    room = Math.min(room - 1, Math.floor((room * bytes) / size));
   }
 }
 

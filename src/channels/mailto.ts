@@ -5,7 +5,7 @@
 import { isPermanentSmtpFailure, messageIdFor, type OutgoingMail } from '../mail/mailer.js';
 import { redactUrlPasswords } from '../redact.js';
 import { fitText, noticeTitle } from './format.js';
-import { ChannelUrlError, DeliveryError, type ChannelKind } from './types.js';
+import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
 import { decodePart, refuseFragment } from './url.js';
 
 export interface MailtoConfig {
@@ -81,6 +81,12 @@ function parseAddresses(url: URL): string[] {
 /** `#`, `?` and `%` are valid in an address but not as themselves in a URL path. */
 const renderAddress = (a: string): string => a.replace(/[%?#]/g, (c) => encodeURIComponent(c));
 
+/** The subject and text part of a notice mail: the title, a blank line, the lines and the totals. */
+export function mailtoMessage(n: Notice): { subject: string; text: string } {
+  const title = noticeTitle(n);
+  return { subject: title, text: `${title}\n\n${fitText(n, TEXT_LIMIT)}` };
+}
+
 export const mailto: ChannelKind<MailtoConfig> = {
   kind: 'mailto',
   schemes: ['mailto'],
@@ -94,12 +100,10 @@ export const mailto: ChannelKind<MailtoConfig> = {
   async send(config, address, notice, ctx) {
     if (!config.addresses.includes(address)) throw new DeliveryError(`${JSON.stringify(address)} is not an address of this mailto channel`, false);
     if (!ctx.mailer || !ctx.from) throw new DeliveryError('mailto needs a mail server (SMTP_URL) and a sender (ALERT_FROM), and this process has none', false);
-    const title = noticeTitle(notice);
     const mail: OutgoingMail = {
       from: ctx.from,
       to: [address],
-      subject: title,
-      text: `${title}\n\n${fitText(notice, TEXT_LIMIT)}`,
+      ...mailtoMessage(notice),
       messageId: messageIdFor(notice.id, ctx.from),
     };
     let sent;
