@@ -42,6 +42,7 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
       .option('--steps <minutes>', 'comma-separated minutes offline at which to notify (default 1,10,60,240,1440)')
       .option('--ignore-hours <hours>', 'comma-separated local hours 0-23 that hold notices back (default none; "" clears)')
       .option('--timezone <zone>', `IANA time zone for quiet hours and digest times (default HOSTWATCH_TIMEZONE of the worker)`)
+      .option('--locale <locale>', `language of the notices: en or zh-CN (default en; a channel's own --locale wins${required ? '' : '; "" clears'})`)
       .option('--grace <duration>', 'silence allowed beyond a host\'s stated reporting interval before it is offline, e.g. 60s (default 60s)')
       .option('--every <duration>', `how often the check runs, e.g. 30s, 1m, 5m${required ? ' (default 1m)' : ''}`)
       .option('--tag <tag>', `check only hosts carrying this tag; repeat for any of several (default every host${required ? '' : '; --all-hosts clears'})`, (v: string, p?: string[]) => [...(p ?? []), v])
@@ -62,9 +63,9 @@ function scheduleCommand(config: () => Readonly<Config>): Command {
         if (flags.housekeeping !== false) console.log(ensuredLine(await ensureHousekeepingSchedule(client, { taskQueue })));
       });
     })
-    .addHelpText('after', '\nExamples:\n  hostwatch schedule create --recipients ops@example.com --ignore-hours 1,2,3 --timezone Europe/Berlin\n  hostwatch schedule create --channels team-chat,oncall:60 --recipients ops@example.com\n  hostwatch schedule create --id check-prod --tag prod --channels oncall --steps 1,10,60\n  hostwatch schedule create --id check-lab --tag lab --recipients lab@example.com --steps 1440');
+    .addHelpText('after', '\nExamples:\n  hostwatch schedule create --recipients ops@example.com --ignore-hours 1,2,3 --timezone Europe/Berlin\n  hostwatch schedule create --channels team-chat,oncall:60 --recipients ops@example.com\n  hostwatch schedule create --id check-prod --tag prod --channels oncall --steps 1,10,60\n  hostwatch schedule create --id check-lab --tag lab --recipients lab@example.com --steps 1440\n  hostwatch schedule create --channels ops-cn --locale zh-CN --timezone Asia/Shanghai');
 
-  const update = inputOptions(new Command('update').description('change recipients, channels, steps, quiet hours, time zone, grace, hosts (--tag) or interval; unnamed settings keep their values'), false).action(
+  const update = inputOptions(new Command('update').description('change recipients, channels, steps, quiet hours, time zone, locale, grace, hosts (--tag) or interval; unnamed settings keep their values'), false).action(
     async (flags: ScheduleFlags) => {
       await withClient(config, async (client) => {
         const current = currentSettings(await describeSchedule(client, flags.id));

@@ -25,3 +25,8 @@ export function heartbeat(details: unknown): void {
   context?.cancellationSignal.throwIfAborted();
 }
 
+
+/** A warning through the SDK's activity logger (see {@link logInfo}). */
+export function logWarn(message: string, meta: Record<string, unknown>): void {
+  currentContext()?.log.warn(message, meta);
+}

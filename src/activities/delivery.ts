@@ -7,12 +7,15 @@ import type { Destination } from '../alerting/types.js';
 import { deliver, destinationsOf, parseChannelUrl, type ParsedChannel } from '../channels/registry.js';
 import { DeliveryError, type Notice } from '../channels/types.js';
 import type { Mailer } from '../mail/mailer.js';
-import { logInfo } from './context.js';
+import { logInfo, logWarn } from './context.js';
 import type { AckLinks } from '../store/ack-store.js';
+import { isLocale, LOCALES } from '../messages/catalog.js';
+import { noticeFor, type ChannelMessages } from '../messages/for-channel.js';
 
 /** What the activities need of the channel store. */
 export interface ChannelLookup {
-  get(name: string): Promise<{ name: string; parsed: ParsedChannel } | null>;
+  /** `locale` and `template` (channels-store.ts): the channel's own language and message template, when it has them. */
+  get(name: string): Promise<({ name: string; parsed: ParsedChannel } & ChannelMessages) | null>;
 }
 
 export interface DeliveryDeps {
@@ -24,11 +27,15 @@ export interface DeliveryDeps {
    * ever enters a workflow history or a result; absent, notices carry none.
    */
   ackLinks?: Pick<AckLinks, 'addTo'>;
+  /** Where the warning of a template that failed at send time goes; default the activity's logger. */
+  warn?: (message: string, meta: Record<string, unknown>) => void;
 }
 
 export interface DestinationRequest {
   recipients: string[];
   channels: { name: string; fromStep: number }[];
+  /** The schedule's locale (check input `locale`), given only when it names one: refused if it has no catalogue. */
+  locale?: string;
 }
 
 /** A destination refused the notice for good (HTTP 4xx, SMTP 5xx, a vendor's bad-token code): not retried. */
@@ -68,11 +75,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     }
   }
 
-  async function channelOf(destination: Destination): Promise<ParsedChannel> {
-    if (destination.channel === undefined) return parseChannelUrl(`mailto:${destination.target}`);
+  async function channelOf(destination: Destination): Promise<{ parsed: ParsedChannel } & ChannelMessages> {
+    if (destination.channel === undefined) return { parsed: parseChannelUrl(`mailto:${destination.target}`) };
     const found = await lookup(destination.channel, (message) => ApplicationFailure.create({ type: DELIVERY_REFUSED, nonRetryable: true, message: `${destination.label}: ${message}` }));
     if (!found) throw ApplicationFailure.create({ type: DELIVERY_REFUSED, nonRetryable: true, message: `${destination.label}: channel "${destination.channel}" was removed` });
-    return found.parsed;
+    return found;
   }
 
   return {
@@ -81,6 +88,9 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
      * destination named twice (an address in two channels) is one destination, with the lower `fromStep`.
      */
     async resolveDestinations(req: DestinationRequest): Promise<Destination[]> {
+      if (req.locale !== undefined && !isLocale(req.locale)) {
+        throw invalidInput('locale', `has no catalogue ${JSON.stringify(req.locale)} (known: ${LOCALES.join(', ')})`);
+      }
       const byKey = new Map<string, Destination>();
       const add = (d: Destination) => {
         const seen = byKey.get(d.key);
@@ -111,8 +121,14 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         return undefined;
       }) : undefined;
       const notice = links ? { ...req.notice, offline: links } : req.notice;
+      // In the channel's locale (else the schedule's, else English), with its template when it has one; a template
+      // that fails now leaves the default message, and says so once in the log.
+      const ready = noticeFor(notice, channel);
+      if (ready.templateError !== undefined) {
+        (deps.warn ?? logWarn)('Channel template failed: the default message was sent', { channel: req.destination.channel, destination: req.destination.label, reason: ready.templateError });
+      }
       try {
-        await deliver(channel, req.destination.target, notice, { timeoutMs: SEND_TIMEOUT_MS, mailer: deps.mailer, from: deps.from });
+        await deliver(channel.parsed, req.destination.target, ready.notice, { timeoutMs: SEND_TIMEOUT_MS, mailer: deps.mailer, from: deps.from });
       } catch (err) {
         const e = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
         throw ApplicationFailure.create({

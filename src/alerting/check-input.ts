@@ -21,6 +21,11 @@ export interface CheckInput {
   paging?: Partial<Paging>;
   /** Which hosts the run covers: those carrying any of `tags`. Default every host. */
   hosts?: HostSelector;
+  /**
+   * The language of the run's notices (`en`, `zh-CN`: a catalogue in src/messages/locales/); a channel's own locale
+   * overrides it. Default `en`. Only its shape is checked here; the delivery activity refuses one with no catalogue.
+   */
+  locale?: string;
 }
 
 /** A schedule's hosts (docs/operations.md "Tags"): any of the tags. */
@@ -59,6 +64,7 @@ export interface ValidCheckInput {
   paging: Paging;
   /** Tags normalized (lower case, each once, sorted); absent: every host. */
   hosts?: HostSelector;
+  locale?: string;
 }
 
 /** Bad check input; `field` names the offending field, e.g. `steps[2]`. */
@@ -72,13 +78,16 @@ export class InvalidCheckInputError extends Error {
   }
 }
 
-const KNOWN_FIELDS = new Set(['recipients', 'channels', 'steps', 'ignoreHours', 'timezone', 'graceSeconds', 'paging', 'hosts']);
+const KNOWN_FIELDS = new Set(['recipients', 'channels', 'steps', 'ignoreHours', 'timezone', 'graceSeconds', 'paging', 'hosts', 'locale']);
 const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_CHANNELS = 50;
 const MAX_GRACE_SECONDS = 3600;
 // Deliberately loose (RFC 5322 allows far more); catches typos such as a missing @ or embedded spaces/commas.
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 const MAX_RECIPIENTS = 100;
+// A BCP 47 shape (`en`, `zh-CN`); whether there is a catalogue for it is the delivery activity's to say (workflow
+// code cannot read the catalogues).
+const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 function intArray(value: unknown, field: string): number[] {
   if (!Array.isArray(value)) throw new InvalidCheckInputError(field, 'must be an array of whole numbers');
@@ -143,6 +152,11 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
     throw new InvalidCheckInputError('timezone', `is not a known IANA time zone: ${JSON.stringify(timezone)}`);
   }
 
+  const { locale } = input;
+  if (locale !== undefined && (typeof locale !== 'string' || !LOCALE.test(locale))) {
+    throw new InvalidCheckInputError('locale', `is not a locale such as "en" or "zh-CN": ${JSON.stringify(locale)?.slice(0, 80)}`);
+  }
+
   return {
     recipients: [...recipients] as string[],
     channels,
@@ -152,6 +166,7 @@ export function parseCheckInput(raw: unknown): ValidCheckInput {
     ...(timezone !== undefined && { timezone: timezone as string }),
     paging: parsePaging(input.paging),
     ...(hosts && { hosts }),
+    ...(locale !== undefined && { locale: locale as string }),
   };
 }
 

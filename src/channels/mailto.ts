@@ -3,6 +3,7 @@
  * address. Each address is its own destination, so a refused address neither holds back nor repeats the others.
  */
 import { isPermanentSmtpFailure, messageIdFor, type OutgoingMail } from '../mail/mailer.js';
+import { noticeHtml } from '../messages/html.js';
 import { redactUrlPasswords } from '../redact.js';
 import { fitText, noticeTitle } from './format.js';
 import { ChannelUrlError, DeliveryError, type ChannelKind, type Notice } from './types.js';
@@ -87,6 +88,18 @@ export function mailtoMessage(n: Notice): { subject: string; text: string } {
   return { subject: title, text: `${title}\n\n${fitText(n, TEXT_LIMIT)}` };
 }
 
+/**
+ * The HTML part beside the text (multipart/alternative): the table of hosts and conditions in the notice's locale
+ * (src/messages/html.ts), each step line's acknowledge link under it as in the text. None when a template's body
+ * replaces the lines: the text part is then the whole message, as the template wrote it.
+ */
+export function mailtoHtml(n: Notice): string {
+  return noticeHtml(n, n.locale ?? 'en', (line) => {
+    const url = (line as { ackUrl?: unknown }).ackUrl;
+    return typeof url === 'string' ? url : undefined;
+  });
+}
+
 export const mailto: ChannelKind<MailtoConfig> = {
   kind: 'mailto',
   schemes: ['mailto'],
@@ -104,6 +117,7 @@ export const mailto: ChannelKind<MailtoConfig> = {
       from: ctx.from,
       to: [address],
       ...mailtoMessage(notice),
+      ...(notice.custom?.body === undefined && { html: mailtoHtml(notice) }),
       messageId: messageIdFor(notice.id, ctx.from),
     };
     let sent;

@@ -5,6 +5,11 @@ export interface OutgoingMail {
   to: string[];
   subject: string;
   text: string;
+  /**
+   * The HTML part, when there is one: the message is then multipart/alternative, the text part first (plain readers
+   * and mail clients that prefer text show it; the others show the HTML).
+   */
+  html?: string;
   /** RFC 5322 Message-ID, angle brackets included. */
   messageId: string;
 }
@@ -32,6 +37,7 @@ export function createSmtpMailer(smtpUrl: string): Mailer {
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
+        ...(mail.html !== undefined && { html: mail.html }),
         messageId: mail.messageId,
       });
       return {

@@ -53,6 +53,11 @@ export interface NoticeFacts extends NoticeCounts {
 
 type Scalar = string | number | boolean | null;
 
+function ackUrlOf(line: DigestLine): string | null {
+  const url = (line as { ackUrl?: unknown }).ackUrl;
+  return typeof url === 'string' ? url : null;
+}
+
 /** One line as a template sees it: every key on every line (null where it does not apply), texts in the locale. */
 function lineVars(m: Messages, line: DigestLine, timezone: string): Record<string, Scalar> {
   const at = (t: number | undefined) => (t === undefined ? null : formatLocalTime(t, timezone));
@@ -78,6 +83,8 @@ function lineVars(m: Messages, line: DigestLine, timezone: string): Record<strin
     value: line.kind === 'metric' ? amount(line.metric, line.value) : line.kind === 'resolved' && line.endValue !== undefined ? amount(line.metric, line.endValue) : null,
     peak: metric ? amount(metric.metric, metric.peak) : null,
     ended_at: line.kind === 'resolved' ? at(line.endedAt) : line.kind === 'recovered' ? at(line.seenAgainAt) : null,
+    // The acknowledge link the delivery activity adds to a step line when PUBLIC_URL is set.
+    ack_url: ackUrlOf(line),
   };
 }
 

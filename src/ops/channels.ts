@@ -6,12 +6,16 @@
 import { deliver, destinationsOf, type ParsedChannel } from '../channels/registry.js';
 import { DeliveryError, type Notice } from '../channels/types.js';
 import type { Mailer } from '../mail/mailer.js';
+import { isLocale, LOCALES } from '../messages/catalog.js';
+import { noticeFor } from '../messages/for-channel.js';
+import { checkTemplate, TemplateError, type MessageTemplate } from '../messages/template.js';
 import {
   checkChannelName,
   checkChannelUrl,
   DuplicateChannelError,
   InvalidChannelError,
   UnknownChannelError,
+  type ChannelMessageSettings,
   type ChannelStore,
   type ChannelSummary,
 } from '../store/channels-store.js';
@@ -21,6 +25,10 @@ import { conflict, invalid, notFound, OpError } from './errors.js';
 export interface ChannelInput {
   name: string;
   url: string;
+  /** The channel's own locale (`zh-CN`), over the schedule's; null (update) removes it. */
+  locale?: string | null;
+  /** The channel's message template (docs/messages.md); null (update) removes it. */
+  template?: MessageTemplate | null;
 }
 
 /** A channel as the API answers it and `channels list --json` prints it: no raw URL. */
@@ -35,6 +43,10 @@ export interface ChannelJson {
   updatedAt: string;
   /** Why the stored URL cannot be used; absent when it can. */
   problem?: string;
+  /** The channel's own locale; absent: the schedule's. */
+  locale?: string;
+  /** The channel's template (not a secret); absent: the default messages. */
+  template?: MessageTemplate;
 }
 
 export function channelJson(c: ChannelSummary): ChannelJson {
@@ -46,6 +58,8 @@ export function channelJson(c: ChannelSummary): ChannelJson {
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
     ...(c.problem !== undefined && { problem: c.problem }),
+    ...(c.locale !== undefined && { locale: c.locale }),
+    ...(c.template !== undefined && { template: c.template }),
   };
 }
 
@@ -87,6 +101,36 @@ export function checkChannelInput(input: { name?: unknown; url?: unknown }): Cha
   return { name, url: input.url };
 }
 
+/**
+ * A channel's `locale` and `template`, checked without any I/O: the locale has a catalogue, each part of the template
+ * compiles and renders (template.ts checkTemplate), else an OpError naming `locale` or `template.body` and the line.
+ * Absent fields stay absent; null (allowed for an update) removes the setting.
+ */
+export function checkChannelMessages(input: { locale?: unknown; template?: unknown }, opts: { update?: boolean } = {}): ChannelMessageSettings {
+  const out: ChannelMessageSettings = {};
+  const { locale, template } = input;
+  if (locale === null && opts.update) out.locale = null;
+  else if (locale !== undefined) {
+    if (typeof locale !== 'string') throw invalid('locale', 'locale: must be a string such as "en" or "zh-CN"');
+    if (!isLocale(locale)) throw invalid('locale', `locale: has no catalogue ${JSON.stringify(locale.slice(0, 40))} (known: ${LOCALES.join(', ')})`);
+    out.locale = locale;
+  }
+  if (template === null && opts.update) out.template = null;
+  else if (template !== undefined) {
+    if (typeof template !== 'object' || template === null || Array.isArray(template)) throw invalid('template', 'template: must be an object with a title, a body or both');
+    for (const k of Object.keys(template)) if (k !== 'title' && k !== 'body') throw invalid(`template.${k}`, `template.${k}: is not a known field (expected title, body)`);
+    const t = template as MessageTemplate;
+    if (t.title === undefined && t.body === undefined) throw invalid('template', `template: must have a title, a body or both${opts.update ? ' (null removes it)' : ''}`);
+    try {
+      out.template = checkTemplate(t);
+    } catch (err) {
+      if (err instanceof TemplateError) throw invalid(err.field, err.message);
+      throw err;
+    }
+  }
+  return out;
+}
+
 /** The channel as listed, or a not_found refusal. Channels are few: they are read all at once (see ChannelStore). */
 async function summaryOf(store: ChannelStore, name: string): Promise<ChannelSummary> {
   const found = (await store.list()).find((c) => c.name === name);
@@ -94,12 +138,13 @@ async function summaryOf(store: ChannelStore, name: string): Promise<ChannelSumm
   return found;
 }
 
-/** Stores a new channel; refuses a bad name or URL (invalid) and a taken name (conflict). */
-export async function addChannel(store: ChannelStore, input: { name?: unknown; url?: unknown }): Promise<ChannelSummary> {
+/** Stores a new channel; refuses a bad name, URL, locale or template (invalid) and a taken name (conflict). */
+export async function addChannel(store: ChannelStore, input: { name?: unknown; url?: unknown; locale?: unknown; template?: unknown }): Promise<ChannelSummary> {
   const { name, url } = checkChannelInput(input);
+  const settings = checkChannelMessages(input);
   await refusing(async () => {
     await store.ensureIndexes(); // the unique name index makes a duplicate an error
-    await store.add(name, url);
+    await store.add(name, url, settings);
   });
   return summaryOf(store, name);
 }
@@ -113,10 +158,16 @@ export async function showChannel(store: ChannelStore, input: { name?: unknown }
   return summaryOf(store, checkName(input.name));
 }
 
-/** Replaces a channel's URL (its name stays). */
-export async function updateChannel(store: ChannelStore, input: { name?: unknown; url?: unknown }): Promise<ChannelSummary> {
-  const { name, url } = checkChannelInput(input);
-  await refusing(() => store.update(name, url));
+/**
+ * Replaces a channel's URL, locale or template (its name stays): absent fields keep their values, a null locale or
+ * template removes it. Something must change.
+ */
+export async function updateChannel(store: ChannelStore, input: { name?: unknown; url?: unknown; locale?: unknown; template?: unknown }): Promise<ChannelSummary> {
+  const name = checkName(input.name);
+  const url = input.url === undefined ? undefined : checkChannelInput(input).url;
+  const settings = checkChannelMessages(input, { update: true });
+  if (url === undefined && settings.locale === undefined && settings.template === undefined) throw invalid('url', 'nothing to change: give a url, a locale or a template');
+  await refusing(() => store.update(name, url, settings));
   return summaryOf(store, name);
 }
 
@@ -136,6 +187,8 @@ export interface TestOutcome {
   /** `''` for a channel with one destination that has no address of its own (a webhook). */
   destination: string;
   error?: DeliveryError;
+  /** Why the channel's template did not render (the default message was sent instead). */
+  templateError?: string;
 }
 
 export interface ChannelTestDeps {
@@ -150,30 +203,32 @@ export interface ChannelTestDeps {
 }
 
 /** The channel, parsed for delivery; a stored URL that no longer parses is a conflict. */
-async function usableChannel(store: ChannelStore, name: string): Promise<ParsedChannel> {
+async function usableChannel(store: ChannelStore, name: string): Promise<{ parsed: ParsedChannel; locale?: string; template?: MessageTemplate }> {
   const channel = await store.get(name).catch((err: unknown) => {
     if (err instanceof InvalidChannelError) throw new OpError('conflict', `channel "${name}" cannot be used: ${err.message}`, 'name');
     throw err;
   });
   if (!channel) throw notFound(new UnknownChannelError(name).message);
-  return channel.parsed;
+  return channel;
 }
 
 /** Sends a test notice to every destination, one attempt each, in order; `report` hears each as it finishes. */
 export async function testChannel(store: ChannelStore, input: { name?: unknown }, deps: ChannelTestDeps, report: (o: TestOutcome) => void = () => {}): Promise<TestOutcome[]> {
   const name = checkName(input.name);
-  const parsed = await usableChannel(store, name);
-  const notice = testNotice(name, deps.now ?? Date.now(), deps.timezone);
+  const channel = await usableChannel(store, name);
+  const { parsed } = channel;
+  // As the worker sends it: in the channel's locale, with its template.
+  const { notice, templateError } = noticeFor(testNotice(name, deps.now ?? Date.now(), deps.timezone), channel);
   const redact = deps.redact ?? ((t: string) => t);
   const outcomes: TestOutcome[] = [];
   for (const destination of destinationsOf(parsed)) {
-    let outcome: TestOutcome = { destination };
+    let outcome: TestOutcome = { destination, ...(templateError !== undefined && { templateError }) };
     try {
       await deliver(parsed, destination, notice, { timeoutMs: deps.timeoutMs, mailer: deps.mailer, from: deps.from });
     } catch (err) {
       const e = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
       // deliver() masked the channel's secrets; the rest is the caller's to mask.
-      outcome = { destination, error: new DeliveryError(redact(e.message), e.retry, e.retryAfterMs) };
+      outcome = { ...outcome, error: new DeliveryError(redact(e.message), e.retry, e.retryAfterMs) };
     }
     outcomes.push(outcome);
     report(outcome);

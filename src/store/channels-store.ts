@@ -5,6 +5,7 @@
 import { ObjectId, type Collection, type Db } from 'mongodb';
 import { destinationsOf, parseChannelUrl, redactedUrl, type ParsedChannel } from '../channels/registry.js';
 import { ChannelUrlError } from '../channels/types.js';
+import type { MessageTemplate } from '../messages/template.js';
 import { isDuplicateKey } from './mongo.js';
 
 /** A document of the `channels` collection. */
@@ -13,8 +14,21 @@ export interface ChannelDoc {
   name: string;
   /** The channel URL as given, secrets included. */
   url: string;
+  /** The channel's own locale (overrides the schedule's); absent: the schedule's. */
+  locale?: string;
+  /** The channel's message template (checked by the channel operations before it is stored); not a secret. */
+  template?: MessageTemplate;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * A channel's message settings as stored. For an update: an absent field keeps its value, `null` removes it.
+ * Checked by the caller (ops/channels.ts: the locale has a catalogue, the template compiles and renders).
+ */
+export interface ChannelMessageSettings {
+  locale?: string | null;
+  template?: MessageTemplate | null;
 }
 
 /** A channel ready to deliver to. `url` holds its secrets: do not show it (show `redactedUrl(parsed)`). */
@@ -22,6 +36,8 @@ export interface StoredChannel {
   name: string;
   url: string;
   parsed: ParsedChannel;
+  locale?: string;
+  template?: MessageTemplate;
 }
 
 /** A channel as listed: its URL with secrets masked. */
@@ -36,6 +52,8 @@ export interface ChannelSummary {
   updatedAt: Date;
   /** Why the stored URL cannot be used (a kind this version does not know, say); absent when it can. */
   problem?: string;
+  locale?: string;
+  template?: MessageTemplate;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -91,8 +109,14 @@ export function checkChannelUrl(url: string): ParsedChannel {
   }
 }
 
+/** The locale and template of a document, when it has them. */
+function messagesOf(doc: ChannelDoc): { locale?: string; template?: MessageTemplate } {
+  const template = doc.template && { ...(doc.template.title !== undefined && { title: doc.template.title }), ...(doc.template.body !== undefined && { body: doc.template.body }) };
+  return { ...(doc.locale != null && { locale: doc.locale }), ...(template && Object.keys(template).length > 0 && { template }) };
+}
+
 function summary(doc: ChannelDoc): ChannelSummary {
-  const times = { createdAt: doc.createdAt, updatedAt: doc.updatedAt };
+  const times = { createdAt: doc.createdAt, updatedAt: doc.updatedAt, ...messagesOf(doc) };
   try {
     const parsed = parseChannelUrl(doc.url);
     return { name: doc.name, kind: parsed.kind.kind, destinations: destinationsOf(parsed).length, url: redactedUrl(parsed), ...times };
@@ -124,26 +148,39 @@ export class ChannelStore {
    * Stores a new channel after checking its name and URL; returns it parsed.
    * Throws {@link InvalidChannelError} or {@link DuplicateChannelError}.
    */
-  async add(name: string, url: string): Promise<StoredChannel> {
+  async add(name: string, url: string, settings: ChannelMessageSettings = {}): Promise<StoredChannel> {
     checkChannelName(name);
     const parsed = checkChannelUrl(url);
     const now = new Date();
+    const own = { ...(settings.locale != null && { locale: settings.locale }), ...(settings.template != null && { template: settings.template }) };
     try {
-      await this.collection.insertOne({ _id: new ObjectId(), name, url, createdAt: now, updatedAt: now });
+      await this.collection.insertOne({ _id: new ObjectId(), name, url, ...own, createdAt: now, updatedAt: now });
     } catch (err) {
       if (isDuplicateKey(err)) throw new DuplicateChannelError(name);
       throw err;
     }
-    return { name, url, parsed };
+    return { name, url, parsed, ...own };
   }
 
-  /** Replaces the channel's URL (checked first). Throws {@link InvalidChannelError} or {@link UnknownChannelError}. */
-  async update(name: string, url: string): Promise<StoredChannel> {
+  /**
+   * Replaces the channel's URL (checked first) when `url` is given, and its locale and template as `settings` says
+   * (absent: kept; null: removed). Throws {@link InvalidChannelError} or {@link UnknownChannelError}.
+   */
+  async update(name: string, url: string | undefined, settings: ChannelMessageSettings = {}): Promise<StoredChannel> {
     checkChannelName(name);
-    const parsed = checkChannelUrl(url);
-    const result = await this.collection.updateOne({ name }, { $set: { url, updatedAt: new Date() } });
+    if (url !== undefined) checkChannelUrl(url);
+    const set: Partial<ChannelDoc> = { ...(url !== undefined && { url }), updatedAt: new Date() };
+    const unset: Record<string, ''> = {};
+    for (const key of ['locale', 'template'] as const) {
+      const v = settings[key];
+      if (v === null) unset[key] = '';
+      else if (v !== undefined) (set as Record<string, unknown>)[key] = v;
+    }
+    const result = await this.collection.updateOne({ name }, { $set: set, ...(Object.keys(unset).length > 0 && { $unset: unset }) });
     if (result.matchedCount === 0) throw new UnknownChannelError(name);
-    return { name, url, parsed };
+    const stored = await this.get(name);
+    if (!stored) throw new UnknownChannelError(name); // removed in between
+    return stored;
   }
 
   /** Throws {@link UnknownChannelError} when there is no such channel. */
@@ -161,7 +198,7 @@ export class ChannelStore {
     checkChannelName(name);
     const doc = await this.collection.findOne({ name });
     if (!doc) return null;
-    return { name: doc.name, url: doc.url, parsed: checkChannelUrl(doc.url) };
+    return { name: doc.name, url: doc.url, parsed: checkChannelUrl(doc.url), ...messagesOf(doc) };
   }
 
   /** Every channel by name, with kind, number of destinations and redacted URL; never a raw URL. */

@@ -159,7 +159,8 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
     throw err;
   }
   // Names to destinations inside the worker: channel URLs never enter the run's history.
-  const destinations = await store.resolveDestinations({ recipients: input.recipients, channels: input.channels }).catch((err: unknown) => {
+  // The locale goes with the request only when the schedule names one (the activity checks it has a catalogue).
+  const destinations = await store.resolveDestinations({ recipients: input.recipients, channels: input.channels, ...(input.locale !== undefined && { locale: input.locale }) }).catch((err: unknown) => {
     // An unknown channel name is bad input: the run fails with it, as with any other bad field.
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.type === 'InvalidCheckInput') {
@@ -212,7 +213,7 @@ export async function checkHostStatus(rawInput: unknown): Promise<CheckSummary> 
 
     // Rule 7: one notice per destination that has lines, each delivered (and retried) on its own.
     const due = destinations.flatMap((d, i) => (totals[i]!.offline + totals[i]!.recovered > 0 ? [i] : []));
-    const notices = due.map((i): Notice => ({ id: `${runKey}.d${i}`, run: runKey, checkTime, timezone, ...linesFor(lines, i, totals[i]!) }));
+    const notices = due.map((i): Notice => ({ id: `${runKey}.d${i}`, run: runKey, checkTime, timezone, ...(input.locale !== undefined && { locale: input.locale }), ...linesFor(lines, i, totals[i]!) }));
     const results = await Promise.allSettled(due.map((i, n) => delivery.deliverNotice({ destination: destinations[i]!, notice: notices[n]! })));
     const accepted = due.flatMap((i, n) => (results[n]!.status === 'fulfilled' ? [destinations[i]!.key] : []));
     const failed = due.flatMap((i, n) => {

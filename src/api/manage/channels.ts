@@ -24,6 +24,23 @@ const channelUrl = {
   description: 'the channel URL (docs/channels.md), secrets included: stored, never answered. `mailto:ops@example.com`, `slack+https://hooks.slack.com/services/...`',
 } as const;
 
+const locale = {
+  type: 'string',
+  minLength: 2,
+  maxLength: 35,
+  description: 'the channel\'s own locale, over the schedule\'s: `en` or `zh-CN` (a catalogue in src/messages/locales/; docs/messages.md)',
+} as const;
+
+const templatePart = (part: string) => ({ type: 'string', minLength: 1, maxLength: 16_384, description: `liquid template of the ${part} (docs/messages.md lists the variables); checked when stored` }) as const;
+
+const template = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { title: templatePart('title'), body: templatePart('body') },
+  description: 'the channel\'s message template: either part may be absent (that part keeps the default message); not a secret',
+} as const;
+
 const params = { type: 'object', required: ['name'], additionalProperties: false, properties: { name: channelName } } as const;
 
 const channelView = {
@@ -38,11 +55,23 @@ const channelView = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     problem: { type: 'string', description: 'why the stored URL cannot be used; absent when it can' },
+    locale: { type: 'string', description: 'the channel\'s own locale; absent: the schedule\'s' },
+    template,
   },
 } as const;
 
-const createBody = { type: 'object', required: ['name', 'url'], additionalProperties: false, properties: { name: channelName, url: channelUrl } } as const;
-const updateBody = { type: 'object', required: ['url'], additionalProperties: false, properties: { url: channelUrl } } as const;
+const createBody = { type: 'object', required: ['name', 'url'], additionalProperties: false, properties: { name: channelName, url: channelUrl, locale, template } } as const;
+const updateBody = {
+  type: 'object',
+  minProperties: 1,
+  additionalProperties: false,
+  description: 'what changes: absent fields keep their values; a null locale or template removes it',
+  properties: {
+    url: channelUrl,
+    locale: { ...locale, type: ['string', 'null'] },
+    template: { ...template, type: ['object', 'null'] },
+  },
+} as const;
 
 type Named = { Params: { name: string } };
 
@@ -81,18 +110,18 @@ export const channelRoutes: ManageModule = (app, deps) => {
     async (req) => ops.channelJson(await ops.showChannel(store, req.params)),
   );
 
-  app.patch<Named & { Body: { url: string } }>(
+  app.patch<Named & { Body: { url?: string; locale?: string | null; template?: ops.ChannelInput['template'] } }>(
     '/api/v1/channels/:name',
     {
       schema: {
         tags: TAGS,
-        summary: 'Replace the URL of a channel (its name stays)',
+        summary: 'Change the URL, locale or template of a channel (its name stays)',
         params,
         body: updateBody,
         response: { 200: { description: 'the channel as it is now', ...channelView }, ...errorResponses([404], { body: true }) },
       },
     },
-    async (req) => ops.channelJson(await ops.updateChannel(store, { name: req.params.name, url: req.body.url })),
+    async (req) => ops.channelJson(await ops.updateChannel(store, { ...req.body, name: req.params.name })),
   );
 
   app.delete<Named>(
