@@ -43,10 +43,24 @@ beforeAll(async () => {
   env = await timeSkippingEnv(ownServer.address);
   catcher = await new MailCatcher().start();
   receiver = await loopback();
+});
+
+/** A fresh database (with the webhook channel) and task queue for one test; the worker over it. */
+async function fresh(): Promise<Worker> {
+  await mongo?.close();
   ({ hosts, mongo } = await freshStore());
   await new ChannelStore(mongo.db).add('hook', `webhook+${receiver.base}/hook`);
   taskQueue = uniqueTaskQueue('ack');
-});
+  catcher.messages.length = 0;
+  receiver.requests.length = 0;
+  const db = mongo.db;
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ hosts, channels: new ChannelStore(db), rules: new RuleStore(db), mailer: createSmtpMailer(catcher.url), from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: 'UTC', ackLinks: new AckLinks(db, PUBLIC_URL) }),
+  });
+}
 afterAll(async () => {
   await env?.teardown();
   await ownServer?.stop();
@@ -75,13 +89,8 @@ function textOf(v: unknown): string {
 const mails = (from: number) => catcher.messages.slice(from).map((m) => [m.envelopeTo.join(','), m.text] as const);
 
 test('ack by link, then 4 hours of escalation: no notice to anyone; back: one back-online line per destination; no token or key in any history', async () => {
+  const worker = await fresh();
   const db = mongo.db;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ hosts, channels: new ChannelStore(db), rules: new RuleStore(db), mailer: createSmtpMailer(catcher.url), from: 'hostwatch <alerts@hostwatch.test>', defaultTimezone: 'UTC', ackLinks: new AckLinks(db, PUBLIC_URL) }),
-  });
   const api = buildApi({ hosts });
   await runWarm(env, worker, taskQueue, async () => {
     const t0 = await env.currentTimeMs();
@@ -143,5 +152,46 @@ test('ack by link, then 4 hours of escalation: no notice to anyone; back: one ba
       for (const secret of [token, key, '/ack/']) expect(decoded, `${id} holds ${secret}`).not.toContain(secret);
     }
     expect(all).toContain('"name":"web-1"'); // the payloads were read, lines and all
+  });
+});
+
+test('a metric rule: the link of its line acknowledges it; steps 10 and 60 pass with no notice; it clears: one resolved line per destination', async () => {
+  const worker = await fresh();
+  const rules = new RuleStore(mongo.db);
+  await rules.add({ name: 'cpu-hot', metric: 'cpu', op: 'above', threshold: 90, steps: [1, 10, 60] });
+  const api = buildApi({ hosts });
+  await runWarm(env, worker, taskQueue, async () => {
+    const t0 = await env.currentTimeMs();
+    const { id } = await hosts.add('db-1');
+    const report = async (cpu: number) => hosts.recordReport(id, { hostname: 'db-1', cpu }, new Date(await env.currentTimeMs()), await rules.all());
+    await hosts.recordReport(id, { hostname: 'db-1', cpu: 95 }, new Date(t0 - 90_000), await rules.all());
+    await report(96);
+    catcher.messages.length = 0;
+
+    expect(await check()).toMatchObject({ alerts: 1, sent: 3, accepted: 3 });
+    const links = mails(0).map(([, text]) => /^CPU {2}db-1: 96 % \(above 90 %\) for 1 minute, since .*\n {2}acknowledge: (\S+)$/m.exec(text)?.[1]);
+    expect(links).toHaveLength(2);
+    expect(links[0]).toMatch(new RegExp(`^${PUBLIC_URL}/ack/[A-Za-z0-9_-]{60,70}$`));
+    expect(links[1]).toBe(links[0]);
+    const page = await api.inject({ method: 'GET', url: links[0]!.slice(PUBLIC_URL.length) });
+    expect(page.body).toContain('<dt>Condition</dt><dd>cpu-hot (cpu)</dd>');
+    expect((await api.inject({ method: 'POST', url: links[0]!.slice(PUBLIC_URL.length) })).statusCode).toBe(200);
+
+    // Still breaching, reported every few minutes: steps 10 and 60 come due, nothing goes out.
+    for (const at of [12, 70]) {
+      await env.sleep(t0 + at * MIN - 10_000 - (await env.currentTimeMs()));
+      await report(97);
+      await env.sleep(10_000);
+      expect(await check()).toMatchObject({ alerts: 0, notices: 0, sent: 0 });
+    }
+    expect([catcher.messages.length, receiver.requests.length]).toEqual([2, 1]);
+
+    // It clears: one resolved line to each destination told of it.
+    await report(50);
+    await env.sleep(5_000);
+    expect(await check()).toMatchObject({ resolved: 1, sent: 3, accepted: 3 });
+    for (const [, text] of mails(2)) expect(text.match(/^RESOLVED {2}db-1: cpu back to 50 %/gm)).toHaveLength(1);
+    expect(mails(2)).toHaveLength(2);
+    expect(receiver.requests.slice(1).map((r) => r.json.lines.map((l: { kind: string }) => l.kind))).toEqual([['resolved']]);
   });
 });
