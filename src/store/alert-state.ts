@@ -109,7 +109,11 @@ export function instancesOf(alerts: Record<string, AlertDoc> | undefined, legacy
   }
   if (legacy?.outage instanceof Date && typeof legacy.step === 'number') {
     const start = legacy.outage.getTime();
-    out.push({ key: `offline_${start}`, start, sent: {}, legacyStep: legacy.step, ...(legacy.backAt && { backAt: legacy.backAt.getTime() }) });
+    // An acknowledgement of the same outage (ack-store.ts writes `alerts.<key>` with no `sent`): one instance, the
+    // legacy one, acknowledged.
+    const same = out.findIndex((i) => i.key === `offline_${start}` && i.ack !== undefined && Object.keys(i.sent).length === 0);
+    const ack = same >= 0 ? out.splice(same, 1)[0]!.ack : undefined;
+    out.push({ key: `offline_${start}`, start, sent: {}, legacyStep: legacy.step, ...(legacy.backAt && { backAt: legacy.backAt.getTime() }), ...(ack && { ack }) });
   }
   return out;
 }

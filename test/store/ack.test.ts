@@ -202,3 +202,17 @@ test('the link ops: an active instance is named and acknowledged by "link"; an e
   const done = await acknowledgeLinked(mongo.db, id, `offline_${last}`, 'link', now);
   expect(done.acknowledged).toMatchObject({ already: false, ack: { by: 'link' } });
 });
+
+test('a host with state from the release before per-destination state: the ack of its outage holds, and survives the rewrite', async () => {
+  const now = Date.now();
+  const last = now - 15 * MIN;
+  const id = await addReportedHost(hosts, 'old-1', last);
+  await hosts.collection.updateOne({ _id: new ObjectId(id) }, { $set: { alert: { outage: new Date(last), step: 10, notifiedAt: new Date(now - 5 * MIN) } } });
+  await acknowledge(mongo.db, { host: 'old-1', by: 'alice' }, now);
+  const page = async () => (await hosts.loadCheckPage({ cutoff: now, limit: 10 })).hosts;
+  const [snap] = await page();
+  expect(snap!.alerts).toEqual([{ key: `offline_${last}`, start: last, sent: {}, legacyStep: 10, ack: { at: now, by: 'alice' } }]);
+  // An hour in, step 60 is due: nothing for anyone (the legacy step 10 mail destination included).
+  const run = evaluateHosts([snap!], last + 61 * MIN, POLICY, [DEST]);
+  expect(run.lines).toEqual([]);
+});
