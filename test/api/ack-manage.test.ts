@@ -49,3 +49,12 @@ test('refusals: unknown host 404, a condition that does not hold 400 naming it, 
   }
   expect(await snapshot(f.hosts)).toBe(before);
 });
+
+test('the host view shows the ack on its alert entry (alerts[].acked), as documented', async () => {
+  const last = Date.now() - 10 * 60_000;
+  await addReportedHost(f.hosts, 'web-2', last);
+  expect((await ack('web-2', { by: 'bob' })).statusCode).toBe(200);
+  const view = await f.app.inject({ method: 'GET', url: '/api/v1/hosts/web-2', headers: AUTH });
+  conforms('GET', '/api/v1/hosts/{name}', view);
+  expect(view.json().alerts).toEqual([{ condition: 'offline', start: new Date(last).toISOString(), sent: {}, acked: { at: expect.any(String), by: 'bob' } }]);
+});

@@ -82,7 +82,21 @@ export const hostView = {
     alerts: {
       type: 'array',
       description: 'condition instances and which destinations were told which step',
-      items: { type: 'object', additionalProperties: true, properties: { condition: { type: 'string' }, start: isoTime } },
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          condition: { type: 'string' },
+          start: isoTime,
+          acked: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['at', 'by'],
+            properties: { at: isoTime, by: { type: 'string' } },
+            description: 'acknowledged (POST /api/v1/hosts/{name}/ack, hosts ack, a notice\'s link): no further step notices for it',
+          },
+        },
+      },
     },
     conditions: { type: 'array', description: 'active conditions (metric rules, reboots)', items: { type: 'object', additionalProperties: true } },
     interval: { type: 'number', nullable: true, description: 'reporting interval in seconds (stated by the agent, else set on the host)' },
