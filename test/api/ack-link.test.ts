@@ -1,5 +1,6 @@
 /**
- * The acknowledge link (`GET`/`POST /ack/<token>`) against the real API (fastify inject) on FerretDB: the page names the
+ * The acknowledge link (`GET`/`POST /ack/<token>`) against the real API (fastify inject, and `npm run api` as a process)
+ * on FerretDB: the page names the
  * instance and acknowledges nothing; POST acknowledges by "link"; forged, garbage, ended and removed-host links get
  * 403/410/404 pages and change nothing; bad links count as failed authentications; the token opens nothing else.
  */
@@ -13,6 +14,8 @@ import { metricKey } from '../../src/store/condition-state.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { MongoHandle } from '../../src/store/mongo.js';
 import { RuleStore } from '../../src/store/rules-store.js';
+import { freePort } from '../../scripts/lib/services.js';
+import { startTsProcess, untilHealthy } from '../support/cli.js';
 import { addReportedHost, freshStore } from '../support/db.js';
 import { snapshot } from './support.js';
 
@@ -156,4 +159,29 @@ test('the request log writes the link path without its token', () => {
   const fields = serialize({ method: 'POST', url: '/ack/AbCdEf123_-xyz', ip: '127.0.0.1', headers: {} } as never);
   expect(fields).toMatchObject({ method: 'POST', url: '/ack/[redacted]' });
   expect(JSON.stringify(fields)).not.toContain('AbCdEf123');
+});
+
+test('npm run api as a process: the link page and its POST over HTTP; the JSON request log never holds the token', async () => {
+  const { hosts: store, dbName, uri, mongo: own } = await freshStore();
+  handles.push(own);
+  const last = Date.now() - 12 * MIN;
+  const id = await addReportedHost(store, 'web-1', last);
+  const token = signAckToken(await new AckKeyStore(own.db).key(), id, `offline_${last}`);
+  const port = await freePort();
+  const api = startTsProcess(['src/api/server.ts'], { PORT: String(port), MONGODB_URI: uri, MONGODB_DB: dbName, LOG_FORMAT: 'json' });
+  try {
+    await untilHealthy(api, port);
+    const page = await fetch(`http://127.0.0.1:${port}/ack/${token}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<button type="submit">Acknowledge</button>');
+    const done = await fetch(`http://127.0.0.1:${port}/ack/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(done.status).toBe(200);
+    expect((await store.collection.findOne({ _id: new ObjectId(id) }))!.alerts![`offline_${last}`]!.ack).toMatchObject({ by: 'link' });
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+    expect(api.out()).toContain('"url":"/ack/[redacted]"');
+    expect(api.out() + api.err()).not.toContain(token);
+  } finally {
+    if (api.child.exitCode === null) api.child.kill('SIGKILL');
+  }
 });
