@@ -1,8 +1,8 @@
 /**
- * The acknowledge link (`GET`/`POST /ack/<token>`) against the real API (fastify inject, and `npm run api` as a process)
- * on FerretDB: the page names the
- * instance and acknowledges nothing; POST acknowledges by "link"; forged, garbage, ended and removed-host links get
- * 403/410/404 pages and change nothing; bad links count as failed authentications; the token opens nothing else.
+ * The acknowledge link (`GET`/`POST /ack/<token>`) against the real API (fastify inject, and `npm run api` as a
+ * process) on FerretDB: the page names the instance and acknowledges nothing; POST acknowledges by "link"; forged,
+ * garbage, ended and removed-host links get 403/410/404 pages and change nothing; bad links count as failed
+ * authentications; the token opens nothing else and never reaches the request log.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeEach, expect, test } from 'vitest';
