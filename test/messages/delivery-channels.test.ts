@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { checkInputFromFlags } from '../../src/cli/parse.js';
 import { ChannelStore } from '../../src/store/channels-store.js';
 import { documentChecker, JSON_AUTH, manageFixture, type ManageFixture } from '../api/manage-support.js';
+import { loopback } from '../channels/support.js';
 import { hostwatchCli, expectOk as ok, expectUsage as usage } from '../support/cli.js';
 
 const BAD_BODY = 'a\nb\n{{ lines | nope }}';
@@ -125,4 +126,20 @@ test('schedule flags: --locale zh-CN goes into the check input, --locale "" on u
   expect(input).toEqual({ recipients: ['a@example.com'], locale: 'zh-CN' });
   expect(checkInputFromFlags({ locale: '' }, input)).toEqual({ recipients: ['a@example.com'] });
   expect(checkInputFromFlags({ steps: '1,10' }, input)).toMatchObject({ locale: 'zh-CN' }); // kept when not named
+});
+
+test('channels test sends in the channel\'s locale through its template; a broken stored template falls back with a warning', async () => {
+  const hook = await loopback();
+  try {
+    await call('POST', '/api/v1/channels', { name: 'probe', url: `webhook+${hook.base}/probe`, locale: 'zh-CN', template: { title: '{{ title }} ({{ locale }})' } });
+    const out = ok(await cli('test', 'probe'));
+    expect(out).toBe('ok  probe\n');
+    expect(hook.requests[0]!.json).toMatchObject({ title: expect.stringMatching(/^\[hostwatch\] 测试通知（.*） \(zh-CN\)$/), text: '这是来自 hostwatch 的测试通知：此通知渠道配置正确。' });
+
+    await store.collection.updateOne({ name: 'probe' }, { $set: { template: { title: '{{ title | nope }}' } } });
+    expect(ok(await cli('test', 'probe'))).toBe("warning: the channel's template did not render (undefined filter: nope): the default message was sent\nok  probe\n");
+    expect(hook.requests[1]!.json.title).toMatch(/^\[hostwatch\] 测试通知（/);
+  } finally {
+    await hook.close();
+  }
 });
