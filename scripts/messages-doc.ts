@@ -58,7 +58,7 @@ export function exampleNotice(locale: string, timezone: string): Notice {
     ],
     recoveries: [
       { kind: 'recovered', hostId: 'd', name: 'web-2', wentSilentAt: T - 3 * HOUR, seenAgainAt: T - MIN, goneMs: 3 * HOUR - MIN },
-      { kind: 'resolved', hostId: 'e', name: 'db-2', rule: 'cpu-high', metric: 'cpu', op: 'above', threshold: 85, peak: 99, since: T - 2 * HOUR, heldMs: 95 * MIN, endValue: 40, endedAt: T - 25 * MIN },
+      { kind: 'resolved', hostId: 'e', name: 'db-2', rule: 'cpu-high', metric: 'cpu', item: '', op: 'above', threshold: 85, peak: 99, since: T - 2 * HOUR, heldMs: 95 * MIN, endValue: 40, endedAt: T - 25 * MIN },
     ],
     offlineTotal: 3,
     recoveryTotal: 2,

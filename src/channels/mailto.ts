@@ -90,14 +90,15 @@ export function mailtoMessage(n: Notice): { subject: string; text: string } {
 
 /**
  * The HTML part beside the text (multipart/alternative): the table of hosts and conditions in the notice's locale
- * (src/messages/html.ts), each step line's acknowledge link under it as in the text. None when a template's body
+ * (src/messages/html.ts), each step line's acknowledge link under it as in the text, headed by the subject (a
+ * template's title when it has one). None when a template's body
  * replaces the lines: the text part is then the whole message, as the template wrote it.
  */
 export function mailtoHtml(n: Notice): string {
   return noticeHtml(n, n.locale ?? 'en', (line) => {
     const url = (line as { ackUrl?: unknown }).ackUrl;
     return typeof url === 'string' ? url : undefined;
-  });
+  }, n.custom?.title);
 }
 
 export const mailto: ChannelKind<MailtoConfig> = {

@@ -36,10 +36,13 @@ function since(line: DigestLine): number {
 
 const CELL = 'padding:6px 10px;border-bottom:1px solid #8884;text-align:left;vertical-align:top';
 
-/** The whole HTML document of a notice in `locale`; `links` maps a line to a URL shown after it (acknowledge). */
-export function noticeHtml(n: NoticeFacts, locale: string, links?: (line: DigestLine) => string | undefined): string {
+/**
+ * The whole HTML document of a notice in `locale`; `links` maps a line to a URL shown after it (acknowledge);
+ * `title` replaces the default title (a channel template's).
+ */
+export function noticeHtml(n: NoticeFacts, locale: string, links?: (line: DigestLine) => string | undefined, ownTitle?: string): string {
   const m = messagesFor(locale);
-  const title = n.test ? m.testTitle(n.checkTime, n.timezone) : m.title(n, n.checkTime, n.timezone);
+  const title = ownTitle ?? (n.test ? m.testTitle(n.checkTime, n.timezone) : m.title(n, n.checkTime, n.timezone));
   const footer = n.test ? m.testFooter() : m.footer(n);
   const lines: DigestLine[] = [...[...n.offline].sort(bySeverity), ...n.recoveries];
   const missing = Math.max(0, n.offlineTotal + n.recoveryTotal - lines.length);

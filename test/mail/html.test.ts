@@ -96,4 +96,6 @@ test('a template body makes the mail text only (the text part is the template\'s
   const titled = await mail({ ...sampleNotice({ id: 'html-title' }), custom: { title: 'Down' } });
   expect(partTypes(titled.raw)).toEqual(['multipart/alternative', 'text/plain', 'text/html']);
   expect(titled.parsed.subject).toBe('Down');
+  expect(titled.parsed.html).toContain('<title>Down</title>');
+  expect(titled.parsed.html).toMatch(/<h1 [^>]*>Down<\/h1>/);
 });
