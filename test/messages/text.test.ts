@@ -124,7 +124,7 @@ test('the worked example of ALERTING.md in English and in Chinese', () => {
   expect(worked.map((w) => ZH.line(w.line, TZ))).toEqual([
     '离线  节点 web-1：已离线 1 小时 1 分钟，最后上报 2026-11-23 03:58:30 +01:00',
     '离线  节点 web-1：已离线 4 小时 0 分钟，最后上报 2026-11-23 03:58:30 +01:00',
-    '恢复  节点 web-1：离线 26 小时 1 分钟 后恢复在线，自 2026-11-23 03:58:30 +01:00 起无上报，2026-11-24 06:00:00 +01:00 再次上报',
+    '恢复  节点 web-1：离线 26 小时 1 分钟后恢复在线，自 2026-11-23 03:58:30 +01:00 起无上报，2026-11-24 06:00:00 +01:00 再次上报',
   ]);
   const counts = { offlineTotal: 1, recoveryTotal: 0 };
   expect(EN.title(counts, day(5, 0), TZ)).toBe('[hostwatch] 1 host offline at 2026-11-23 05:00 +01:00 (Europe/Berlin)');
@@ -139,6 +139,6 @@ test('the worked example of ALERTING.md in English and in Chinese', () => {
 test('metric, resolved and reboot lines in Chinese', () => {
   const base = { hostId: 'h', name: 'web-1', rule: 'disk-full', metric: 'disk', item: '/var', op: 'above' as const, threshold: 90, peak: 97, since: day(10, 0), heldMs: 65 * MIN };
   expect(ZH.line({ kind: 'metric', ...base, value: 93, step: 5 }, TZ)).toBe('磁盘  节点 web-1 /var：93 %（高于 90 %），已持续 1 小时 5 分钟，自 2026-11-23 10:00:00 +01:00 起');
-  expect(ZH.line({ kind: 'resolved', ...base, endValue: 85, endedAt: day(11, 5) }, TZ)).toBe('已解除  节点 web-1 /var：磁盘 已回到 85 %，此前 高于 90 % 持续 1 小时 5 分钟（峰值 97 %），从 2026-11-23 10:00:00 +01:00 到 2026-11-23 11:05:00 +01:00');
+  expect(ZH.line({ kind: 'resolved', ...base, endValue: 85, endedAt: day(11, 5) }, TZ)).toBe('已解除  节点 web-1 /var：磁盘已回到 85 %，此前高于 90 % 持续 1 小时 5 分钟（峰值 97 %），从 2026-11-23 10:00:00 +01:00 到 2026-11-23 11:05:00 +01:00');
   expect(ZH.line({ kind: 'reboot', hostId: 'h', name: 'web-1', rule: 'r', at: day(10, 5), uptime: 180, previousUptime: 12 * 3600 + 240 }, TZ)).toBe('重启  节点 web-1：已重启，2026-11-23 10:05:00 +01:00 时已运行 3 分钟（重启前运行了 12 小时 4 分钟）');
 });
