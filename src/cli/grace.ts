@@ -51,12 +51,6 @@ export function hostGraceCommand(getConfig: () => Readonly<Config>): Command {
     .addHelpText('after', '\nSteps still count from the last report: a longer grace delays the first notice, never the step it names.\n\nExamples:\n  hostwatch hosts grace flaky-1 15m\n  hostwatch hosts grace flaky-1 off');
 }
 
-/** `grace` of a host in `hosts list --json`: the seconds that apply and where from, or null (the check's applies). */
-export function graceJson(host: { grace?: number; tags?: readonly string[] }, tagGraces: ReadonlyMap<string, number>): { seconds: number; from: string } | null {
-  const g = effectiveGrace(host, tagGraces);
-  return g ? { seconds: g.seconds, from: g.tag === undefined ? 'host' : `tag ${g.tag}` } : null;
-}
-
 /**
  * The notes under the `hosts list` table: each host's grace (its own or its tag's) and a clock ahead of the
  * server's (report-clock.ts); none when no host has either.

@@ -2,18 +2,19 @@ import { Command } from 'commander';
 import type { Db } from 'mongodb';
 import { ruleBook } from '../alerting/conditions.js';
 import { formatDuration, formatLocalTime } from '../alerting/local-time.js';
-import type { InstanceState } from '../alerting/types.js';
 import type { Config } from '../config.js';
-import { instancesOf } from '../store/alert-state.js';
 import type { Credentials } from '../store/credentials.js';
-import { activeConditions, currentAlertStep, hostState, reportingInterval, type KnownRules } from '../store/host-status.js';
+import { activeConditions, currentAlertStep, hostState, type KnownRules } from '../store/host-status.js';
 import { HostStore, type HostView } from '../store/hosts-store.js';
 import { RuleStore } from '../store/rules-store.js';
 import { OpError } from '../ops/errors.js';
 import { checkHostName, checkTags } from '../ops/fields.js';
 import * as ops from '../ops/hosts.js';
 import { withStore } from './database.js';
-import { graceJson, hostGraceCommand, hostNotes } from './grace.js';
+import { hostGraceCommand, hostNotes } from './grace.js';
+import { hostJson } from '../ops/host-view.js';
+
+export { hostJson } from '../ops/host-view.js';
 import { TagSettingsStore } from '../store/tag-settings-store.js';
 import { ackCommand } from './ack.js';
 import { acknowledgedOf } from '../store/ack-store.js';
@@ -32,53 +33,6 @@ function usage<T>(check: () => T): T {
 /** Host names: 1 to 100 characters of letters, digits, `.`, `_` and `-` (ops/fields.ts). */
 export function validateHostName(name: string): string {
   return usage(() => checkHostName(name));
-}
-
-/** One instance of `alerts` in `hosts list --json`: what it is, and which destinations were told which step. */
-function instanceJson(i: InstanceState) {
-  const c = i.condition;
-  return {
-    condition: c?.kind ?? 'offline',
-    ...(c && { rule: c.ruleName, ruleId: c.rule, metric: c.metric, ...(c.item !== '' && { item: c.item }) }),
-    start: new Date(i.start).toISOString(),
-    sent: i.legacyStep !== undefined ? { 'mailto:*': i.legacyStep } : i.sent,
-    ...(i.backAt !== undefined && { backAt: new Date(i.backAt).toISOString() }),
-    // Acknowledged (hosts ack, an acknowledge link): no further step notices for it.
-    ...(i.ack !== undefined && { acked: { at: new Date(i.ack.at).toISOString(), by: i.ack.by } }),
-    ...(c?.endAt !== undefined && { endAt: new Date(c.endAt).toISOString() }),
-  };
-}
-
-/**
- * A host as `hosts list --json` prints it: no secret hash and no key. `known`: the rules, so that instances of
- * removed rules are not shown as active conditions.
- */
-export function hostJson(host: HostView, now: number, known?: KnownRules, tagGraces: ReadonlyMap<string, number> = new Map()) {
-  const state = hostState(host, now);
-  return {
-    id: host._id.toHexString(),
-    name: host.name,
-    state,
-    active: host.active,
-    alarm: host.alarm,
-    lastReportAt: host.lastReportAt?.toISOString() ?? null,
-    offlineMs: state === 'offline' ? now - host.lastReportAt!.getTime() : null,
-    alertStep: currentAlertStep(host) ?? null,
-    // Per condition instance: which destinations were told which step (stubs without a start are left out).
-    alerts: instancesOf(host.alerts, host.alert)
-      .filter((i) => !Number.isNaN(i.start))
-      .map(instanceJson),
-    conditions: activeConditions(host, now, known),
-    interval: reportingInterval(host) ?? null,
-    tags: host.tags ?? [],
-    mutedUntil: host.mutedUntil?.toISOString() ?? null,
-    muted: host.mutedUntil !== undefined && host.mutedUntil.getTime() > now,
-    // The grace that applies (own or a tag's; null: the check's) and a clock running ahead of the server's.
-    grace: graceJson(host, tagGraces),
-    clockAheadMs: host.clockAheadMs ?? null,
-    createdAt: host.createdAt.toISOString(),
-    data: host.data,
-  };
 }
 
 /** ALERT STEP: `10 min`, with `, acked` once its outage is acknowledged (hosts ack, a link); `acked` before any notice. */

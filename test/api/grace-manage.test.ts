@@ -36,6 +36,10 @@ test('PUT/DELETE a host grace and a tag grace; GET /api/v1/tags lists tags with 
   expect((await hosts.byName('edge-1')).grace).toBe(900);
   const tag = await ask('PUT', '/api/v1/tags/FLAKY/grace', TAG, { grace: 1200 });
   expect([tag.statusCode, tag.json()]).toEqual([200, { tag: 'flaky', grace: 1200 }]);
+  // a host answer says which grace applies and where from
+  const graceOf = async (name: string) => (await ask('GET', `/api/v1/hosts/${name}`, '/api/v1/hosts/{name}')).json().grace;
+  expect(await graceOf('edge-1')).toEqual({ seconds: 900, from: 'host' });
+  expect(await graceOf('edge-2')).toEqual({ seconds: 1200, from: 'tag flaky' });
   const list = await ask('GET', '/api/v1/tags', '/api/v1/tags');
   expect(list.json()).toEqual([
     { tag: 'eu', hosts: 1, grace: null },

@@ -4,9 +4,10 @@
  * in app.ts (same token). Answers show a host as `hosts list --json` does; never its key (outside create and
  * rotate) nor its secret hash.
  */
-import { hostJson } from '../../cli/hosts.js';
+import { hostJson } from '../../ops/host-view.js';
 import * as ops from '../../ops/hosts.js';
 import type { HostView } from '../../store/hosts-store.js';
+import { TagSettingsStore } from '../../store/tag-settings-store.js';
 import type { ManageDeps, ManageModule } from './index.js';
 import { errorResponses, hostCredentials, hostNameParam, hostParams, hostView, tagList, tagSchema } from './schemas.js';
 
@@ -50,8 +51,14 @@ const muteBody = {
 
 type Named = { Params: { name: string } };
 
-/** A host answer, with the rules as last read (instances of removed rules are not shown active). */
-const view = (deps: ManageDeps, host: HostView) => hostJson(host, deps.now().getTime(), deps.knownRules());
+/**
+ * A host answer, with the rules as last read (instances of removed rules are not shown active) and the tags' graces
+ * (the grace that applies to it), as `hosts list --json` shows it.
+ */
+async function view(deps: ManageDeps, host: HostView) {
+  const graces = deps.db && (host.tags?.length ?? 0) > 0 ? await new TagSettingsStore(deps.db).graces() : new Map<string, number>();
+  return hostJson(host, deps.now().getTime(), deps.knownRules(), graces);
+}
 
 const ok = (description: string) => ({ 200: { description, ...hostView } });
 
@@ -68,7 +75,7 @@ export const hostRoutes: ManageModule = (app, deps) => {
     },
     async (req, reply) => {
       const created = await ops.createHost(deps.hosts, req.body);
-      return reply.code(201).header('cache-control', 'no-store').send({ ...created, host: view(deps, created.host) });
+      return reply.code(201).header('cache-control', 'no-store').send({ ...created, host: await view(deps, created.host) });
     },
   );
 
@@ -120,7 +127,7 @@ export const hostRoutes: ManageModule = (app, deps) => {
     },
     async (req, reply) => {
       const rotated = await ops.rotateHost(deps.hosts, req.params.name);
-      return reply.header('cache-control', 'no-store').send({ ...rotated, host: view(deps, rotated.host) });
+      return reply.header('cache-control', 'no-store').send({ ...rotated, host: await view(deps, rotated.host) });
     },
   );
 

@@ -63,13 +63,13 @@ const isoTime = { type: 'string', format: 'date-time' } as const;
 const nullableTime = { ...isoTime, nullable: true } as const;
 
 /**
- * A host as `hostwatch hosts list --json` shows it (cli/hosts.ts hostJson): state, last report, alert state per
+ * A host as `hostwatch hosts list --json` shows it (ops/host-view.ts hostJson): state, last report, alert state per
  * condition instance, active conditions, tags, muting and the latest report body. Never its key or secret hash.
  */
 export const hostView = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'name', 'state', 'active', 'alarm', 'lastReportAt', 'offlineMs', 'alertStep', 'alerts', 'conditions', 'interval', 'tags', 'mutedUntil', 'muted', 'createdAt', 'data'],
+  required: ['id', 'name', 'state', 'active', 'alarm', 'lastReportAt', 'offlineMs', 'alertStep', 'alerts', 'conditions', 'interval', 'tags', 'mutedUntil', 'muted', 'grace', 'clockAheadMs', 'createdAt', 'data'],
   properties: {
     id: { type: 'string', pattern: '^[0-9a-f]{24}$' },
     name: { type: 'string' },
@@ -103,6 +103,15 @@ export const hostView = {
     tags: { type: 'array', items: { type: 'string' } },
     mutedUntil: nullableTime,
     muted: { type: 'boolean' },
+    grace: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['seconds', 'from'],
+      properties: { seconds: { type: 'integer', minimum: 0 }, from: { type: 'string', description: '"host" or "tag <tag>"' } },
+      description: "the grace that applies (PUT /api/v1/hosts/{name}/grace or a tag's); null: the check's",
+    },
+    clockAheadMs: { type: 'integer', nullable: true, description: "how far the host's clock was ahead of the server's at its last report (over 30 s); else null" },
     createdAt: isoTime,
     data: { type: 'object', nullable: true, additionalProperties: true, description: 'the latest report body' },
   },
