@@ -28,7 +28,7 @@ function instanceJson(i: InstanceState) {
  * removed rules are not shown as active conditions.
  */
 export function hostJson(host: HostView, now: number, known?: KnownRules, tagGraces: ReadonlyMap<string, number> = new Map()) {
-  const state = hostState(host, now);
+  const state = hostState(host, now, effectiveGrace(host, tagGraces)?.seconds);
   return {
     id: host._id.toHexString(),
     name: host.name,

@@ -24,13 +24,17 @@ export function reportingInterval(host: Pick<ReportingHost, 'data' | 'interval'>
 
 /**
  * Offline once a full minute has passed since the last report (the first possible alert step), or, for a host
- * whose reporting interval is known, once it is silent longer than that plus the default grace (rule 9).
+ * whose reporting interval is known, once it is silent longer than that plus the default grace (rule 9). A host's
+ * own grace (`graceSeconds`: its own or its tags', else its `grace` field) replaces the default one, and applies
+ * even when its interval is not known, as in the check.
  */
-export function hostState(host: ReportingHost, now: number): HostState {
+export function hostState(host: ReportingHost & { grace?: unknown }, now: number, graceSeconds?: number): HostState {
   if (!host.lastReportAt) return 'never reported';
   const interval = reportingInterval(host);
   const silentMs = now - host.lastReportAt.getTime();
-  if (interval !== undefined) return silentMs > (interval + DEFAULT_GRACE_SECONDS) * 1000 ? 'offline' : 'online';
+  const own = graceSeconds ?? (typeof host.grace === 'number' ? host.grace : undefined);
+  const allowed = own !== undefined ? (interval ?? 0) + own : interval !== undefined ? interval + DEFAULT_GRACE_SECONDS : undefined;
+  if (allowed !== undefined && silentMs <= allowed * 1000) return 'online';
   return offlineMinutes(now, host.lastReportAt.getTime()) >= 1 ? 'offline' : 'online';
 }
 

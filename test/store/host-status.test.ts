@@ -14,6 +14,18 @@ test('hostState: offline a minute after the last report when the interval is unk
   expect(hostState({ lastReportAt: at(60_000) }, T)).toBe('offline');
 });
 
+test("hostState, rule 9: a host's own grace (or its tag's) replaces the default one, with or without an interval", () => {
+  // its own grace field: 10 min without an interval
+  expect(hostState({ lastReportAt: at(9 * 60_000), grace: 600 }, T)).toBe('online');
+  expect(hostState({ lastReportAt: at(600_001), grace: 600 }, T)).toBe('offline');
+  // a tag's grace, given by the caller, wins over the field; with a 5-minute interval it adds to it
+  expect(hostState({ lastReportAt: at(14 * 60_000), data: { interval: 300 } }, T, 600)).toBe('online');
+  expect(hostState({ lastReportAt: at(15 * 60_000 + 1), data: { interval: 300 } }, T, 600)).toBe('offline');
+  // grace 0 with no interval: offline after the first minute, as without
+  expect(hostState({ lastReportAt: at(59_999), grace: 0 }, T)).toBe('online');
+  expect(hostState({ lastReportAt: at(60_000), grace: 0 }, T)).toBe('offline');
+});
+
 test('hostState, rule 9: a host stating a 5-minute interval is online for 5 min + 60 s of grace, then offline', () => {
   const reported = (msAgo: number) => ({ lastReportAt: at(msAgo), data: { interval: 300 } });
   expect(hostState(reported(4 * 60_000), T)).toBe('online');
