@@ -23,7 +23,6 @@ import { reportingInterval } from '../store/host-status.js';
 import { registerAckRoutes } from './ack-routes.js';
 import type { EnrollStore } from '../store/enroll-store.js';
 import { registerManageApi, urlErrors } from './manage/index.js';
-import { checkAdmin } from './manage/auth.js';
 
 /** Largest report body accepted, in bytes. */
 export const BODY_LIMIT = 65_536;
@@ -206,17 +205,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   // The management API (src/api/manage/: hosts, tags, mute, ... and /api/v1/openapi.json), behind the admin token.
   const admin = { limiter, now, ...(adminToken !== undefined && { adminToken }) };
   registerManageApi(app, { ...admin, hosts, knownRules, bodyLimit: BODY_LIMIT, ...(options.db && { db: options.db }) });
-
-  app.get('/api/v1/hosts', async (req, reply) => {
-    const at = now();
-    const auth = await checkAdmin(req, admin);
-    if (typeof auth === 'number') return tooManyAttempts(reply, auth);
-    if (auth !== 'ok') return fail(reply, 401, 'unauthorized');
-    const list = await hosts.list();
-    const known = knownRules();
-    const windows = await hosts.maintenance.activeAt(at.getTime()); // maintenance windows holding hosts now (rule 6)
-    return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known, windows), data: h.data ?? null })) };
-  });
 
   app.get('/api/v1/status', async (req, reply) => {
     const at = now();

@@ -103,7 +103,7 @@ test('GET /api/v1/hosts refuses every request when no admin token is configured'
   const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer ' }, { authorization: `Bearer ${TOKEN}` }, { authorization: 'Bearer undefined' }];
   for (const headers of attempts) {
     const res = await get(noToken, '/api/v1/hosts', headers);
-    expect({ status: res.statusCode, body: res.body }).toEqual({ status: 401, body: '{"error":"unauthorized"}' });
+    expect({ status: res.statusCode, body: res.json() }).toEqual({ status: 401, body: { error: 'unauthorized', message: 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>' } });
   }
 });
 
@@ -111,7 +111,7 @@ test('GET /api/v1/hosts refuses a missing, malformed or wrong token', async () =
   const wrong: Record<string, string>[] = [{}, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { authorization: 'Bearer ' }, { authorization: `bearer${TOKEN}` }];
   for (const headers of wrong) {
     const res = await get(app, '/api/v1/hosts', headers);
-    expect({ status: res.statusCode, body: res.body }).toEqual({ status: 401, body: '{"error":"unauthorized"}' });
+    expect({ status: res.statusCode, body: res.json() }).toEqual({ status: 401, body: { error: 'unauthorized', message: 'a valid admin token is required: Authorization: Bearer <ADMIN_TOKEN>' } });
   }
 });
 

@@ -1,15 +1,16 @@
 /**
  * Host routes of the management API: create (the key and secret once), read, update, remove, rotate, mute and tags,
- * each over the operation of ops/hosts.ts that `hostwatch hosts ...` runs. The host list stays `GET /api/v1/hosts`
- * in app.ts (same token). Answers show a host as `hosts list --json` does; never its key (outside create and
- * rotate) nor its secret hash.
+ * each over the operation of ops/hosts.ts that `hostwatch hosts ...` runs, and the host list (`GET /api/v1/hosts`:
+ * the status page's summaries with each latest report). Answers show a host as `hosts list --json` does; never its
+ * key (outside create and rotate) nor its secret hash.
  */
 import { hostJson } from '../../ops/host-view.js';
 import * as ops from '../../ops/hosts.js';
 import type { HostView } from '../../store/hosts-store.js';
 import { TagSettingsStore } from '../../store/tag-settings-store.js';
 import type { ManageDeps, ManageModule } from './index.js';
-import { errorResponses, hostCredentials, hostNameParam, hostParams, hostView, tagList, tagSchema } from './schemas.js';
+import { summarize } from '../host-summary.js';
+import { errorResponses, hostCredentials, hostList, hostNameParam, hostParams, hostView, tagList, tagSchema } from './schemas.js';
 
 const TAGS = ['hosts'];
 
@@ -63,6 +64,17 @@ async function view(deps: ManageDeps, host: HostView) {
 const ok = (description: string) => ({ 200: { description, ...hostView } });
 
 export const hostRoutes: ManageModule = (app, deps) => {
+  app.get(
+    '/api/v1/hosts',
+    { schema: { tags: TAGS, summary: 'Every host with its state, as the status page shows it, and its latest report', response: { 200: { description: 'the hosts', ...hostList }, ...errorResponses() } } },
+    async () => {
+      const at = deps.now();
+      const [list, windows] = await Promise.all([deps.hosts.list(), deps.hosts.maintenance.activeAt(at.getTime())]);
+      const known = deps.knownRules();
+      return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known, windows), data: h.data ?? null })) };
+    },
+  );
+
   app.post<{ Body: ops.CreateHostInput }>(
     '/api/v1/hosts',
     {

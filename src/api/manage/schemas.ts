@@ -117,6 +117,38 @@ export const hostView = {
   },
 } as const;
 
+/** `GET /api/v1/hosts`: every host as the status page shows it (host-summary.ts), with its latest report. */
+export const hostList = {
+  type: 'object',
+  required: ['checkedAt', 'hosts'],
+  additionalProperties: false,
+  properties: {
+    checkedAt: isoTime,
+    hosts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        // The summary's optional parts (maintenance, acknowledged, clockAheadMs) pass through as they are.
+        additionalProperties: true,
+        required: ['name', 'active', 'alarm', 'state', 'lastReportAt', 'offlineMinutes', 'offlineFor', 'alertStep', 'mutedUntil', 'conditions', 'data'],
+        properties: {
+          name: { type: 'string' },
+          active: { type: 'boolean' },
+          alarm: { type: 'boolean' },
+          state: { type: 'string', enum: ['online', 'offline', 'never reported'] },
+          lastReportAt: nullableTime,
+          offlineMinutes: { type: 'integer', nullable: true },
+          offlineFor: { type: 'string', nullable: true, description: '"26 h 1 min" while offline' },
+          alertStep: { type: 'integer', nullable: true },
+          mutedUntil: nullableTime,
+          conditions: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          data: { type: 'object', nullable: true, additionalProperties: true, description: 'the latest report body' },
+        },
+      },
+    },
+  },
+} as const;
+
 /** A host with credentials: the answer of create and rotate, the only time the secret is given out. */
 export const hostCredentials = {
   type: 'object',
