@@ -9,23 +9,22 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
-import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
+import type { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { createActivities } from '../../src/activities/index.js';
 import { createSmtpMailer } from '../../src/mail/mailer.js';
 import { setHostGrace, setTagGrace } from '../../src/ops/grace.js';
-import { ChannelStore } from '../../src/store/channels-store.js';
+import type { ChannelStore } from '../../src/store/channels-store.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import { RuleStore } from '../../src/store/rules-store.js';
-import { loopback, type Loopback } from '../channels/support.js';
-import { freshStore } from '../support/db.js';
-import { runWarm, timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
+import type { Loopback } from '../channels/support.js';
+import { ownTimeSkippingEnv, type OwnEnv } from '../support/workflows/own-env.js';
+import { runWarm, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../support/workflows/grace-driver.ts', import.meta.url));
 const MIN = 60_000;
 const HOURS = 3;
 
-let server: RunningService;
+let own: OwnEnv;
 let env: TestWorkflowEnvironment;
 let catcher: MailCatcher;
 let receiver: Loopback;
@@ -33,20 +32,10 @@ let hosts: HostStore;
 let channels: ChannelStore;
 
 beforeAll(async () => {
-  server = await startTemporalTestServer();
-  env = await timeSkippingEnv(server.address);
-  catcher = await new MailCatcher().start();
-  receiver = await loopback(() => ({ status: 200, body: { ok: true } }));
-  ({ hosts } = await freshStore());
-  channels = new ChannelStore(hosts.collection.db);
-  await channels.ensureIndexes();
+  own = await ownTimeSkippingEnv();
+  ({ env, catcher, receiver, hosts, channels } = own);
 });
-afterAll(async () => {
-  await env?.teardown();
-  await catcher?.stop();
-  await receiver?.close();
-  await server?.stop();
-});
+afterAll(async () => own?.stop());
 
 /** Every `every` minutes from 0 to 180, except inside the gaps `[from, to)` (the host reports again at `to`). */
 function reportMinutes(every: number, gaps: [number, number][] = [], until = HOURS * 60): Set<number> {

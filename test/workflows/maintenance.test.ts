@@ -9,25 +9,25 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
-import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
+import type { MailCatcher } from '../../scripts/lib/mail-catcher.js';
 import { createActivities } from '../../src/activities/index.js';
 import { createSmtpMailer } from '../../src/mail/mailer.js';
 import { normalizeWindow } from '../../src/maintenance/windows.js';
 import { RuleStore } from '../../src/store/rules-store.js';
-import { ChannelStore } from '../../src/store/channels-store.js';
+import type { ChannelStore } from '../../src/store/channels-store.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
 import type { CheckSummary } from '../../src/workflows/index.js';
-import { loopback, type Loopback, type Recorded } from '../channels/support.js';
-import { currentSteps, freshStore } from '../support/db.js';
-import { runWarm, timeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
+import type { Loopback, Recorded } from '../channels/support.js';
+import { currentSteps } from '../support/db.js';
+import { ownTimeSkippingEnv, type OwnEnv } from '../support/workflows/own-env.js';
+import { runWarm, uniqueTaskQueue, workflowBundle } from '../support/temporal.js';
 
 /** The check workflows plus a driver that also has one host report before each run from a given one on. */
 const WORKFLOWS = fileURLToPath(new URL('../support/workflows/maintenance-driver.ts', import.meta.url));
 
 const MIN = 60_000;
 
-let server: RunningService;
+let own: OwnEnv;
 let env: TestWorkflowEnvironment;
 let catcher: MailCatcher;
 let receiver: Loopback;
@@ -36,24 +36,13 @@ let channels: ChannelStore;
 const received: Recorded[] = [];
 
 beforeAll(async () => {
-  server = await startTemporalTestServer();
-  env = await timeSkippingEnv(server.address);
-  catcher = await new MailCatcher().start();
-  receiver = await loopback(async (r) => {
+  own = await ownTimeSkippingEnv(async (r) => {
     received.push(r);
     return { status: 200, body: { ok: true } };
   });
-  const store = await freshStore();
-  hosts = store.hosts;
-  channels = new ChannelStore(store.mongo.db);
-  await channels.ensureIndexes();
+  ({ env, catcher, receiver, hosts, channels } = own);
 });
-afterAll(async () => {
-  await env?.teardown();
-  await catcher?.stop();
-  await receiver?.close();
-  await server?.stop();
-});
+afterAll(async () => own?.stop());
 
 type Line = { kind: string; host: string; step?: number };
 type Run = CheckSummary & { run: number };

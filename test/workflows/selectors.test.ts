@@ -7,21 +7,21 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { MailCatcher } from '../../scripts/lib/mail-catcher.js';
-import { startTemporalTestServer, type RunningService } from '../../scripts/lib/services.js';
-import { ChannelStore } from '../../src/store/channels-store.js';
+import type { MailCatcher } from '../../scripts/lib/mail-catcher.js';
+import type { ChannelStore } from '../../src/store/channels-store.js';
 import type { HostStore } from '../../src/store/hosts-store.js';
-import { loopback, type Loopback, type Recorded } from '../channels/support.js';
+import type { Loopback, Recorded } from '../channels/support.js';
 import { hostwatchCli } from '../support/cli.js';
-import { currentSteps, freshStore } from '../support/db.js';
-import { hostwatchWorker, runWarm, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal.js';
+import { currentSteps } from '../support/db.js';
+import { ownTimeSkippingEnv, type OwnEnv } from '../support/workflows/own-env.js';
+import { hostwatchWorker, runWarm, uniqueTaskQueue } from '../support/temporal.js';
 
 /** The check workflows plus a driver starting one check per input every interval (several schedules at once). */
 const WORKFLOWS = fileURLToPath(new URL('../support/workflows/two-schedules.ts', import.meta.url));
 
 const MIN = 60_000;
 
-let server: RunningService;
+let own: OwnEnv;
 let env: TestWorkflowEnvironment;
 let catcher: MailCatcher;
 let receiver: Loopback;
@@ -30,24 +30,13 @@ let channels: ChannelStore;
 const accepted = new Map<string, Recorded[]>();
 
 beforeAll(async () => {
-  server = await startTemporalTestServer();
-  env = await timeSkippingEnv(server.address);
-  catcher = await new MailCatcher().start();
-  receiver = await loopback(async (r) => {
+  own = await ownTimeSkippingEnv(async (r) => {
     accepted.set(r.path, [...(accepted.get(r.path) ?? []), r]);
     return { status: 200, body: { ok: true } };
   });
-  const store = await freshStore();
-  hosts = store.hosts;
-  channels = new ChannelStore(store.mongo.db);
-  await channels.ensureIndexes();
+  ({ env, catcher, receiver, hosts, channels } = own);
 });
-afterAll(async () => {
-  await env?.teardown();
-  await catcher?.stop();
-  await receiver?.close();
-  await server?.stop();
-});
+afterAll(async () => own?.stop());
 
 type Line = { kind: string; host: string; step?: number };
 const linesOf = (r: Recorded) => r.json.lines as Line[];
