@@ -222,9 +222,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
           return none;
         })
       : none;
-    const windows = await hosts.maintenance.activeAt(at.getTime()); // maintenance windows holding hosts now (rule 6)
+    // Maintenance windows holding hosts now (rule 6) and the tags' graces (rule 9), read once for the answer.
+    const [windows, graces] = await Promise.all([hosts.maintenance.activeAt(at.getTime()), hosts.tagSettings.graces()]);
     const out: (HostSummary & { metrics: PublicMetrics } & Partial<StatusExtras>)[] = list.map((h) => ({
-      ...summarize(h, at, known, windows),
+      ...summarize(h, at, known, windows, graces),
       metrics: publicMetrics(h.data),
       ...extras.get(h._id.toHexString()),
     }));

@@ -98,7 +98,7 @@ export function registerHistoryRoutes(app: FastifyInstance, o: HistoryRouteOptio
       reply,
       200,
       hostPageHtml({
-        host: summarize(host, at, o.knownRules(), await o.hosts.maintenance.activeAt(at.getTime())),
+        host: summarize(host, at, o.knownRules(), await o.hosts.maintenance.activeAt(at.getTime()), await o.hosts.tagSettings.graces()),
         now: at.getTime(),
         timezone: o.timezone,
         range,
@@ -124,7 +124,7 @@ export function registerHistoryRoutes(app: FastifyInstance, o: HistoryRouteOptio
     const h = await hostHistory(o.sources, host, at, range, o.timezone);
     return {
       checkedAt: at.toISOString(),
-      host: summarize(host, at, o.knownRules(), await o.hosts.maintenance.activeAt(at.getTime())),
+      host: summarize(host, at, o.knownRules(), await o.hosts.maintenance.activeAt(at.getTime()), await o.hosts.tagSettings.graces()),
       timezone: o.timezone,
       ...h,
     };

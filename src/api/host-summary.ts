@@ -4,6 +4,7 @@ import { formatDuration } from '../alerting/local-time.js';
 import { activeConditions, currentAlertStep, hostState, type ActiveCondition, type HostState, type KnownRules } from '../store/host-status.js';
 import type { HostView } from '../store/hosts-store.js';
 import { hostMaintenance, type ActiveWindow } from '../maintenance/windows.js';
+import { effectiveGrace } from '../store/host-grace.js';
 import { acknowledgedOf, type AcknowledgedView } from '../store/ack-store.js';
 
 export interface HostSummary {
@@ -27,12 +28,15 @@ export interface HostSummary {
   clockAheadMs?: number;
 }
 
-/** `inMaintenance`: the windows active at `now` (MaintenanceStore.activeAt), read once per request. */
-export function summarize(h: HostView, now: Date, known: KnownRules | undefined, inMaintenance: readonly ActiveWindow[] = []): HostSummary {
+/**
+ * `inMaintenance`: the windows active at `now` (MaintenanceStore.activeAt), and `tagGraces` the tags' graces
+ * (TagSettingsStore.graces: the state counts a host's own or tag grace as the check does), each read once per request.
+ */
+export function summarize(h: HostView, now: Date, known: KnownRules | undefined, inMaintenance: readonly ActiveWindow[] = [], tagGraces: ReadonlyMap<string, number> = new Map()): HostSummary {
   const t = now.getTime();
   const last = h.lastReportAt?.getTime() ?? null;
   const minutes = last === null ? null : Math.max(0, offlineMinutes(t, last));
-  const state = hostState(h, t);
+  const state = hostState(h, t, effectiveGrace(h, tagGraces)?.seconds);
   const alertStep = currentAlertStep(h) ?? null;
   return {
     name: h.name,

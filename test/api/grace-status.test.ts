@@ -60,3 +60,14 @@ test('a report 95 s ahead flags the host; 30 s ahead or on time does not; the su
   expect((await report('ahead-1', { hostname: 'a', time: new Date(T).toISOString() })).statusCode).toBe(204);
   expect(await hosts.collection.findOne({ name: 'ahead-1' })).not.toHaveProperty('clockAheadMs');
 }, 60_000);
+
+test("the status and host list answers count a host's own or tag grace in its state, as the check does", async () => {
+  const ids: Record<string, string> = {};
+  for (const [name, tags] of [['plain-9', []], ['own-9', []], ['flaky-9', ['flaky']]] as const) ids[name] = (await hosts.add(name, { tags: [...tags] })).id;
+  await hosts.update('own-9', { grace: 600 });
+  await hosts.tagSettings.setGrace('flaky', 1200);
+  for (const name of Object.keys(ids)) await hosts.recordReport(ids[name]!, { hostname: name }, new Date(T - 5 * 60_000));
+  const status = (await app.inject({ method: 'GET', url: '/api/v1/status' })).json() as { hosts: { name: string; state: string }[] };
+  const states = Object.fromEntries(status.hosts.filter((h) => h.name.endsWith('-9')).map((h) => [h.name, h.state]));
+  expect(states).toEqual({ 'plain-9': 'offline', 'own-9': 'online', 'flaky-9': 'online' });
+});

@@ -69,9 +69,9 @@ export const hostRoutes: ManageModule = (app, deps) => {
     { schema: { tags: TAGS, summary: 'Every host with its state, as the status page shows it, and its latest report', response: { 200: { description: 'the hosts', ...hostList }, ...errorResponses() } } },
     async () => {
       const at = deps.now();
-      const [list, windows] = await Promise.all([deps.hosts.list(), deps.hosts.maintenance.activeAt(at.getTime())]);
+      const [list, windows, graces] = await Promise.all([deps.hosts.list(), deps.hosts.maintenance.activeAt(at.getTime()), deps.hosts.tagSettings.graces()]);
       const known = deps.knownRules();
-      return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known, windows), data: h.data ?? null })) };
+      return { checkedAt: at.toISOString(), hosts: list.map((h) => ({ ...summarize(h, at, known, windows, graces), data: h.data ?? null })) };
     },
   );
 
