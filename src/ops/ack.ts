@@ -12,6 +12,8 @@ import type { HostDoc } from '../store/hosts-store.js';
 import { RuleStore } from '../store/rules-store.js';
 import { writeAck, type AckDoc, type AckTarget } from '../store/ack-store.js';
 import { invalid, notFound } from './errors.js';
+import { effectiveGrace } from '../store/host-grace.js';
+import { TagSettingsStore } from '../store/tag-settings-store.js';
 import { checkHostName } from './fields.js';
 
 export interface AcknowledgeInput {
@@ -52,8 +54,8 @@ export interface AcknowledgeResult {
 const MAX_BY = 200;
 
 /** The fields an acknowledgement reads. */
-const PROJECTION = { name: 1, lastReportAt: 1, alerts: 1, interval: 1, 'data.interval': 1 } as const;
-type AckHost = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'interval' | 'data'>;
+const PROJECTION = { name: 1, lastReportAt: 1, alerts: 1, interval: 1, 'data.interval': 1, grace: 1, tags: 1 } as const;
+type AckHost = Pick<HostDoc, '_id' | 'name' | 'lastReportAt' | 'alerts' | 'interval' | 'data' | 'grace' | 'tags'>;
 
 const ackJson = (a: AckDoc) => ({ at: a.at.toISOString(), by: a.by });
 
@@ -64,16 +66,18 @@ export function instanceLabel(i: Pick<ActiveInstance, 'condition' | 'rule' | 'it
 
 /**
  * The instances of `host` that hold at `now`: the current offline one (written or not: a host offline but not yet
- * notified has no entry) and the open metric-rule instances of rules that still exist (`ruleNames`: id -> name).
+ * notified has no entry: offline as the check sees it, with the host's own or tag grace, `tagGraces`) and the open
+ * metric-rule instances of rules that still exist (`ruleNames`: id -> name).
  */
-export function activeInstances(host: AckHost, ruleNames: ReadonlyMap<string, string>, now: number): ActiveInstance[] {
+export function activeInstances(host: AckHost, ruleNames: ReadonlyMap<string, string>, now: number, tagGraces: ReadonlyMap<string, number> = new Map()): ActiveInstance[] {
   const out: ActiveInstance[] = [];
   const last = host.lastReportAt;
   if (last) {
     const key = `offline_${last.getTime()}`;
     const entry = host.alerts?.[key];
     const written = entry?.start instanceof Date && entry.backAt === undefined;
-    if (written || hostState({ lastReportAt: last, data: host.data ?? null, ...(host.interval !== undefined && { interval: host.interval }) }, now) === 'offline') {
+    const reporting = { lastReportAt: last, data: host.data ?? null, ...(host.interval !== undefined && { interval: host.interval }) };
+    if (written || hostState(reporting, now, effectiveGrace(host, tagGraces)?.seconds) === 'offline') {
       out.push({ key, condition: 'offline', since: last.toISOString(), ...(entry?.ack?.at instanceof Date && { ack: ackJson(entry.ack) }) });
     }
   }
@@ -89,6 +93,11 @@ export function activeInstances(host: AckHost, ruleNames: ReadonlyMap<string, st
 
 async function ruleNames(db: Db): Promise<Map<string, string>> {
   return new Map((await new RuleStore(db).all()).map((r) => [r.id, r.name]));
+}
+
+/** The tags' graces, read only for a host that has tags and no grace of its own. */
+async function tagGracesFor(db: Db, host: AckHost): Promise<Map<string, number>> {
+  return host.grace === undefined && (host.tags?.length ?? 0) > 0 ? new TagSettingsStore(db).graces() : new Map();
 }
 
 function checkBy(by: unknown): string {
@@ -121,7 +130,7 @@ export async function acknowledge(db: Db, input: AcknowledgeInput, now: number =
   }
   const host = await db.collection<AckHost>('hosts').findOne({ name }, { projection: PROJECTION });
   if (!host) throw notFound(`no host named "${name}"`);
-  const active = activeInstances(host, await ruleNames(db), now);
+  const active = activeInstances(host, await ruleNames(db), now, await tagGracesFor(db, host));
   const wanted = condition === undefined ? active : active.filter((i) => (condition === 'offline' ? i.condition === 'offline' : i.rule === condition || i.ruleId === condition));
   if (wanted.length === 0) {
     throw invalid('condition', condition === undefined ? `host "${name}" has no active condition` : `host "${name}" has no active condition "${condition}"`);
@@ -135,7 +144,7 @@ export type LinkedInstance = { state: 'active'; host: string; instance: ActiveIn
 async function linked(db: Db, hostId: string, key: string, now: number): Promise<{ found: LinkedInstance; host?: AckHost }> {
   const host = await db.collection<AckHost>('hosts').findOne({ _id: new ObjectId(hostId) }, { projection: PROJECTION });
   if (!host) return { found: { state: 'unknown_host' } };
-  const instance = activeInstances(host, await ruleNames(db), now).find((i) => i.key === key);
+  const instance = activeInstances(host, await ruleNames(db), now, await tagGracesFor(db, host)).find((i) => i.key === key);
   return instance ? { found: { state: 'active', host: host.name, instance }, host } : { found: { state: 'ended', host: host.name } };
 }
 

@@ -156,6 +156,20 @@ test('refusals name the problem and write nothing: unknown host, a condition tha
   expect((await doc(id)).alerts).toBeUndefined();
 });
 
+test("a host within its own or its tag's grace has no offline instance to acknowledge yet, as the check sees it", async () => {
+  const now = Date.now();
+  await addReportedHost(hosts, 'own-1', now - 5 * MIN);
+  await hosts.update('own-1', { grace: 600 });
+  await hosts.add('tagged-1', { tags: ['flaky'] });
+  await hosts.recordReport((await hosts.byName('tagged-1'))._id.toHexString(), { hostname: 't' }, new Date(now - 5 * MIN));
+  await hosts.tagSettings.setGrace('flaky', 600);
+  for (const host of ['own-1', 'tagged-1']) {
+    expect(await refusal(acknowledge(mongo.db, { host, by: 'x' }, now))).toMatchObject({ code: 'invalid', message: `host "${host}" has no active condition` });
+    // past the grace (5 + 6 minutes of silence) the outage is there to acknowledge
+    expect((await acknowledge(mongo.db, { host, by: 'x' }, now + 6 * MIN)).acknowledged).toHaveLength(1);
+  }
+});
+
 test('link tokens: round trip for offline and metric keys, short; a changed byte, another key or garbage is refused', () => {
   const secret = Buffer.alloc(32, 7);
   const hostId = new ObjectId().toHexString();
