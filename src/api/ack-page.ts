@@ -2,6 +2,7 @@
  * The pages of the acknowledge link (ack-routes.ts): what the link names with one "Acknowledge" button, the result,
  * and the refusals. No script, one inline style (the login page's CSP), the form posting to the link itself.
  */
+import { escapeHtml } from '../escape-html.js';
 import { createHash } from 'node:crypto';
 
 const STYLE = `
@@ -16,7 +17,6 @@ p { margin:0; }
 button { font:inherit; padding:8px 10px; }
 `;
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -25,12 +25,12 @@ function page(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>hostwatch: ${esc(title)}</title>
+<title>hostwatch: ${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <main>
-<h1>${esc(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 ${body}
 </main>
 </body>
@@ -54,7 +54,7 @@ function facts(f: AckPageFacts): string {
     ['Since', f.since],
     ...(f.ack ? ([['Acknowledged', `by ${f.ack.by} at ${f.ack.at}`]] as [string, string][]) : []),
   ];
-  return `<dl>\n${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('\n')}\n</dl>`;
+  return `<dl>\n${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`;
 }
 
 /**
@@ -64,7 +64,7 @@ function facts(f: AckPageFacts): string {
 export function ackFormHtml(f: AckPageFacts, action: string): string {
   const form = f.ack
     ? '<p>This alert is acknowledged: no further notices are sent for it; its end still is.</p>'
-    : `<p>Acknowledging stops further notices for this alert, for everyone; its end is still sent.</p>\n<form method="post" action="${esc(action)}"><button type="submit">Acknowledge</button></form>`;
+    : `<p>Acknowledging stops further notices for this alert, for everyone; its end is still sent.</p>\n<form method="post" action="${escapeHtml(action)}"><button type="submit">Acknowledge</button></form>`;
   return page('Acknowledge alert', `${facts(f)}\n${form}`);
 }
 
@@ -76,7 +76,7 @@ export function ackDoneHtml(f: AckPageFacts & { ack: { by: string; at: string } 
 
 /** A refusal: a bad link (403), an unknown host (404), an alert that has ended (410), too many bad links (429). */
 export function ackRefusalHtml(title: string, text: string): string {
-  return page(title, `<p>${esc(text)}</p>`);
+  return page(title, `<p>${escapeHtml(text)}</p>`);
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');

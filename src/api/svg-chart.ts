@@ -3,12 +3,11 @@
  * Pure string building; every text that can come from users (titles, mounts, days) goes through `esc`. Colours
  * come from the page's stylesheet by class (no style attributes: the page's CSP allows only its hashed `<style>`).
  */
+import { escapeHtml } from '../escape-html.js';
 import type { Tick } from './time-axis.js';
 
-/** HTML/SVG text and attribute escaping. */
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+/** HTML/SVG text and attribute escaping (escape-html.ts). */
+export const esc = escapeHtml;
 
 /** Geometry of every chart, in viewBox units (the SVG scales to its box, so these are proportions). */
 export const CHART = { width: 480, height: 200, left: 40, right: 12, top: 12, bottom: 26 } as const;

@@ -7,13 +7,12 @@ import { bySeverity } from '../alerting/digest.js';
 import { formatLocalTime } from '../alerting/local-time.js';
 import type { DigestLine } from '../alerting/types.js';
 import type { NoticeFacts } from './template.js';
+import { escapeHtml } from '../escape-html.js';
 import { messagesFor } from './text.js';
 
 /** Label colours: contrast of white text at least 4.5:1 on each (WCAG AA). */
 export const SEVERITY_COLOURS = { critical: '#b42318', warning: '#93370d', ok: '#067647' } as const;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 function severity(line: DigestLine): keyof typeof SEVERITY_COLOURS {
   if (line.kind === 'offline') return 'critical';
