@@ -18,6 +18,7 @@ export { hostJson } from '../ops/host-view.js';
 import { TagSettingsStore } from '../store/tag-settings-store.js';
 import { ackCommand } from './ack.js';
 import { acknowledgedOf } from '../store/ack-store.js';
+import { effectiveGrace } from '../store/host-grace.js';
 import { parseDuration, UsageError } from './parse.js';
 
 /** Runs a pure check of the operations layer before anything connects: its refusal is a usage error. */
@@ -42,12 +43,15 @@ function alertStepCell(h: HostView): string {
   return step !== undefined ? `${step} min${acked ? ', acked' : ''}` : acked ? 'acked' : '-';
 }
 
-/** The `hosts list` table; times in `timezone`; CONDITIONS lists the active ones (`disk /var 93 % > 90 %`). */
-export function formatHostTable(hosts: readonly HostView[], now: number, timezone: string, known?: KnownRules): string {
+/**
+ * The `hosts list` table; times in `timezone`; CONDITIONS lists the active ones (`disk /var 93 % > 90 %`); STATE
+ * counts a host's own or tag grace (`tagGraces`), as `--json` and the check do.
+ */
+export function formatHostTable(hosts: readonly HostView[], now: number, timezone: string, known?: KnownRules, tagGraces: ReadonlyMap<string, number> = new Map()): string {
   if (hosts.length === 0) return 'no hosts yet; add one with "hostwatch hosts add <name>"';
   const header = ['NAME', 'STATE', `LAST SEEN (${timezone})`, 'OFFLINE FOR', 'ALERT STEP', 'MUTED UNTIL', 'ACTIVE', 'ALARM', 'TAGS', 'CONDITIONS'];
   const rows = hosts.map((h) => {
-    const state = hostState(h, now);
+    const state = hostState(h, now, effectiveGrace(h, tagGraces)?.seconds);
     const muted = h.mutedUntil !== undefined && h.mutedUntil.getTime() > now;
     return [
       h.name,
@@ -127,7 +131,7 @@ export function hostsCommand(getConfig: () => Readonly<Config>): Command {
         const known = ruleBook(rules);
         const now = Date.now();
         if (flags.json) return JSON.stringify(all.map((h) => hostJson(h, now, known, graces)), null, 2);
-        return [formatHostTable(all, now, config.timezone, known), ...hostNotes(all, graces)].join('\n');
+        return [formatHostTable(all, now, config.timezone, known, graces), ...hostNotes(all, graces)].join('\n');
       });
       console.log(out);
     });
